@@ -1,0 +1,5 @@
+"""Run Folio as ``python -m pipeline``."""
+
+from pipeline.cli import main
+
+main()

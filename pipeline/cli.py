@@ -1,0 +1,200 @@
+"""The ``folio`` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import FolioError, location
+from pipeline.formats import available_format_names, format_names
+from pipeline.project import ARTICLE_SUFFIXES, PROJECT_FILE, Project, load_project
+
+log = logging.getLogger("pipeline")
+
+
+class FolioGroup(click.Group):
+    """A group that turns unexpected exceptions into one line unless ``--debug`` is given."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a bug shows its traceback only under ``--debug``."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+            ) from None
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname.lower()}: {record.getMessage()}"
+        return record.getMessage()
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+@click.group(cls=FolioGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="folio")
+@click.option("-C", "--project", "root", type=click.Path(file_okay=False, path_type=Path),
+              default=".", help="Project folder (default: the current one).")
+@click.option("-v", "--verbose", count=True, help="Say more; -vv for debugging detail.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
+    """Folio: one article in; web page, PDF handout, EPUB and slides out."""
+    _configure_logging(verbose, quiet)
+    ctx.obj = {"root": root, "quiet": quiet, "verbose": verbose}
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    names = [name.strip().lower() for item in value for name in item.split(",") if name.strip()]
+    unknown = [name for name in names if name not in format_names()]
+    if unknown:
+        raise click.BadParameter(f"unknown format '{unknown[0]}'; choose from "
+                                 f"{', '.join(format_names())}")
+    if names:
+        return list(dict.fromkeys(names))
+    missing = [name for name in format_names() if name not in available_format_names()]
+    if missing:
+        log.info("not available yet, skipped: %s", ", ".join(missing))
+    return available_format_names()
+
+
+def _source_paths(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
+    if not sources:
+        return None
+    paths = []
+    for source in sources:
+        path = source.resolve()
+        if not path.is_file():
+            raise click.BadParameter(f"{source}: no such file", param_hint="SOURCES")
+        if not path.is_relative_to(project.source_dir) or path.suffix not in ARTICLE_SUFFIXES:
+            raise click.BadParameter(f"{source}: not a Markdown file in {project.source_dir}",
+                                     param_hint="SOURCES")
+        paths.append(path)
+    return paths
+
+
+def _report_errors(errors: list[FolioError]) -> None:
+    for error in errors:
+        click.echo(f"Error: {error.format_message()}", err=True)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "formats", multiple=True, callback=_formats,
+              help="Formats to build, comma-separated: html, pdf, epub, slides (default: all).")
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: build/).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), help="Paper size for PDFs.")
+@click.pass_context
+def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out: Path | None,
+          paper: str | None) -> None:
+    """Build SOURCES (default: every article in source/) into the output folder."""
+    from pipeline.build import build as run_build
+
+    project = load_project(ctx.obj["root"], out)
+    if paper:
+        project.settings["paper"] = paper
+    report = run_build(project, formats, _source_paths(project, sources))
+    _report_errors(report.errors)
+    if not ctx.obj["quiet"]:
+        for outcome in report.outcomes:
+            if outcome.status == "written":
+                log.info("wrote %s (%s)", location(project.build_dir / outcome.path),
+                         _size(outcome.size))
+        log.info("%d written, %d failed", report.count("written"), report.count("failed"))
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
+    """Validate SOURCES (default: all) and the project file without building anything."""
+    from pipeline.build import read_sources
+
+    project = load_project(ctx.obj["root"])
+    articles, errors = read_sources(project, _source_paths(project, sources))
+    _report_errors(errors)
+    log.info("%d article(s) checked, %d with errors", len(articles) + len(errors), len(errors))
+    if errors:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My Folio", help="The site title.")
+def init(directory: Path, title: str) -> None:
+    """Start a new project in DIRECTORY: source/, templates/ and a project file."""
+    source = directory / "source"
+    if (source / PROJECT_FILE).exists():
+        raise FolioError(f"a Folio project already exists here ({source / PROJECT_FILE})")
+    (directory / "templates").mkdir(parents=True, exist_ok=True)
+    source.mkdir(parents=True, exist_ok=True)
+    from pipeline.templates import DEFAULT_TEMPLATES
+
+    (source / PROJECT_FILE).write_text(
+        (DEFAULT_TEMPLATES / "new" / "folio.yaml").read_text(encoding="utf-8")
+        .replace("My Folio", title), encoding="utf-8")
+    (directory / ".gitignore").write_text("/build/\n", encoding="utf-8")
+    _new_article(load_project(directory), "Welcome")
+    log.info("created a Folio project in %s; run 'folio build' there", directory)
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--slug", help="File name and address (default: from the title).")
+@click.pass_context
+def new(ctx: click.Context, title: str, slug: str | None) -> None:
+    """Create source/<slug>.md for a new article called TITLE."""
+    path = _new_article(load_project(ctx.obj["root"]), title, slug)
+    log.info("created %s", location(path))
+
+
+def _new_article(project: Project, title: str, slug: str | None = None) -> Path:
+    from pipeline.schema import SLUG_RE
+    from pipeline.source import slugify
+    from pipeline.templates import make_environment
+
+    slug = slug or slugify(title) or "article"
+    if not SLUG_RE.fullmatch(slug):
+        raise click.BadParameter(f"'{slug}' is not a slug (lower-case letters, digits, hyphens)",
+                                 param_hint="--slug")
+    path = project.source_dir / f"{slug}.md"
+    if path.exists():
+        raise FolioError("already exists; choose another title or --slug", path)
+    text = make_environment(project).get_template("new/article.md.j2").render(
+        title=title, date=dt.date.today().isoformat(), lang=project.settings["lang"],
+        author=", ".join(project.settings["author"]))
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    """Run the command line."""
+    cli(prog_name="folio")

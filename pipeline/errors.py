@@ -1,0 +1,46 @@
+"""The errors Folio reports to its users: one line each, exit status 1."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import click
+
+
+class FolioError(click.ClickException):
+    """A problem with the user's input or environment, reported as one line."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        super().__init__(f"{location(path, line)}: {message}" if path is not None else message)
+
+
+class ConfigError(FolioError):
+    """The project file or a book file is wrong."""
+
+
+class SourceError(FolioError):
+    """An article source cannot be read or its metadata is wrong."""
+
+
+class BuildError(FolioError):
+    """An output could not be made from a valid source."""
+
+
+class UnsafePathError(BuildError):
+    """A path would read or write outside the places Folio may touch."""
+
+
+def location(path: Path | str | None, line: int | None = None) -> str:
+    """Return ``path`` or ``path:line`` for messages, relative to the working directory."""
+    if path is None:
+        return ""
+    shown = Path(path)
+    with contextlib.suppress(ValueError, OSError):
+        shown = shown.resolve().relative_to(Path.cwd().resolve())
+    return f"{shown}:{line}" if line else str(shown)

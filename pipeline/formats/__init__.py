@@ -1,0 +1,104 @@
+"""Output formats: one small class per format behind one interface, registered by name."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pipeline.errors import BuildError
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pipeline.model import Article
+    from pipeline.output import OutputDir
+    from pipeline.project import Project
+
+# Where each built-in format lives. Modules are imported only when their format is asked for,
+# so `folio --help` and `folio check` never pay for WeasyPrint or EbookLib.
+BUILTIN_MODULES: dict[str, str] = {
+    "html": "pipeline.formats.html",
+    "pdf": "pipeline.formats.pdf",
+    "epub": "pipeline.formats.epub",
+    "slides": "pipeline.formats.slides",
+}
+
+_REGISTRY: dict[str, type[Format]] = {}
+
+
+@dataclass
+class Site:
+    """What every format shares during one build: the project, its templates and the options."""
+
+    project: Project
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """Return the one Jinja environment of this build."""
+        from pipeline.templates import make_environment
+
+        return make_environment(self.project)
+
+
+class Format(ABC):
+    """An output format: which files it makes for an article and for the whole project."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    @abstractmethod
+    def article_outputs(self, article: Article) -> list[str]:
+        """Return the paths, relative to the output folder, this format writes for ``article``."""
+
+    @abstractmethod
+    def write_article(self, article: Article, out: OutputDir) -> None:
+        """Write this format's outputs for one article."""
+
+    def collection_outputs(self, articles: list[Article]) -> list[str]:
+        """Return the paths of outputs made from all articles together (indexes, books)."""
+        return []
+
+    def write_collection(self, articles: list[Article], out: OutputDir) -> None:  # noqa: B027
+        """Write the outputs made from all articles together (by default there are none)."""
+
+
+def register(cls: type[Format]) -> type[Format]:
+    """Class decorator: make ``cls`` available under its ``name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise RuntimeError(f"format {cls.name!r} is registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def format_names() -> list[str]:
+    """Return the names of all formats Folio knows, built or not."""
+    return list(BUILTIN_MODULES)
+
+
+def available_format_names() -> list[str]:
+    """Return the names of the formats whose module is installed."""
+    return [name for name, module in BUILTIN_MODULES.items()
+            if name in _REGISTRY or importlib.util.find_spec(module) is not None]
+
+
+def get_format(name: str) -> type[Format]:
+    """Return the format class called ``name``, importing its module on first use."""
+    if name not in _REGISTRY:
+        module = BUILTIN_MODULES.get(name)
+        if module is None:
+            raise BuildError(f"unknown format '{name}'; choose from {', '.join(format_names())}")
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            raise BuildError(f"format '{name}' is not available yet") from None
+    return _REGISTRY[name]

@@ -1,0 +1,50 @@
+"""The HTML format: a standalone, semantic page per article and an index of them all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.context import article_context, collection_context
+from pipeline.formats import Format, register
+from pipeline.resources import article_assets, rewrite_sources
+from pipeline.templates import render
+
+if TYPE_CHECKING:
+    from pipeline.model import Article
+    from pipeline.output import OutputDir
+
+STYLESHEET = "html/folio.css"
+
+
+@register
+class HtmlFormat(Format):
+    """Write ``html/<slug>.html`` per article, ``html/index.html`` and the shared stylesheet."""
+
+    name = "html"
+    description = "web pages"
+
+    def article_outputs(self, article: Article) -> list[str]:
+        """Return the page of ``article``."""
+        return [f"html/{article.slug}.html"]
+
+    def write_article(self, article: Article, out: OutputDir) -> None:
+        """Render the page and copy the images it shows next to it."""
+        project = self.site.project
+        assets = article_assets(article, project)
+        for asset in assets:
+            out.copy(asset.path, f"html/{asset.output}")
+        context = article_context(article, project,
+                                  body=rewrite_sources(article.body_html, assets),
+                                  stylesheet="folio.css")
+        out.write_text(f"html/{article.slug}.html",
+                       render(self.site.env, "html/article.html.j2", context))
+
+    def collection_outputs(self, articles: list[Article]) -> list[str]:
+        """Return the index page and the stylesheet every page links to."""
+        return ["html/index.html", STYLESHEET]
+
+    def write_collection(self, articles: list[Article], out: OutputDir) -> None:
+        """Write the index (newest first) and the stylesheet."""
+        context = collection_context(articles, self.site.project, stylesheet="folio.css")
+        out.write_text(STYLESHEET, render(self.site.env, "css/folio.css.j2", context))
+        out.write_text("html/index.html", render(self.site.env, "html/index.html.j2", context))

@@ -1,0 +1,71 @@
+"""The words Folio adds to an article, in the article's language (English as the fallback)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "contents": "Contents",
+        "notes": "Notes",
+        "footnotes": "Footnotes",
+        "page_of": "page {page} of {pages}",
+        "min_read": "{minutes} min read",
+        "by": "by {authors}",
+        "and": "and",
+        "articles": "Articles",
+        "published": "Published",
+        "online_at": "Online at {url}",
+        "back_to_text": "Back to text",
+        "back_to_index": "All articles",
+    },
+    "de": {
+        "contents": "Inhalt",
+        "notes": "Notizen",
+        "footnotes": "Fußnoten",
+        "page_of": "Seite {page} von {pages}",
+        "min_read": "{minutes} Min. Lesezeit",
+        "by": "von {authors}",
+        "and": "und",
+        "articles": "Artikel",
+        "published": "Veröffentlicht",
+        "online_at": "Online unter {url}",
+        "back_to_text": "Zurück zum Text",
+        "back_to_index": "Alle Artikel",
+    },
+}
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+           "September", "Oktober", "November", "Dezember"),
+}
+
+# How a date is written out, per language: "2 November 2023", "2. November 2023".
+DATE_FORMATS: dict[str, str] = {"en": "{day} {month} {year}", "de": "{day}. {month} {year}"}
+
+
+def base_language(lang: str) -> str:
+    """Return the table key for a BCP 47 tag ("de-AT" -> "de"), falling back to English."""
+    base = lang.split("-")[0].lower()
+    return base if base in STRINGS else "en"
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """Return Folio's string ``key`` in ``lang`` with ``values`` filled in."""
+    return STRINGS[base_language(lang)][key].format(**values)
+
+
+def format_date(date: dt.date, lang: str) -> str:
+    """Write ``date`` out the way readers of ``lang`` expect."""
+    base = base_language(lang)
+    return DATE_FORMATS[base].format(day=date.day, month=MONTHS[base][date.month - 1],
+                                     year=date.year)
+
+
+def join_names(names: list[str] | tuple[str, ...], lang: str) -> str:
+    """Join author names: "A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {translate(lang, 'and')} {names[-1]}"

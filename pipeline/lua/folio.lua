@@ -1,0 +1,97 @@
+-- Folio's pandoc writer: one parse of an article becomes the JSON that pipeline/source.py
+-- turns into the Article model. It returns each top-level block with its HTML and plain text,
+-- so no format has to run pandoc again; footnotes are lifted out (every format places them
+-- its own way) and replaced by a numbered reference.
+
+local stringify = pandoc.utils.stringify
+
+local function attrs_of(el)
+  if el.attr then
+    return el.attr.identifier, el.attr.classes, el.attr.attributes
+  end
+  return '', {}, {}
+end
+
+local function list(t)
+  -- pandoc.List encodes as a JSON array even when empty; a bare {} would become an object.
+  return pandoc.List(t)
+end
+
+local function plain_table(attributes)
+  local t = {}
+  for k, v in pairs(attributes or {}) do t[k] = v end
+  return t
+end
+
+local function html_of(blocks, opts)
+  return pandoc.write(pandoc.Pandoc(blocks), 'html5', opts)
+end
+
+local plain_opts = pandoc.WriterOptions { wrap_text = 'wrap-none' }
+local inline_text = { Para = true, Plain = true, Header = true }
+
+-- Plain text of a block: stringify joins paragraphs of a quotation or cells of a table with no
+-- space between them, so anything but a single run of inlines goes through the plain writer.
+local function text_of(block)
+  if inline_text[block.t] then return stringify(block) end
+  return (pandoc.write(pandoc.Pandoc({ block }), 'plain', plain_opts):gsub('%s+$', ''))
+end
+
+function Writer(doc, opts)
+  local notes = list({})
+  local images = list({})
+
+  -- Number notes in reading order and leave a marker Folio's templates can recognise.
+  doc = doc:walk {
+    Note = function(el)
+      local n = #notes + 1
+      notes[n] = { number = n, html = html_of(el.content, opts), text = stringify(el.content) }
+      return pandoc.RawInline('html',
+        '<a class="footnote-ref" id="fnref' .. n .. '" href="#fn' .. n ..
+        '" role="doc-noteref"><sup>' .. n .. '</sup></a>')
+    end,
+  }
+  doc:walk {
+    Image = function(el)
+      images[#images + 1] = { src = el.src, alt = stringify(el.caption) }
+    end,
+  }
+
+  local blocks = list({})
+  for _, block in ipairs(doc.blocks) do
+    local id, classes, attributes = attrs_of(block)
+    local item = {
+      t = block.t,
+      html = html_of({ block }, opts),
+      text = text_of(block),
+      id = id,
+      classes = list(classes or {}),
+      attributes = plain_table(attributes),
+      level = block.level or 0,
+      keys = list({}),
+      images = list({}),
+    }
+    pandoc.Pandoc({ block }):walk {
+      Span = function(span)
+        if span.classes:includes('key') then item.keys[#item.keys + 1] = stringify(span) end
+      end,
+      Image = function(img)
+        item.images[#item.images + 1] = { src = img.src, alt = stringify(img.caption) }
+      end,
+    }
+    if block.t == 'Div' then
+      -- Author-marked divs (slides, notes, no-slides) keep their inner blocks for the slides model.
+      local inner = list({})
+      for _, child in ipairs(block.content) do
+        inner[#inner + 1] = { t = child.t, html = html_of({ child }, opts), text = text_of(child),
+                              level = child.level or 0 }
+      end
+      item.children = inner
+    end
+    blocks[#blocks + 1] = item
+  end
+
+  local plain = pandoc.write(doc, 'plain', plain_opts)
+  for _, note in ipairs(notes) do plain = plain .. ' ' .. note.text end
+  return pandoc.json.encode { blocks = blocks, notes = notes, images = images, plain = plain }
+end

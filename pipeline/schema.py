@@ -1,0 +1,241 @@
+"""Metadata schema: YAML read with line numbers, fields checked, every problem reported at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import FolioError, location
+
+log = logging.getLogger(__name__)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader keeping dates as text: an impossible date gets our message, not PyYAML's."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One metadata field: its kind decides which values are valid and how they are normalised."""
+
+    kind: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    fields: Mapping[str, Field] = field(default_factory=dict)
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def load_yaml_mapping(text: str, path: Path, first_line: int,
+                      error: type[FolioError]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse YAML that must be a mapping; return it and the line of each top-level key."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = exc.problem or exc.context or "cannot be read"
+        raise error(f"malformed YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        raise error(f"malformed YAML: {exc}", path, first_line) from None
+    if node is None:
+        return {}, {}
+    if not isinstance(node, yaml.MappingNode):
+        raise error("metadata must be a mapping of 'field: value' lines, not "
+                    f"{_describe_node(node)}", path, first_line + node.start_mark.line)
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        if key in lines:
+            raise error(f"field '{key}' is given twice", path,
+                        first_line + key_node.start_mark.line)
+        lines[key] = first_line + key_node.start_mark.line
+    try:
+        data = _Loader("").construct_document(node)
+    except yaml.YAMLError as exc:
+        raise error(f"malformed YAML: {exc}", path, first_line) from None
+    return {str(k): v for k, v in data.items()}, lines
+
+
+def _describe_node(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the text {str(node.value)[:40]!r}"
+
+
+def validate(data: Mapping[str, Any], fields: Mapping[str, Field], path: Path,
+             lines: Mapping[str, int], error: type[FolioError]) -> dict[str, Any]:
+    """Check ``data`` against ``fields``; return normalised values or raise one listing all."""
+    problems: list[tuple[int | None, str]] = []
+    result = _validate(data, fields, "", path, lines, problems)
+    if problems:
+        problems.sort(key=lambda p: p[0] or 0)
+        first_line, first = problems[0]
+        rest = "; ".join(f"line {ln}: {msg}" if ln else msg for ln, msg in problems[1:])
+        raise error(first + (f"; {rest}" if rest else ""), path, first_line)
+    return result
+
+
+def _validate(data: Mapping[str, Any], fields: Mapping[str, Field], prefix: str, path: Path,
+              lines: Mapping[str, int], problems: list[tuple[int | None, str]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if name not in data or data[name] is None:
+            if spec.required:
+                problems.append((lines.get(prefix.rstrip(".")) or 1, f"{prefix}{name} is required"))
+            continue
+        line = lines.get(prefix + name) or lines.get(prefix.rstrip("."))
+        try:
+            if spec.kind == "mapping":
+                value = data[name]
+                if not isinstance(value, Mapping):
+                    raise ValueError(f"expected a mapping of options, got {_kind(value)}")
+                result[name] = _validate(value, spec.fields, f"{prefix}{name}.", path, lines,
+                                         problems)
+            else:
+                result[name] = _CHECKS[spec.kind](data[name], spec)
+        except ValueError as exc:
+            problems.append((line, f"{prefix}{name}: {exc}"))
+    for name in data:
+        if name not in fields:
+            line = lines.get(prefix + name) or lines.get(prefix.rstrip("."))
+            log.warning("%s: unknown field '%s%s' is ignored", location(path, line),
+                        prefix, name)
+    return result
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__}"
+
+
+def _text(value: object, spec: Field) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {_kind(value)}")
+    if not value.strip():
+        raise ValueError("is empty")
+    if any(ord(c) < 32 and c not in "\t\n" for c in value):
+        raise ValueError("contains control characters")
+    return value.strip()
+
+
+def _texts(value: object, spec: Field) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (_text(value, spec),)
+    if isinstance(value, list) and value:
+        return tuple(_text(item, spec) for item in value)
+    raise ValueError(f"expected text or a list of texts, got {_kind(value)}")
+
+
+def _keywords(value: object, spec: Field) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(word.strip() for word in value.split(",") if word.strip())
+    return _texts(value, spec)
+
+
+def _date(value: object, spec: Field) -> dt.date:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {_kind(value)}")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(f"'{value}' is not a real date") from None
+        raise ValueError(f"expected a date as YYYY-MM-DD, got '{value}'") from None
+
+
+def _pattern(regexp: re.Pattern[str], what: str) -> Callable[[object, Field], str]:
+    def check(value: object, spec: Field) -> str:
+        text = _text(value, spec)
+        if not regexp.fullmatch(text):
+            raise ValueError(f"'{text}' is not {what}")
+        return text
+    return check
+
+
+def _choice(value: object, spec: Field) -> str:
+    text = _text(value, spec).lower()
+    if text not in spec.choices:
+        raise ValueError(f"'{text}' is not one of {', '.join(spec.choices)}")
+    return text
+
+
+def _bool(value: object, spec: Field) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def _int(value: object, spec: Field) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {_kind(value)}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise ValueError(f"must be at least {spec.minimum}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"must be at most {spec.maximum}")
+    return value
+
+
+_CHECKS: dict[str, Callable[[object, Field], Any]] = {
+    "text": _text,
+    "texts": _texts,
+    "keywords": _keywords,
+    "date": _date,
+    "lang": _pattern(LANG_RE, "a language tag such as en or de-AT"),
+    "slug": _pattern(SLUG_RE, "a slug (lower-case letters, digits and hyphens)"),
+    "url": _pattern(URL_RE, "an http(s) address"),
+    "choice": _choice,
+    "bool": _bool,
+    "int": _int,
+}
+
+# Fields an article's front matter may set. Formats add their own options as mappings here.
+ARTICLE_FIELDS: dict[str, Field] = {
+    "title": Field("text", required=True),
+    "subtitle": Field("text"),
+    "author": Field("texts"),
+    "date": Field("date"),
+    "lang": Field("lang"),
+    "description": Field("text"),
+    "keywords": Field("keywords"),
+    "slug": Field("slug"),
+    "rights": Field("text"),
+    "cover": Field("text"),
+    "bibliography": Field("texts"),
+    "csl": Field("text"),
+}
+
+# Project-wide settings in source/folio.yaml; author, lang and rights are defaults for articles.
+PROJECT_FIELDS: dict[str, Field] = {
+    "site_title": Field("text"),
+    "author": Field("texts"),
+    "lang": Field("lang"),
+    "base_url": Field("url"),
+    "paper": Field("choice", choices=("a4", "letter")),
+    "theme": Field("choice", choices=("default", "serif", "contrast")),
+    "rights": Field("text"),
+}

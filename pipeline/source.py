@@ -1,0 +1,183 @@
+"""Read an article source: decode, split front matter, validate metadata, parse once with pandoc."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pypandoc
+
+from pipeline.errors import SourceError
+from pipeline.model import Article, Block, Image, Note
+from pipeline.project import Project
+from pipeline.schema import ARTICLE_FIELDS, load_yaml_mapping, validate
+
+WRITER = Path(__file__).parent / "lua" / "folio.lua"
+# pandoc's Markdown without "smart": the author's straight quotes and dashes stay as written.
+READER_FORMAT = "markdown-smart"
+WORDS_PER_MINUTE = 230
+FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def read_article(path: Path, project: Project) -> Article:
+    """Read the article at ``path`` into the model, or raise a one-line ``SourceError``."""
+    raw = path.read_bytes()
+    text = decode(raw, path)
+    meta_text, body = split_front_matter(text, path)
+    data, lines = load_yaml_mapping(meta_text, path, 2, SourceError)
+    meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
+    meta = _with_defaults(meta, project)
+    parsed = parse_body(body, path, project, meta, lines)
+    _check_images(parsed["images"], text, path, project)
+    slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
+    words = len(parsed["plain"].split())
+    return Article(
+        source=path,
+        title=meta["title"],
+        slug=slug,
+        lang=meta["lang"],
+        identifier=stable_identifier(slug, project.settings.get("base_url")),
+        source_hash=hashlib.sha256(raw).hexdigest(),
+        subtitle=meta.get("subtitle"),
+        authors=meta.get("author", ()),
+        date=meta.get("date"),
+        description=meta.get("description"),
+        keywords=meta.get("keywords", ()),
+        rights=meta.get("rights"),
+        cover=meta.get("cover"),
+        blocks=tuple(_block(item) for item in parsed["blocks"]),
+        notes=tuple(Note(n["number"], n["html"], n["text"]) for n in parsed["notes"]),
+        images=tuple(Image(i["src"], i["alt"]) for i in parsed["images"]),
+        word_count=words,
+        reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
+        options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
+    )
+
+
+_MODEL_FIELDS = {"title", "subtitle", "author", "date", "lang", "description", "keywords",
+                 "slug", "rights", "cover"}
+
+
+def decode(raw: bytes, path: Path) -> str:
+    """Decode UTF-8 (a byte-order mark allowed) and normalise line endings to LF."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(f"not valid UTF-8: byte 0x{raw[exc.start]:02X} at column {column}; "
+                          "save the file as UTF-8", path, line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str]:
+    """Return the YAML text between the ``---`` fences and the Markdown body after them."""
+    if not text.strip():
+        raise SourceError("the file is empty; an article needs front matter with a title", path, 1)
+    if not FENCE.match(text):
+        raise SourceError("no front matter: start the file with a '---' line, 'title: ...' "
+                          "and another '---'", path, 1)
+    closing = FENCE.search(text, text.index("\n") + 1 if "\n" in text else len(text))
+    if closing is None:
+        raise SourceError("front matter opened by '---' is never closed by '---'", path, 1)
+    meta_text = text[text.index("\n") + 1 : closing.start()]
+    return meta_text, text[closing.end() :].lstrip("\n")
+
+
+def _with_defaults(meta: dict[str, Any], project: Project) -> dict[str, Any]:
+    settings = project.settings
+    meta.setdefault("lang", settings["lang"])
+    if "author" not in meta and settings["author"]:
+        meta["author"] = settings["author"]
+    if "rights" not in meta and settings["rights"]:
+        meta["rights"] = settings["rights"]
+    return meta
+
+
+def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
+               lines: dict[str, int]) -> dict[str, Any]:
+    """Run pandoc once over the body; return blocks, notes, images and plain text."""
+    # --sandbox: pandoc itself reads nothing but what is named on this command line.
+    args = ["--sandbox", "--mathml", "--wrap=none"]
+    bibliographies = [_project_file(name, path, project, "bibliography", lines)
+                      for name in meta.get("bibliography", ())]
+    if bibliographies:
+        args.append("--citeproc")
+        args += [f"--bibliography={bib}" for bib in bibliographies]
+        if "csl" in meta:
+            args.append(f"--csl={_project_file(meta['csl'], path, project, 'csl', lines)}")
+    try:
+        out = pypandoc.convert_text(body, to=str(WRITER), format=READER_FORMAT, extra_args=args)
+    except RuntimeError as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "pandoc failed"
+        raise SourceError(f"pandoc could not read the article: {detail}", path) from None
+    return json.loads(out)
+
+
+def _project_file(name: str, path: Path, project: Project, field: str,
+                  lines: dict[str, int]) -> Path:
+    target = (path.parent / name).resolve()
+    if not project.contains(target):
+        raise SourceError(f"{field} '{name}' is outside the project", path, lines.get(field))
+    if not target.is_file():
+        raise SourceError(f"{field} '{name}' does not exist", path, lines.get(field))
+    return target
+
+
+def _block(item: dict[str, Any]) -> Block:
+    return Block(
+        kind=item["t"],
+        html=item["html"],
+        text=item["text"],
+        id=item.get("id", ""),
+        classes=tuple(item.get("classes", ())),
+        attributes=dict(item.get("attributes") or {}),
+        level=item.get("level", 0),
+        keys=tuple(item.get("keys", ())),
+        images=tuple(Image(i["src"], i["alt"]) for i in item.get("images", ())),
+        children=tuple(_block(child) for child in item.get("children", ())),
+    )
+
+
+def local_image_path(src: str, source: Path) -> Path | None:
+    """Return the file a relative image address names, or None for a URL or absolute path."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("/"):
+        return None
+    return source.parent / unquote(parts.path)
+
+
+def _check_images(images: list[dict[str, str]], text: str, path: Path, project: Project) -> None:
+    for image in images:
+        target = local_image_path(image["src"], path)
+        if target is None or not project.contains(target):
+            continue  # refused later, with a warning, by whatever would load it
+        if not target.is_file():
+            raise SourceError(f"image '{image['src']}' does not exist", path,
+                              line_of(text, image["src"]))
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """Return the 1-based line where ``needle`` first appears in ``text``, if it does."""
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def slugify(text: str) -> str:
+    """Turn a title into a file-name-safe slug: ASCII letters, digits and hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-")
+
+
+def stable_identifier(slug: str, base_url: str | None) -> str:
+    """Return a UUID URN that depends only on the article's address, never on the clock."""
+    name = f"{base_url.rstrip('/')}/{slug}" if base_url else f"folio:{slug}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
