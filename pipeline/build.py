@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import FolioError, SourceError, location
-from pipeline.formats import Format, Site, get_format
+from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.output import OutputDir
 from pipeline.project import Project
@@ -83,25 +81,21 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         except FolioError as exc:
             report.errors.append(exc)
     for fmt in formats:
-        for article in articles:
-            _run(report, fmt.article_outputs(article), partial(fmt.write_article, article, out),
-                 out)
-        if articles:
-            _run(report, fmt.collection_outputs(articles),
-                 partial(fmt.write_collection, articles, out), out)
+        for target in fmt.targets(articles):
+            _run(report, target, out)
     return report
 
 
-def _run(report: Report, outputs: list[str], write: Callable[[], None], out: OutputDir) -> None:
+def _run(report: Report, target: Target, out: OutputDir) -> None:
     started = time.perf_counter()
     try:
-        write()
+        target.write(out)
     except FolioError as exc:
         report.errors.append(exc)
-        report.outcomes.extend(Outcome(path, "failed") for path in outputs)
+        report.outcomes.extend(Outcome(path, "failed") for path in target.outputs)
         return
     seconds = time.perf_counter() - started
-    for path in outputs:
-        target = out.root / path
-        size = target.stat().st_size if target.exists() else 0
-        report.outcomes.append(Outcome(path, "written", seconds / max(1, len(outputs)), size))
+    for path in target.outputs:
+        target_path = out.root / path
+        size = target_path.stat().st_size if target_path.exists() else 0
+        report.outcomes.append(Outcome(path, "written", seconds / len(target.outputs), size))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.errors import BuildError
@@ -45,14 +46,31 @@ class Site:
         return make_environment(self.project)
 
 
+@dataclass(frozen=True)
+class Target:
+    """One unit of work: the outputs it writes, the articles they depend on, how to write them."""
+
+    format: str
+    outputs: tuple[str, ...]
+    articles: tuple[Article, ...]
+    write: Callable[[OutputDir], None]
+
+
 class Format(ABC):
-    """An output format: which files it makes for an article and for the whole project."""
+    """An output format: the targets it makes for each article and for the whole project."""
 
     name: ClassVar[str]
     description: ClassVar[str]
 
     def __init__(self, site: Site) -> None:
         self.site = site
+
+    def targets(self, articles: list[Article]) -> list[Target]:
+        """Return one target per article, then those made from several articles together."""
+        per_article = [Target(self.name, tuple(self.article_outputs(article)), (article,),
+                              partial(self.write_article, article))
+                       for article in articles]
+        return per_article + self.collection_targets(articles)
 
     @abstractmethod
     def article_outputs(self, article: Article) -> list[str]:
@@ -62,12 +80,9 @@ class Format(ABC):
     def write_article(self, article: Article, out: OutputDir) -> None:
         """Write this format's outputs for one article."""
 
-    def collection_outputs(self, articles: list[Article]) -> list[str]:
-        """Return the paths of outputs made from all articles together (indexes, books)."""
+    def collection_targets(self, articles: list[Article]) -> list[Target]:
+        """Return targets made from several articles (an index, a book); none by default."""
         return []
-
-    def write_collection(self, articles: list[Article], out: OutputDir) -> None:  # noqa: B027
-        """Write the outputs made from all articles together (by default there are none)."""
 
 
 def register(cls: type[Format]) -> type[Format]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.context import article_context, collection_context
-from pipeline.formats import Format, register
+from pipeline.formats import Format, Target, register
 from pipeline.resources import article_assets, rewrite_sources
 from pipeline.templates import render
 
@@ -39,11 +40,12 @@ class HtmlFormat(Format):
         out.write_text(f"html/{article.slug}.html",
                        render(self.site.env, "html/article.html.j2", context))
 
-    def collection_outputs(self, articles: list[Article]) -> list[str]:
-        """Return the index page and the stylesheet every page links to."""
-        return ["html/index.html", STYLESHEET]
+    def collection_targets(self, articles: list[Article]) -> list[Target]:
+        """Return the index page and the stylesheet every page links to, as one target."""
+        return [Target(self.name, ("html/index.html", STYLESHEET), tuple(articles),
+                       partial(self.write_index, articles))]
 
-    def write_collection(self, articles: list[Article], out: OutputDir) -> None:
+    def write_index(self, articles: list[Article], out: OutputDir) -> None:
         """Write the index (newest first) and the stylesheet."""
         context = collection_context(articles, self.site.project, stylesheet="folio.css")
         out.write_text(STYLESHEET, render(self.site.env, "css/folio.css.j2", context))
