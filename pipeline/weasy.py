@@ -1,0 +1,116 @@
+"""The one place Folio calls WeasyPrint: confined file access, fixed dates, tagged PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from pipeline.errors import BuildError, location
+
+if TYPE_CHECKING:
+    from pipeline.project import Project
+
+log = logging.getLogger(__name__)
+
+# Tagged PDF for screen readers by default; PDF/A-3u (also tagged) for archives on request.
+PDF_UA = "pdf/ua-1"
+PDF_A = "pdf/a-3u"
+VARIANTS = (PDF_UA, PDF_A)
+
+# Fontconfig scans the system fonts when a configuration is made (~tens of ms); one per thread
+# is enough because Folio never declares @font-face rules that would mutate it.
+_fonts = threading.local()
+
+
+class ProjectFetcher(URLFetcher):
+    """Serve files inside the project and ``data:`` URLs; refuse everything else, with a warning."""
+
+    def __init__(self, project: Project, origin: Path) -> None:
+        # fail_on_errors=False: a refused resource is left out and the render goes on.
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.project = project
+        self.origin = origin
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """Return the resource ``url`` names, or raise (after warning) when it may not be read."""
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            log.warning("%s: not fetching network resource '%s' (Folio never goes online)",
+                        location(self.origin), url)
+            raise PermissionError(f"network resource refused: {url}")
+        path = Path(url2pathname(urlsplit(url).path))
+        if not self.project.contains(path):
+            log.warning("%s: refusing resource '%s': only files inside the project are read",
+                        location(self.origin), path)
+            raise PermissionError(f"outside the project: {path}")
+        real = path.resolve()
+        if not real.is_file():
+            log.warning("%s: resource '%s' does not exist", location(self.origin), path)
+            raise FileNotFoundError(path)
+        content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+        # Read the resolved path: the file checked is the file served, whatever links point at.
+        return URLFetcherResponse(real.as_uri(), real.read_bytes(),
+                                  {"Content-Type": content_type})
+
+
+def pdf_dates(date: dt.date | None) -> tuple[str | None, str | None]:
+    """Return the (created, modified) W3C dates: from the article and SOURCE_DATE_EPOCH only."""
+    created = date.isoformat() if date else None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return created, created
+    try:
+        stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise BuildError(f"SOURCE_DATE_EPOCH must be seconds since 1970, not '{epoch}'") from None
+    modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return created or modified, modified
+
+
+def render_pdf(html: str, *, base_dir: Path, project: Project, origin: Path,
+               identifier: str, date: dt.date | None = None, variant: str | None = PDF_UA,
+               stylesheets: Sequence[str] = ()) -> bytes:
+    """Render ``html`` to PDF bytes, identical for identical input.
+
+    ``base_dir`` resolves relative addresses; only files inside ``project`` are read, and a
+    refused resource is a warning naming ``origin`` (the article). Title, authors,
+    description, keywords and language come from the HTML ``<head>`` and ``<html lang>``;
+    ``identifier`` (e.g. the article's urn:uuid) is the PDF's permanent ID; ``date`` is the
+    creation date (SOURCE_DATE_EPOCH, when set, is the modification date). ``variant`` is
+    ``"pdf/ua-1"``, ``"pdf/a-3u"`` or None; the PDF is tagged in every case.
+    ``stylesheets`` are extra CSS texts applied after the document's own styles.
+    """
+    if variant is not None and variant not in VARIANTS:
+        raise BuildError(f"unknown PDF variant '{variant}'; choose from {', '.join(VARIANTS)}")
+    fetcher = ProjectFetcher(project, origin)
+    base_url = base_dir.resolve().as_uri() + "/"
+    fonts = _font_config()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        font_config=fonts,
+        stylesheets=[CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+                     for css in stylesheets],
+        pdf_variant=variant, pdf_tags=True)
+    document.metadata.created, document.metadata.modified = pdf_dates(date)
+    return document.write_pdf(pdf_variant=variant, pdf_tags=True,
+                              pdf_identifier=identifier.encode("utf-8"))
+
+
+def _font_config() -> FontConfiguration:
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
