@@ -23,7 +23,7 @@ class Outcome:
     """What happened to one output."""
 
     path: str
-    status: str  # "written" or "failed"
+    status: str  # "written", "skipped" (up to date or not to be made now) or "failed"
     seconds: float = 0.0
     size: int = 0
 
@@ -80,9 +80,13 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             formats.append(get_format(name)(site))
         except FolioError as exc:
             report.errors.append(exc)
+    complete = sources is None and not report.errors
     for fmt in formats:
         for target in fmt.targets(articles):
-            _run(report, target, out)
+            if target.whole_project and not complete:
+                report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
+            else:
+                _run(report, target, out)
     return report
 
 

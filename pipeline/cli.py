@@ -122,7 +122,8 @@ def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out
             if outcome.status == "written":
                 log.info("wrote %s (%s)", location(project.build_dir / outcome.path),
                          _size(outcome.size))
-        log.info("%d written, %d failed", report.count("written"), report.count("failed"))
+        log.info("%d written, %d skipped, %d failed", report.count("written"),
+                 report.count("skipped"), report.count("failed"))
     if not report.ok:
         ctx.exit(1)
 

@@ -52,6 +52,8 @@ def load_yaml_mapping(text: str, path: Path, first_line: int,
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
         problem = exc.problem or exc.context or "cannot be read"
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark is not mark:
+            problem += f" ({exc.context} started on line {first_line + exc.context_mark.line})"
         raise error(f"malformed YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
         raise error(f"malformed YAML: {exc}", path, first_line) from None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
+import subprocess
 import unicodedata
 import uuid
 from pathlib import Path
@@ -14,10 +16,12 @@ from urllib.parse import unquote, urlsplit
 
 import pypandoc
 
-from pipeline.errors import SourceError
+from pipeline.errors import SourceError, location
 from pipeline.model import Article, Block, Image, Note
 from pipeline.project import Project
 from pipeline.schema import ARTICLE_FIELDS, load_yaml_mapping, validate
+
+log = logging.getLogger(__name__)
 
 WRITER = Path(__file__).parent / "lua" / "folio.lua"
 # pandoc's Markdown without "smart": the author's straight quotes and dashes stay as written.
@@ -113,12 +117,17 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
         args += [f"--bibliography={bib}" for bib in bibliographies]
         if "csl" in meta:
             args.append(f"--csl={_project_file(meta['csl'], path, project, 'csl', lines)}")
-    try:
-        out = pypandoc.convert_text(body, to=str(WRITER), format=READER_FORMAT, extra_args=args)
-    except RuntimeError as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "pandoc failed"
-        raise SourceError(f"pandoc could not read the article: {detail}", path) from None
-    return json.loads(out)
+    # pypandoc finds the pandoc that its binary wheel ships; we run it ourselves to hear its
+    # warnings and tell the user which file they are about.
+    done = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
+        input=body.encode("utf-8"), capture_output=True, check=False)
+    for message in done.stderr.decode("utf-8", "replace").splitlines():
+        if message.strip():
+            log.warning("%s: pandoc: %s", location(path), message.replace("[WARNING] ", ""))
+    if done.returncode != 0:
+        raise SourceError(f"pandoc could not read the article (exit {done.returncode})", path)
+    return json.loads(done.stdout)
 
 
 def _project_file(name: str, path: Path, project: Project, field: str,

@@ -54,6 +54,9 @@ class Target:
     outputs: tuple[str, ...]
     articles: tuple[Article, ...]
     write: Callable[[OutputDir], None]
+    # Made from every article (an index): skipped, keeping the last good one, when the build
+    # covers only some sources or some failed to read, since it would silently lose entries.
+    whole_project: bool = False
 
 
 class Format(ABC):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pipeline.output import OutputDir
 
 STYLESHEET = "html/folio.css"
+INDEX = "html/index.html"
 
 
 @register
@@ -41,12 +42,17 @@ class HtmlFormat(Format):
                        render(self.site.env, "html/article.html.j2", context))
 
     def collection_targets(self, articles: list[Article]) -> list[Target]:
-        """Return the index page and the stylesheet every page links to, as one target."""
-        return [Target(self.name, ("html/index.html", STYLESHEET), tuple(articles),
-                       partial(self.write_index, articles))]
+        """Return the stylesheet every page links to and the index of all articles."""
+        return [Target(self.name, (STYLESHEET,), (), self.write_stylesheet),
+                Target(self.name, (INDEX,), tuple(articles), partial(self.write_index, articles),
+                       whole_project=True)]
+
+    def write_stylesheet(self, out: OutputDir) -> None:
+        """Write the stylesheet shared by every page."""
+        context = collection_context([], self.site.project)
+        out.write_text(STYLESHEET, render(self.site.env, "css/folio.css.j2", context))
 
     def write_index(self, articles: list[Article], out: OutputDir) -> None:
-        """Write the index (newest first) and the stylesheet."""
+        """Write the index of articles, newest first."""
         context = collection_context(articles, self.site.project, stylesheet="folio.css")
-        out.write_text(STYLESHEET, render(self.site.env, "css/folio.css.j2", context))
-        out.write_text("html/index.html", render(self.site.env, "html/index.html.j2", context))
+        out.write_text(INDEX, render(self.site.env, "html/index.html.j2", context))

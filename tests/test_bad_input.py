@@ -1,0 +1,89 @@
+"""Broken sources: each gets one exact line naming the file and line, and harms nothing else."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from tests.conftest import REPO, article
+
+BAD = REPO / "tests" / "bad"
+MESSAGES: dict[str, list] = yaml.safe_load((BAD / "messages.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_corpus_file_has_its_message():
+    assert sorted(MESSAGES) == sorted(p.name for p in BAD.glob("*.md"))
+
+
+def run_in(root: Path, *args: str):
+    """Run folio inside ``root``, so paths print as the user would see them."""
+    with contextlib.chdir(root):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_bad_source_message(name, make_project):
+    expected, status = MESSAGES[name]
+    root = make_project({f"source/{name}": (BAD / name).read_bytes()})
+    result = run_in(root, "-q", "check") if status else run_in(root, "check")
+    shown = [line for line in result.stderr.splitlines()
+             if line.startswith(("Error:", "warning:"))]
+    assert shown == ([expected.format(file=f"source/{name}")] if expected else [])
+    assert result.exit_code == status
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (_, status) in MESSAGES.items() if status))
+def test_bad_source_does_not_stop_or_damage_others(name, make_project, folio):
+    root = make_project({"source/good.md": article("Good one", "Fine text.\n")})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    page = root / "build" / "html" / "good-one.html"
+    index = root / "build" / "html" / "index.html"
+    before = index.read_bytes()
+    (root / "source" / name).write_bytes((BAD / name).read_bytes())
+    page.unlink()
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 1
+    assert page.is_file(), "the good article was not rebuilt"
+    # The index would lose the broken article's entry: the last good one is kept.
+    assert index.read_bytes() == before
+    assert not list((root / "build").rglob("*.tmp"))
+
+
+def test_bom_and_crlf_are_read_as_plain_text(make_project, folio):
+    root = make_project({"source/w.md": (BAD / "bom-crlf.md").read_bytes()})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    page = (root / "build" / "html" / "windows-file.html").read_text(encoding="utf-8")
+    assert "<h1 class=\"title\">Windows file</h1>" in page and "\r" not in page
+
+
+def test_error_in_one_of_several_fields_reports_all(make_project):
+    root = make_project({"source/x.md": "---\ntitle: 3\ndate: soon\nlang: 'no way'\n---\n\nx\n"})
+    result = run_in(root, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "Error: source/x.md:2: title: expected text, got the number 3; line 3: date: expected a "
+        "date as YYYY-MM-DD, got 'soon'; line 4: lang: 'no way' is not a language tag such as "
+        "en or de-AT")
+
+
+def test_two_articles_with_one_slug(make_project):
+    root = make_project({"source/a.md": article("Same"), "source/b.md": article("Same")})
+    result = run_in(root, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "Error: source/b.md: slug 'same' is already used by source/a.md; set a different 'slug:'")
+
+
+def test_bad_project_file(make_project):
+    root = make_project(settings="paper: a5\ntheme: 3\n")
+    result = run_in(root, "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "Error: source/folio.yaml:1: paper: 'a5' is not one of a4, letter; line 2: theme: "
+        "expected text, got the number 3")
