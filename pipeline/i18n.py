@@ -18,6 +18,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "online_at": "Online at {url}",
         "back_to_text": "Back to text",
         "back_to_index": "All articles",
+        "read_online": "Read it online",
+        "qr_code_for": "QR code for {url}",
     },
     "de": {
         "contents": "Inhalt",
@@ -32,6 +34,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "online_at": "Online unter {url}",
         "back_to_text": "Zurück zum Text",
         "back_to_index": "Alle Artikel",
+        "read_online": "Online lesen",
+        "qr_code_for": "QR-Code für {url}",
     },
 }
 

@@ -229,6 +229,9 @@ ARTICLE_FIELDS: dict[str, Field] = {
     "cover": Field("text"),
     "bibliography": Field("texts"),
     "csl": Field("text"),
+    # PDF handout options: a contents list, a ruled notes page, PDF/A-3u instead of PDF/UA-1.
+    "handout": Field("mapping", fields={"toc": Field("bool"), "notes_page": Field("bool"),
+                                        "archival": Field("bool")}),
 }
 
 # Project-wide settings in source/folio.yaml; author, lang and rights are defaults for articles.

@@ -1,0 +1,113 @@
+"""The PDF handout: the article on paper, rendered by WeasyPrint from the shared partials."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import segno
+from markupsafe import Markup
+
+from pipeline.context import article_context
+from pipeline.errors import location
+from pipeline.formats import Format, register
+from pipeline.i18n import join_names, translate
+from pipeline.templates import render
+from pipeline.weasy import PDF_A, PDF_UA, render_pdf
+
+if TYPE_CHECKING:
+    from pipeline.model import Article
+    from pipeline.output import OutputDir
+
+log = logging.getLogger(__name__)
+
+# Pandoc's footnote call: <a class="footnote-ref" id="fnref1" href="#fn1" ...><sup>1</sup></a>.
+FOOTNOTE_REF = re.compile(r'<a class="footnote-ref" id="fnref(\d+)" href="#fn\1"[^>]*>'
+                          r"<sup>\d+</sup></a>")
+# A note's paragraphs must become inline spans: a <p> inside the calling <p> would split it.
+NOTE_PARAGRAPH = re.compile(r"<(/?)p\b[^>]*>")
+# Ruled lines on the notes page: fits the text area of both A4 and US Letter.
+NOTES_LINES = 22
+
+
+@register
+class PdfFormat(Format):
+    """Write ``pdf/<slug>.pdf``: a print-ready, tagged handout of one article."""
+
+    name = "pdf"
+    description = "PDF handouts"
+
+    def article_outputs(self, article: Article) -> list[str]:
+        """Return the handout of ``article``."""
+        return [f"pdf/{article.slug}.pdf"]
+
+    def write_article(self, article: Article, out: OutputDir) -> None:
+        """Render the handout with one WeasyPrint run and write it atomically."""
+        project = self.site.project
+        options = article.options.get("handout", {})
+        warn_missing_alt(article)
+        context = article_context(
+            article, project,
+            body=handout_body(article),
+            toc=article.headings if options.get("toc") else (),
+            notes_page=options.get("notes_page", False),
+            notes_lines=NOTES_LINES,
+            paper=project.settings["paper"],
+        )
+        if context["online_url"]:
+            context["qr_svg"] = qr_svg(context["online_url"])
+        context.update(footer_left=css_string(join_names(article.authors, article.lang)),
+                       page_of=page_of_content(article.lang))
+        html = render(self.site.env, "pdf/handout.html.j2", context)
+        css = render(self.site.env, "css/handout.css.j2", context)
+        data = render_pdf(html, base_dir=article.source.parent, project=project,
+                          origin=article.source, identifier=article.identifier,
+                          date=article.date, variant=PDF_A if options.get("archival") else PDF_UA,
+                          stylesheets=[css])
+        out.write_bytes(f"pdf/{article.slug}.pdf", data)
+
+
+def handout_body(article: Article) -> str:
+    """Return the body HTML with each footnote call replaced by its note, for `float: footnote`."""
+    notes = {str(note.number): note.html for note in article.notes}
+
+    def inline_note(match: re.Match[str]) -> str:
+        number = match.group(1)
+        text = NOTE_PARAGRAPH.sub(lambda m: "</span>" if m.group(1) else
+                                  '<span class="footnote-para">', notes.get(number, ""))
+        return f'<span class="footnote" id="fn{number}">{text.strip()}</span>'
+
+    return FOOTNOTE_REF.sub(inline_note, article.body_html)
+
+
+def warn_missing_alt(article: Article) -> None:
+    """Warn once per image that has no alternative text: screen readers would skip it."""
+    for src in dict.fromkeys(image.src for image in article.images if not image.alt.strip()):
+        log.warning("%s: image '%s' has no alt text; describe it for readers who cannot see it",
+                    location(article.source), src)
+
+
+def qr_svg(url: str) -> Markup:
+    """Return an inline SVG QR code for ``url``, scaled by its container."""
+    code = segno.make(url, error="m", micro=False)
+    # svg_inline without width/height lets CSS size the code; the viewBox keeps it square.
+    return Markup(code.svg_inline(omitsize=True, border=0, dark="#1d1d1f"))
+
+
+def css_string(text: str) -> str:
+    """Return ``text`` as a quoted CSS string that cannot break out of its declaration."""
+    # Quotes and backslashes would end the string; "<" could end a <style> element.
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or not c.isprintable() else c
+                      for c in text)
+    return f'"{escaped}"'
+
+
+def page_of_content(lang: str) -> str:
+    """Return the CSS ``content`` value for "page N of M" in ``lang``."""
+    marker = "\x00"
+    text = translate(lang, "page_of", page=f"{marker}page{marker}", pages=f"{marker}pages{marker}")
+    parts = text.split(marker)
+    # Even parts are words of the translation; odd parts name a counter.
+    return " ".join(f"counter({part})" if i % 2 else css_string(part)
+                    for i, part in enumerate(parts) if part or i % 2)
