@@ -1,0 +1,54 @@
+"""The benchmark's project generator: valid, varied, deterministic articles and a book of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+from bench.generate import BOOK, generate
+from pipeline.books import load_book
+from pipeline.project import load_project
+from pipeline.source import read_article
+
+COUNT = 8
+
+
+def test_generated_articles_pass_check(tmp_path: Path, folio: Callable[..., Result]) -> None:
+    paths = generate(tmp_path, COUNT)
+    assert len(paths) == COUNT
+    result = folio(tmp_path, "check")
+    assert result.exit_code == 0, result.output
+    assert f"{COUNT} article(s) checked, 0 with errors" in result.output
+
+
+def test_generated_articles_have_the_structures_the_engine_must_handle(tmp_path: Path) -> None:
+    generate(tmp_path, COUNT)
+    project = load_project(tmp_path)
+    articles = [read_article(path, project) for path in project.article_paths()]
+    kinds = {block.kind for article in articles for block in article.blocks}
+    assert {"Header", "Para", "BulletList", "OrderedList", "Table"} <= kinds
+    assert sum(len(article.notes) for article in articles) > COUNT
+    # Varied length: the longest article has at least twice the words of the shortest.
+    words = sorted(article.word_count for article in articles)
+    assert words[-1] >= 2 * words[0]
+    assert len({article.slug for article in articles}) == COUNT
+
+
+def test_the_book_lists_every_article_in_order(tmp_path: Path) -> None:
+    paths = generate(tmp_path, COUNT)
+    book = load_book(tmp_path / "source" / BOOK, load_project(tmp_path))
+    assert [entry.source for entry in book.entries] == paths
+    assert book.title == f"All {COUNT} articles"
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    generate(tmp_path / "one", COUNT)
+    generate(tmp_path / "two", COUNT)
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes()
+           for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "two"): p.read_bytes()
+           for p in (tmp_path / "two").rglob("*") if p.is_file()}
+    assert one == two
+    assert len(one) == COUNT + 2  # the articles, the project file and the book
