@@ -14,7 +14,6 @@ from pipeline.errors import location
 from pipeline.formats import Format, register
 from pipeline.i18n import join_names, translate
 from pipeline.templates import render
-from pipeline.weasy import PDF_A, PDF_UA, render_pdf
 
 if TYPE_CHECKING:
     from pipeline.model import Article
@@ -37,6 +36,7 @@ class PdfFormat(Format):
 
     name = "pdf"
     description = "PDF handouts"
+    heavy_modules = ("pipeline.weasy",)
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the handout of ``article``."""
@@ -60,11 +60,13 @@ class PdfFormat(Format):
         context.update(footer_left=css_string(join_names(article.authors, article.lang)),
                        page_of=page_of_content(article.lang))
         html = render(self.site.env, "pdf/handout.html.j2", context)
-        css = render(self.site.env, "css/handout.css.j2", context)
+        # Imported here: WeasyPrint takes a while to load, and a build with nothing to make
+        # should not pay for it (the build preloads heavy_modules before forking workers).
+        from pipeline.weasy import PDF_A, PDF_UA, render_pdf
+
         data = render_pdf(html, base_dir=article.source.parent, project=project,
                           origin=article.source, identifier=article.identifier,
-                          date=article.date, variant=PDF_A if options.get("archival") else PDF_UA,
-                          stylesheets=[css])
+                          date=article.date, variant=PDF_A if options.get("archival") else PDF_UA)
         out.write_bytes(f"pdf/{article.slug}.pdf", data)
 
 

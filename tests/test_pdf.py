@@ -1,0 +1,331 @@
+"""The PDF handout: read back with pypdf (text, pages, metadata, outline, links) and pdftotext."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from tests.conftest import REPO, SAMPLE_SLUG, article, require_tool
+
+FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
+SAMPLE_SOURCE = REPO / "source" / f"{SAMPLE_SLUG}.md"
+MM = 72 / 25.4
+# The page area of the handout (css/handout.css.j2): header above it, footer below it.
+TOP_MARGIN, BOTTOM_MARGIN = 22 * MM, 24 * MM
+BASE_URL = "https://example.org/handouts"
+
+# A paragraph long enough that a few of them fill a page.
+FILLER = ("The therapist listens, reflects and waits; the client speaks, hesitates and returns "
+          "to the same place from another side, and in that slow return something shifts. ") * 3
+
+RICH_BODY = f"""\
+# Opening
+
+A claim with a note.[^first] And a [worked example](https://example.org/worked) to read.
+
+> A long quotation from someone wise, which goes on for a while so that it has to wrap
+> over several lines of the handout and still sits inside the text area without spilling
+> past the right-hand margin, because paper has edges that screens do not have.
+
+| Term         | Meaning                          |
+|--------------|----------------------------------|
+| transference | the past brought into the room   |
+| frame        | the agreed time, place and fee   |
+
+![A small blue figure](images/figure.png)
+
+- a first point to remember
+- a second point, a little longer than the first one
+- a third point
+
+# Middle
+
+{FILLER}
+
+{FILLER}
+
+{FILLER}
+
+{FILLER}
+
+{FILLER}
+
+{FILLER}
+
+{FILLER}
+
+SECONDCALL happens here.[^second]
+
+## Closing thoughts
+
+{FILLER}
+
+{FILLER}
+
+[^first]: FIRSTNOTE: the first note, with *emphasis*.
+[^second]: SECONDNOTE: the second note, cited far from the first.
+"""
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace and undo end-of-line hyphenation, for comparing with the source."""
+    # WeasyPrint marks the hyphens it adds with U+2010; a real hyphen only loses the line break.
+    text = re.sub(r"[\u2010\u00ad]\s+", "", text)
+    text = re.sub(r"(?<=\w)-\s+(?=\w)", "-", text)
+    return " ".join(text.split())
+
+
+def region_text(page: pypdf.PageObject, low: float, high: float) -> str:
+    """Return the text of ``page`` whose baseline lies between ``low`` and ``high`` points."""
+    runs: list[str] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if low <= pypdf.mult(tm, cm)[5] <= high:
+            runs.append(text)
+
+    page.extract_text(visitor_text=visit)
+    return normalise("\n".join(runs))
+
+
+def body_text(page: pypdf.PageObject) -> str:
+    """Return the text in the page area (running text and footnotes, no header or footer)."""
+    return region_text(page, BOTTOM_MARGIN, float(page.mediabox.height) - TOP_MARGIN)
+
+
+def header_text(page: pypdf.PageObject) -> str:
+    """Return the running header of ``page``."""
+    return region_text(page, float(page.mediabox.height) - TOP_MARGIN, 10_000)
+
+
+def footer_text(page: pypdf.PageObject) -> str:
+    """Return the running footer of ``page``."""
+    return region_text(page, -10_000, BOTTOM_MARGIN)
+
+
+def build_pdf(make_project, folio, body: str, *args: str, settings: str | None = None,
+              files: dict[str, str | bytes] | None = None, **meta: str
+              ) -> tuple[pypdf.PdfReader, Path, str]:
+    """Build one article as a handout; return the reader, the PDF's path and the messages."""
+    project_files = {"source/handout.md": article("A Handout", body, **meta),
+                     **(files or {})}
+    root = make_project(project_files, **({"settings": settings} if settings else {}))
+    result = folio(root, "build", "--format", "pdf", *args)
+    assert result.exit_code == 0, result.stderr
+    path = root / "build" / "pdf" / "a-handout.pdf"
+    return pypdf.PdfReader(path), path, result.stderr
+
+
+@pytest.fixture
+def rich(make_project, folio) -> tuple[pypdf.PdfReader, Path, str]:
+    """Build the long fixture with notes, a table, a figure, a quotation and a list."""
+    return build_pdf(make_project, folio, RICH_BODY,
+                     settings=f"site_title: Test\nbase_url: {BASE_URL}\n",
+                     files={"source/images/figure.png": FIGURE},
+                     author="Ada Example", date="2024-03-05",
+                     description="'What the handout is for.'", keywords="'one, two'")
+
+
+def test_sample_article_every_paragraph_in_order(make_project, folio):
+    root = make_project(sample=True)
+    result = folio(root, "build", "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    reader = pypdf.PdfReader(root / "build" / "pdf" / f"{SAMPLE_SLUG}.pdf")
+    assert 1 < len(reader.pages) <= 3
+    text = " ".join(body_text(page) for page in reader.pages)
+    body = SAMPLE_SOURCE.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    position = 0
+    for paragraph in (p for p in body.split("\n\n") if p.strip()):
+        found = text.find(normalise(paragraph), position)
+        assert found >= 0, f"missing or out of order: {paragraph[:60]!r}"
+        position = found
+    first = body_text(reader.pages[0])
+    assert first.startswith("The Healing Power of the Therapeutic Relationship Dana Samperio")
+    assert "2 November 2023" in first and "2 min read" in first
+
+
+def test_running_header_and_footer(rich):
+    reader, _, _ = rich
+    assert len(reader.pages) >= 3
+    assert header_text(reader.pages[0]) == ""
+    assert header_text(reader.pages[1]).startswith("A Handout")
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert footer_text(page) == f"Ada Example page {number} of {total}"
+
+
+def test_footnotes_on_the_page_of_their_call(rich):
+    reader, _, _ = rich
+    pages = [body_text(page) for page in reader.pages]
+    for call, note in (("A claim with a note.", "FIRSTNOTE"), ("SECONDCALL", "SECONDNOTE")):
+        where_call = [i for i, text in enumerate(pages) if call in text]
+        where_note = [i for i, text in enumerate(pages) if note in text]
+        assert where_call == where_note and len(where_note) == 1, (call, where_call, where_note)
+    assert "SECONDNOTE" not in pages[0]  # the second note really is on a later page
+
+
+def test_metadata_and_pdf_ua(rich):
+    reader, _, _ = rich
+    info = reader.metadata
+    assert info.title == "A Handout"
+    assert info.author == "Ada Example"
+    assert info.subject == "What the handout is for."
+    assert info["/Keywords"] == "one, two"
+    assert info["/CreationDate"] == "D:20240305"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfuaid:part="1"' in xmp
+    assert reader.trailer["/ID"][0] == article_identifier(reader)
+
+
+def article_identifier(reader: pypdf.PdfReader) -> str:
+    """Return the permanent ID the handout should carry: the article's urn:uuid."""
+    from pipeline.source import stable_identifier
+
+    return stable_identifier("a-handout", BASE_URL)
+
+
+def test_bookmarks_from_headings(rich):
+    reader, _, _ = rich
+    outline = reader.outline
+    assert [item.title for item in outline if not isinstance(item, list)] == ["Opening", "Middle"]
+    nested = next(item for item in outline if isinstance(item, list))
+    assert [item.title for item in nested] == ["Closing thoughts"]
+
+
+def test_links_clickable_and_printed(rich):
+    reader, _, _ = rich
+    uris = {annot.get_object()["/A"]["/URI"]
+            for page in reader.pages for annot in page.get("/Annots", [])
+            if annot.get_object().get("/A", {}).get("/URI")}
+    online = f"{BASE_URL}/a-handout.html"
+    assert uris == {"https://example.org/worked", online}
+    text = " ".join(body_text(page) for page in reader.pages)
+    assert "worked example (https://example.org/worked)" in text
+    assert f"Read it online {online}" in text
+
+
+def test_rich_fixture_stays_inside_the_page(rich):
+    reader, path, stderr = rich
+    pdftotext = require_tool("pdftotext", "to measure where words land on the page")
+    done = subprocess.run([pdftotext, "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True)
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                       r"([^<]*)<", done.stdout)
+    assert len(words) > 200
+    for x_min, _, x_max, y_max, word in words:
+        # Right margin is 20 mm; allow a hair for glyph overhang.
+        assert float(x_min) >= 26 * MM - 1 and float(x_max) <= width - 20 * MM + 1, word
+        assert float(y_max) <= height, word
+    images = [name for page in reader.pages for name in page.images]
+    assert images, "the figure is missing"
+    assert "alt text" not in stderr
+
+
+def test_reproducible_with_and_without_source_date_epoch(make_project, folio, tmp_path,
+                                                         monkeypatch):
+    root = make_project({"source/a.md": article("Same", RICH_BODY.replace("images/", ""),
+                                                date="2024-03-05"),
+                         "source/figure.png": FIGURE})
+    for epoch in (None, "1700000000"):
+        if epoch:
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        else:
+            monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        outputs = []
+        for name in ("one", "two"):
+            out = tmp_path / f"{name}-{epoch}"
+            result = folio(root, "build", "--format", "pdf", "--out", str(out))
+            assert result.exit_code == 0, result.stderr
+            outputs.append((out / "pdf" / "same.pdf").read_bytes())
+        assert outputs[0] == outputs[1]
+        info = pypdf.PdfReader(out / "pdf" / "same.pdf").metadata
+        assert info["/CreationDate"] == "D:20240305"
+        assert info["/ModDate"] == ("D:20231114221320Z" if epoch else "D:20240305")
+
+
+def test_hostile_resources_are_not_read(make_project, folio, tmp_path):
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(FIGURE)
+    body = """\
+![passwd](/etc/passwd)
+
+![hostname](file:///etc/hostname)
+
+![outside](../../outside.png)
+
+![linked](escape.png)
+
+<img src="https://example.com/tracker.png" alt="tracker">
+
+Text after the pictures.
+"""
+    root = make_project({"source/a.md": article("Hostile", body)})
+    (root / "source" / "escape.png").symlink_to(outside)
+    result = folio(root, "build", "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    for resource in ("/etc/passwd", "/etc/hostname", str(outside), "escape.png",
+                     "https://example.com/tracker.png"):
+        assert any(resource in line and "source/a.md" in line
+                   for line in result.stderr.splitlines()), resource
+    data = (root / "build" / "pdf" / "hostile.pdf").read_bytes()
+    reader = pypdf.PdfReader(root / "build" / "pdf" / "hostile.pdf")
+    assert not [image for page in reader.pages for image in page.images]
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Text after the pictures." in normalise(text)
+    for secret in (Path("/etc/passwd"), Path("/etc/hostname")):
+        content = secret.read_text().strip()
+        assert content not in text and content.encode() not in data
+
+
+def test_letter_paper_from_option_and_project(make_project, folio):
+    reader, _, _ = build_pdf(make_project, folio, "Short.\n")
+    assert round(float(reader.pages[0].mediabox.width)) == 595  # A4
+    reader, _, _ = build_pdf(make_project, folio, "Short.\n", "--paper", "letter")
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [612, 792]
+    reader, _, _ = build_pdf(make_project, folio, "Short.\n", settings="paper: letter\n")
+    assert round(float(reader.pages[0].mediabox.height)) == 792
+
+
+def test_contents_and_notes_page(make_project, folio):
+    reader, _, _ = build_pdf(make_project, folio, RICH_BODY,
+                             files={"source/images/figure.png": FIGURE},
+                             handout="{toc: true, notes_page: true}")
+    pages = [body_text(page) for page in reader.pages]
+    toc = re.search(r"(?i:contents) (.*?) Opening A claim", pages[0])
+    assert toc, pages[0]
+    entries = dict(re.findall(r"([A-Z][a-z]+(?: [a-z]+)?) [. ]*(\d+)", toc.group(1)))
+    for title, number in entries.items():
+        assert title in pages[int(number) - 1], (title, number)
+    assert set(entries) == {"Opening", "Middle", "Closing thoughts"}
+    assert pages[-1] == "Notes"
+
+
+def test_german_handout_words(make_project, folio):
+    reader, _, _ = build_pdf(make_project, folio, "Ein Absatz.\n", lang="de",
+                             author="Erika Muster", date="2023-11-02")
+    assert footer_text(reader.pages[0]) == "Erika Muster Seite 1 von 1"
+    assert "2. November 2023" in body_text(reader.pages[0])
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+
+
+def test_missing_alt_text_is_a_warning(make_project, folio):
+    _, _, stderr = build_pdf(make_project, folio, "![](figure.png)\n",
+                             files={"source/figure.png": FIGURE})
+    assert any(line.startswith("warning: ") and "handout.md: image 'figure.png' has no alt text"
+               in line for line in stderr.splitlines()), stderr
+
+
+def test_archival_variant_on_request(make_project, folio):
+    reader, _, _ = build_pdf(make_project, folio, "Kept for years.\n",
+                             handout="{archival: true}")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
