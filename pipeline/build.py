@@ -1,13 +1,22 @@
-"""The build: read every source once, then let each format write its outputs."""
+"""The build: read every source once, plan the targets, make the stale ones, in parallel."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import logging
+import multiprocessing
+import os
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import __version__
+from pipeline.cache import BuildCache, digest
+from pipeline.deps import TemplateDeps, asset_digest
 from pipeline.errors import FolioError, SourceError, location
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
@@ -45,15 +54,24 @@ class Report:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
-def read_sources(project: Project, paths: list[Path] | None = None
-                 ) -> tuple[list[Article], list[FolioError]]:
+@dataclass
+class _Result:
+    """What a worker sends back for one target: success or the error, and its log records."""
+
+    error: FolioError | None
+    seconds: float
+    records: list[logging.LogRecord]
+
+
+def read_sources(project: Project, paths: list[Path] | None = None,
+                 cache: BuildCache | None = None) -> tuple[list[Article], list[FolioError]]:
     """Read the given sources (default: all of them); return the articles and the errors."""
     articles: list[Article] = []
     errors: list[FolioError] = []
     by_slug: dict[str, Article] = {}
     for path in paths if paths is not None else project.article_paths():
         try:
-            article = read_article(path, project)
+            article = read_article(path, project, cache)
         except FolioError as exc:
             errors.append(exc)
             continue
@@ -67,39 +85,153 @@ def read_sources(project: Project, paths: list[Path] | None = None
     return articles, errors
 
 
+def default_jobs() -> int:
+    """Return how many targets to make at once: one per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def build(project: Project, format_names: list[str], sources: list[Path] | None = None,
-          options: dict[str, Any] | None = None) -> Report:
-    """Build ``format_names`` for ``sources``; a failing output never stops the others."""
+          options: dict[str, Any] | None = None, *, jobs: int | None = None, force: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> Report:
+    """Make the stale outputs of ``format_names`` for ``sources``; one failure stops nothing else.
+
+    ``progress(done, total)`` is called as targets finish.
+    """
     report = Report()
-    articles, report.errors = read_sources(project, sources)
-    site = Site(project, options or {})
-    out = OutputDir(project.build_dir)
-    formats: list[Format] = []
-    for name in format_names:
-        try:
-            formats.append(get_format(name)(site))
-        except FolioError as exc:
-            report.errors.append(exc)
-    complete = sources is None and not report.errors
+    cache = BuildCache(project.build_dir)
+    with cache.lock():
+        articles, report.errors = read_sources(project, sources, cache)
+        site = Site(project, options or {})
+        formats: list[Format] = []
+        for name in format_names:
+            try:
+                formats.append(get_format(name)(site))
+            except FolioError as exc:
+                report.errors.append(exc)
+        plan = _plan(report, formats, articles, sources is None, site, cache, force)
+        results = _execute([target for target, _ in plan], project.build_dir,
+                           jobs or default_jobs(), progress)
+        for (target, key), result in zip(plan, results, strict=True):
+            for record in result.records:
+                logging.getLogger(record.name).handle(record)
+            _settle(report, cache, target, key, result, project.build_dir)
+        cache.save()
+    return report
+
+
+def _plan(report: Report, formats: list[Format], articles: list[Article], whole: bool,
+          site: Site, cache: BuildCache, force: bool) -> list[tuple[Target, str]]:
+    """Return the targets to make, each with its key; record the ones skipped."""
+    complete = whole and not report.errors
+    deps = TemplateDeps(site.project, cache.templates)
+    assets: dict[Path, str] = {}
+    settings = json.dumps([site.project.settings, site.options], sort_keys=True, default=str)
+    plan = []
     for fmt in formats:
         for target in fmt.targets(articles):
             if target.whole_project and not complete:
                 report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
+                continue
+            roots = list(target.templates) or deps.names(f"{target.format}/")
+            key = digest(__version__, target.format, *target.outputs, settings,
+                         *(article.source_hash for article in target.articles),
+                         asset_digest(target.articles if target.uses_images else (),
+                                      site.project, assets),
+                         deps.digest(roots))
+            if not force and cache.is_fresh(_target_id(target), key, site.project.build_dir):
+                report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
             else:
-                _run(report, target, out)
-    return report
+                plan.append((target, key))
+    return plan
 
 
-def _run(report: Report, target: Target, out: OutputDir) -> None:
-    started = time.perf_counter()
-    try:
-        target.write(out)
-    except FolioError as exc:
-        report.errors.append(exc)
+def _target_id(target: Target) -> str:
+    return f"{target.format}:{'|'.join(target.outputs)}"
+
+
+def _settle(report: Report, cache: BuildCache, target: Target, key: str, result: _Result,
+            out_root: Path) -> None:
+    """Record one finished target in the report and the cache."""
+    if result.error is not None:
+        report.errors.append(result.error)
         report.outcomes.extend(Outcome(path, "failed") for path in target.outputs)
+        cache.forget(_target_id(target))
         return
-    seconds = time.perf_counter() - started
+    share = result.seconds / max(1, len(target.outputs))
     for path in target.outputs:
-        target_path = out.root / path
+        target_path = out_root / path
         size = target_path.stat().st_size if target_path.exists() else 0
-        report.outcomes.append(Outcome(path, "written", seconds / len(target.outputs), size))
+        report.outcomes.append(Outcome(path, "written", share, size))
+    cache.record(_target_id(target), key, out_root, target.outputs)
+
+
+# The plan of the running build, for worker processes: forked workers inherit it, so targets
+# (which hold bound methods and templates) never need pickling; only indexes cross over.
+_PLAN: list[Target] = []
+_OUT_ROOT: Path = Path()
+
+
+def _execute(targets: list[Target], out_root: Path, jobs: int,
+             progress: Callable[[int, int], None] | None) -> list[_Result]:
+    """Make ``targets``, in worker processes when there is more than one to make."""
+    global _PLAN, _OUT_ROOT
+    _PLAN, _OUT_ROOT = targets, out_root
+    total = len(targets)
+    results: list[_Result | None] = [None] * total
+    workers = min(jobs, total)
+    try:
+        if workers <= 1:
+            for index in range(total):
+                results[index] = _make(index)
+                if progress:
+                    progress(index + 1, total)
+        else:
+            # Import what the stale targets need once, before forking, instead of in every worker.
+            for fmt in sorted({target.format for target in targets}):
+                for module in get_format(fmt).heavy_modules:
+                    importlib.import_module(module)
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                futures = {pool.submit(_make, index): index for index in range(total)}
+                for done, future in enumerate(as_completed(futures), start=1):
+                    results[futures[future]] = future.result()
+                    if progress:
+                        progress(done, total)
+    finally:
+        _PLAN, _OUT_ROOT = [], Path()
+    return [result for result in results if result is not None]
+
+
+def _make(index: int) -> _Result:
+    """Make target ``index`` of the plan, keeping its log records to replay in plan order."""
+    target = _PLAN[index]
+    records: list[logging.LogRecord] = []
+    logger = logging.getLogger("pipeline")
+    saved = logger.propagate, logger.handlers[:]
+    # Only the collector hears this target: the parent replays the records in plan order,
+    # so a parallel build prints what a serial one would.
+    logger.handlers[:] = [_Collector(records)]
+    logger.propagate = False
+    started = time.perf_counter()
+    error = None
+    try:
+        target.write(OutputDir(_OUT_ROOT))
+    except FolioError as exc:
+        error = exc
+    finally:
+        logger.propagate, logger.handlers[:] = saved
+    return _Result(error, time.perf_counter() - started, records)
+
+
+class _Collector(logging.Handler):
+    """A log handler that keeps records (with their messages formatted) in a list."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep ``record`` with its arguments merged, so it can cross a process boundary."""
+        record.msg, record.args = record.getMessage(), None
+        record.exc_info = record.exc_text = None
+        self.records.append(record)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,29 +109,70 @@ def _report_errors(errors: list[FolioError]) -> None:
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: build/).")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), help="Paper size for PDFs.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Outputs to make at once (default: one per core).")
+@click.option("--force", is_flag=True, help="Rebuild everything, ignoring the cache.")
 @click.pass_context
 def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out: Path | None,
-          paper: str | None) -> None:
+          paper: str | None, jobs: int | None, force: bool) -> None:
     """Build SOURCES (default: every article in source/) into the output folder."""
     from pipeline.build import build as run_build
 
     project = load_project(ctx.obj["root"], out)
     if paper:
         project.settings["paper"] = paper
-    report = run_build(project, formats, _source_paths(project, sources))
+    started = time.perf_counter()
+    with _progress(ctx.obj["quiet"]) as progress:
+        report = run_build(project, formats, _source_paths(project, sources), jobs=jobs,
+                           force=force, progress=progress)
     _report_errors(report.errors)
-    if not ctx.obj["quiet"]:
-        for outcome in report.outcomes:
-            if outcome.status == "written":
-                log.info("wrote %s (%s)", location(project.build_dir / outcome.path),
-                         _size(outcome.size))
-        log.info("%d written, %d skipped, %d failed", report.count("written"),
-                 report.count("skipped"), report.count("failed"))
+    _summarise(report, project, ctx.obj["verbose"], time.perf_counter() - started)
     if not report.ok:
         ctx.exit(1)
 
 
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a progress callback: a bar on an interactive terminal, nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+                  console=_stderr_console()) as bar:
+        task = bar.add_task("building", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _summarise(report: Any, project: Project, verbose: int, seconds: float) -> None:
+    """Log each output written or failed (skipped ones too with -v), then the totals."""
+    for outcome in report.outcomes:
+        if outcome.status == "skipped" and not verbose:
+            continue
+        detail = (f"{_size(outcome.size)}, {outcome.seconds:.2f} s"
+                  if outcome.status == "written" else "up to date or not due"
+                  if outcome.status == "skipped" else "see the error above")
+        log.info("%-8s %s (%s)", outcome.status, location(project.build_dir / outcome.path),
+                 detail)
+    log.info("%d written, %d skipped, %d failed in %.2f s", report.count("written"),
+             report.count("skipped"), report.count("failed"), seconds)
+
+
 def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
     return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
 
 
@@ -157,7 +201,7 @@ def init(directory: Path, title: str) -> None:
         raise FolioError(f"a Folio project already exists here ({source / PROJECT_FILE})")
     (directory / "templates").mkdir(parents=True, exist_ok=True)
     source.mkdir(parents=True, exist_ok=True)
-    from pipeline.templates import DEFAULT_TEMPLATES
+    from pipeline.project import DEFAULT_TEMPLATES
 
     (source / PROJECT_FILE).write_text(
         (DEFAULT_TEMPLATES / "new" / "folio.yaml").read_text(encoding="utf-8")

@@ -14,6 +14,8 @@ SOURCE_DIR = "source"
 TEMPLATES_DIR = "templates"
 BUILD_DIR = "build"
 ARTICLE_SUFFIXES = (".md", ".markdown")
+# Folio's own templates, searched after the project's templates/ folder.
+DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 
 DEFAULTS: dict[str, Any] = {
     "site_title": "Folio",
@@ -43,6 +45,11 @@ class Project:
     def templates_dir(self) -> Path:
         """Return the folder of the project's own template overrides."""
         return self.root / TEMPLATES_DIR
+
+    @property
+    def template_search_path(self) -> tuple[Path, Path]:
+        """Return the template folders in lookup order: the project's first, Folio's after."""
+        return (self.templates_dir, DEFAULT_TEMPLATES)
 
     @property
     def build_dir(self) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import logging
 import math
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import pypandoc
-
+from pipeline import __version__
+from pipeline.cache import BuildCache, digest
 from pipeline.errors import SourceError, location
 from pipeline.model import Article, Block, Image, Note
 from pipeline.project import Project
@@ -30,15 +30,18 @@ WORDS_PER_MINUTE = 230
 FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
-def read_article(path: Path, project: Project) -> Article:
-    """Read the article at ``path`` into the model, or raise a one-line ``SourceError``."""
+def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:
+    """Read the article at ``path`` into the model, or raise a one-line ``SourceError``.
+
+    With a ``cache``, pandoc runs only for a body (or bibliography) it has not parsed before.
+    """
     raw = path.read_bytes()
     text = decode(raw, path)
     meta_text, body = split_front_matter(text, path)
     data, lines = load_yaml_mapping(meta_text, path, 2, SourceError)
     meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
     meta = _with_defaults(meta, project)
-    parsed = parse_body(body, path, project, meta, lines)
+    parse_key, parsed = parse_body(body, path, project, meta, lines, cache)
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     words = len(parsed["plain"].split())
@@ -48,7 +51,7 @@ def read_article(path: Path, project: Project) -> Article:
         slug=slug,
         lang=meta["lang"],
         identifier=stable_identifier(slug, project.settings.get("base_url")),
-        source_hash=hashlib.sha256(raw).hexdigest(),
+        source_hash=digest(raw, parse_key),
         subtitle=meta.get("subtitle"),
         authors=meta.get("author", ()),
         date=meta.get("date"),
@@ -106,17 +109,39 @@ def _with_defaults(meta: dict[str, Any], project: Project) -> dict[str, Any]:
 
 
 def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
-               lines: dict[str, int]) -> dict[str, Any]:
-    """Run pandoc once over the body; return blocks, notes, images and plain text."""
+               lines: dict[str, int], cache: BuildCache | None = None
+               ) -> tuple[str, dict[str, Any]]:
+    """Run pandoc once over the body; return the parse's key and its blocks, notes and text."""
     # --sandbox: pandoc itself reads nothing but what is named on this command line.
     args = ["--sandbox", "--mathml", "--wrap=none"]
-    bibliographies = [_project_file(name, path, project, "bibliography", lines)
-                      for name in meta.get("bibliography", ())]
-    if bibliographies:
+    inputs = [_project_file(name, path, project, "bibliography", lines)
+              for name in meta.get("bibliography", ())]
+    if inputs:
         args.append("--citeproc")
-        args += [f"--bibliography={bib}" for bib in bibliographies]
+        args += [f"--bibliography={bib}" for bib in inputs]
         if "csl" in meta:
-            args.append(f"--csl={_project_file(meta['csl'], path, project, 'csl', lines)}")
+            inputs.append(_project_file(meta["csl"], path, project, "csl", lines))
+            args.append(f"--csl={inputs[-1]}")
+    # The parse depends on the body, pandoc's options and the files those options name.
+    key = digest(__version__, _writer_source(), body, *args,
+                 *(file.read_bytes() for file in inputs))
+    parsed = cache.load_parse(key) if cache else None
+    if parsed is None:
+        parsed = _run_pandoc(body, args, path)
+        if cache:
+            cache.store_parse(key, parsed)
+    return key, parsed
+
+
+@functools.cache
+def _writer_source() -> bytes:
+    return WRITER.read_bytes()
+
+
+def _run_pandoc(body: str, args: list[str], path: Path) -> dict[str, Any]:
+    # Imported here: a build whose sources are all cached never needs it.
+    import pypandoc
+
     # pypandoc finds the pandoc that its binary wheel ships; we run it ourselves to hear its
     # warnings and tell the user which file they are about.
     done = subprocess.run(

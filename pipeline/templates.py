@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
@@ -12,16 +11,11 @@ from pipeline.errors import BuildError
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.project import Project
 
-DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
-
 
 def make_environment(project: Project) -> jinja2.Environment:
     """Return the environment every format renders with."""
     env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(project.templates_dir),
-            jinja2.FileSystemLoader(DEFAULT_TEMPLATES),
-        ]),
+        loader=jinja2.FileSystemLoader(project.template_search_path),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "xhtml", "xml", "html.j2", "xhtml.j2", "xml.j2"),
             default_for_string=True,
@@ -58,3 +52,4 @@ def render(env: jinja2.Environment, name: str, context: dict[str, object]) -> st
                          ) from None
     except jinja2.UndefinedError as exc:
         raise BuildError(f"template '{name}': {exc.message}") from None
+

@@ -57,6 +57,11 @@ class Target:
     # Made from every article (an index): skipped, keeping the last good one, when the build
     # covers only some sources or some failed to read, since it would silently lose entries.
     whole_project: bool = False
+    # The templates it renders (their includes are found by the build); by default every
+    # template in the format's own folder.
+    templates: tuple[str, ...] = ()
+    # Whether the outputs show the articles' images (an index of titles does not).
+    uses_images: bool = True
 
 
 class Format(ABC):
@@ -64,14 +69,21 @@ class Format(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    # Heavy libraries writing needs: imported once before the build forks its workers, and
+    # never at module level, so a build with nothing to do does not pay for them.
+    heavy_modules: ClassVar[tuple[str, ...]] = ()
+    # The templates an article's outputs are rendered from (default: the format's folder).
+    article_templates: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, site: Site) -> None:
         self.site = site
 
+
     def targets(self, articles: list[Article]) -> list[Target]:
         """Return one target per article, then those made from several articles together."""
         per_article = [Target(self.name, tuple(self.article_outputs(article)), (article,),
-                              partial(self.write_article, article))
+                              partial(self.write_article, article),
+                              templates=self.article_templates)
                        for article in articles]
         return per_article + self.collection_targets(articles)
 

@@ -24,6 +24,7 @@ class HtmlFormat(Format):
 
     name = "html"
     description = "web pages"
+    article_templates = ("html/article.html.j2",)
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the page of ``article``."""
@@ -43,9 +44,11 @@ class HtmlFormat(Format):
 
     def collection_targets(self, articles: list[Article]) -> list[Target]:
         """Return the stylesheet every page links to and the index of all articles."""
-        return [Target(self.name, (STYLESHEET,), (), self.write_stylesheet),
+        return [Target(self.name, (STYLESHEET,), (), self.write_stylesheet,
+                       templates=("css/folio.css.j2",)),
                 Target(self.name, (INDEX,), tuple(articles), partial(self.write_index, articles),
-                       whole_project=True)]
+                       whole_project=True, templates=("html/index.html.j2",),
+                       uses_images=False)]
 
     def write_stylesheet(self, out: OutputDir) -> None:
         """Write the stylesheet shared by every page."""

@@ -1,0 +1,154 @@
+"""The build cache in build/: what each target was made from, and each source's pandoc parse."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.errors import BuildError, location
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".folio-cache"
+STATE_FILE = "state.json"
+# Bump when the layout of state.json changes; a cache of any other layout is discarded.
+LAYOUT = 1
+
+
+def digest(*parts: str | bytes) -> str:
+    """Return the SHA-256 of ``parts``, each length-prefixed so no two sequences collide."""
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        sha.update(f"{len(data)}:".encode())
+        sha.update(data)
+    return sha.hexdigest()
+
+
+class BuildCache:
+    """The state of the last build: a key per target, the outputs it wrote, template facts."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.dir = build_dir / CACHE_DIR
+        self.path = self.dir / STATE_FILE
+        self.state = self._load()
+
+    def _load(self) -> dict[str, Any]:
+        empty: dict[str, Any] = {"layout": LAYOUT, "folio": __version__, "targets": {},
+                                 "templates": {}}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return empty
+        except (OSError, ValueError):
+            log.warning("%s: build cache is unreadable; ignoring it and rebuilding",
+                        location(self.path))
+            return empty
+        if not _well_formed(data):
+            log.warning("%s: build cache is from another Folio version or damaged; ignoring it "
+                        "and rebuilding", location(self.path))
+            return empty
+        return data
+
+    @property
+    def templates(self) -> dict[str, Any]:
+        """Return the remembered facts about template files (hash, includes), by path."""
+        return self.state["templates"]
+
+    def is_fresh(self, target_id: str, key: str, out_root: Path) -> bool:
+        """Tell whether ``target_id`` was built with ``key`` and its outputs are untouched."""
+        entry = self.state["targets"].get(target_id)
+        if not entry or entry.get("key") != key:
+            return False
+        for rel, (size, mtime_ns) in entry["outputs"].items():
+            try:
+                stat = (out_root / rel).stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                return False
+        return True
+
+    def record(self, target_id: str, key: str, out_root: Path, outputs: tuple[str, ...]) -> None:
+        """Remember that ``target_id`` was built with ``key`` into ``outputs``."""
+        stats = {}
+        for rel in outputs:
+            stat = (out_root / rel).stat()
+            stats[rel] = [stat.st_size, stat.st_mtime_ns]
+        self.state["targets"][target_id] = {"key": key, "outputs": stats}
+
+    def forget(self, target_id: str) -> None:
+        """Drop ``target_id``, so the next build makes it again."""
+        self.state["targets"].pop(target_id, None)
+
+    def outputs(self) -> set[str]:
+        """Return every output path Folio has recorded writing."""
+        return {rel for entry in self.state["targets"].values() for rel in entry["outputs"]}
+
+    def save(self) -> None:
+        """Write the state atomically."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_suffix(".tmp")
+        temp.write_text(json.dumps(self.state, sort_keys=True), encoding="utf-8")
+        os.replace(temp, self.path)
+
+    def parse_path(self, key: str) -> Path:
+        """Return where the pandoc parse with ``key`` is kept."""
+        return self.dir / "parse" / f"{key}.json"
+
+    def load_parse(self, key: str) -> dict[str, Any] | None:
+        """Return a cached pandoc parse, or None when missing or damaged."""
+        try:
+            data = json.loads(self.parse_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        return data["parsed"]
+
+    def store_parse(self, key: str, parsed: dict[str, Any]) -> None:
+        """Keep a pandoc parse for the next build."""
+        path = self.parse_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps({"key": key, "parsed": parsed}), encoding="utf-8")
+        os.replace(temp, path)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the project's build lock, so two builds never write the same files at once."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / "lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildError("another folio build is running in this project; "
+                                 "try again when it has finished") from None
+            yield
+
+
+def _well_formed(data: object) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if data.get("layout") != LAYOUT or data.get("folio") != __version__:
+        return False
+    targets, templates = data.get("targets"), data.get("templates")
+    if not isinstance(targets, dict) or not isinstance(templates, dict):
+        return False
+    for entry in targets.values():
+        if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                and isinstance(entry.get("outputs"), dict)):
+            return False
+        for value in entry["outputs"].values():
+            if not (isinstance(value, list) and len(value) == 2
+                    and all(isinstance(v, int) for v in value)):
+                return False
+    return True

@@ -1,0 +1,97 @@
+"""What a target's bytes depend on besides its sources: template files and images."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pipeline.model import Article
+from pipeline.project import Project
+from pipeline.source import local_image_path
+
+
+class TemplateDeps:
+    """Which template files a target's templates pull in, and one hash over all of them."""
+
+    def __init__(self, project: Project, facts: dict[str, Any]) -> None:
+        self.search = project.template_search_path
+        # facts: remembered per file (size, mtime, sha, includes) so unchanged templates are
+        # not read or parsed again; updated in place and saved with the build cache.
+        self.facts = facts
+        self.files = self._find_files()
+        for path in set(facts) - {str(p) for p in self.files.values()}:
+            del facts[path]
+
+    def _find_files(self) -> dict[str, Path]:
+        files: dict[str, Path] = {}
+        for folder in self.search:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    # The first folder wins, as in the ChoiceLoader: a project file shadows ours.
+                    files.setdefault(path.relative_to(folder).as_posix(), path)
+        return files
+
+    def _fact(self, name: str) -> dict[str, Any]:
+        path = self.files[name]
+        stat = path.stat()
+        fact = self.facts.get(str(path))
+        if fact and (fact["size"], fact["mtime"]) == (stat.st_size, stat.st_mtime_ns):
+            return fact
+        source = path.read_bytes()
+        fact = {"size": stat.st_size, "mtime": stat.st_mtime_ns,
+                "sha": hashlib.sha256(source).hexdigest(), "includes": _includes(source)}
+        self.facts[str(path)] = fact
+        return fact
+
+    def names(self, prefix: str) -> list[str]:
+        """Return the templates whose names start with ``prefix`` (a format's folder)."""
+        return [name for name in self.files if name.startswith(prefix)]
+
+    def digest(self, roots: list[str]) -> str:
+        """Return a hash of ``roots`` and every template they include, directly or not."""
+        seen: dict[str, str] = {}
+        todo = list(roots)
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in self.files:
+                continue
+            fact = self._fact(name)
+            seen[name] = f"{self.files[name]}:{fact['sha']}"
+            # None means an include by variable: depend on every template, to be safe.
+            todo.extend(self.files if fact["includes"] is None else fact["includes"])
+        return hashlib.sha256("\n".join(sorted(f"{n}={v}" for n, v in seen.items()))
+                              .encode()).hexdigest()
+
+
+def _includes(source: bytes) -> list[str] | None:
+    """Return the templates ``source`` includes, extends or imports (None if not all known)."""
+    # Imported here: a build where no template changed never needs Jinja at all.
+    import jinja2
+    import jinja2.meta
+
+    env = jinja2.Environment()
+    try:
+        refs = list(jinja2.meta.find_referenced_templates(env.parse(source.decode("utf-8"))))
+    except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+        return []  # not a template we can read: rendering it will report the problem
+    return None if None in refs else sorted(refs)
+
+
+def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Path, str]) -> str:
+    """Return a hash of the local files (images, cover) ``articles`` show."""
+    parts = []
+    for article in articles:
+        sources = [image.src for image in article.images]
+        if article.cover:
+            sources.append(article.cover)
+        for src in sources:
+            path = local_image_path(src, article.source)
+            if path is None or not project.contains(path) or not path.is_file():
+                continue
+            if path not in memo:
+                memo[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            parts.append(f"{src}={memo[path]}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
