@@ -159,6 +159,11 @@ def test_running_header_and_footer(rich):
 
 def test_footnotes_on_the_page_of_their_call(rich):
     reader, _, _ = rich
+    assert_notes_beside_calls(reader)
+
+
+def assert_notes_beside_calls(reader: pypdf.PdfReader) -> None:
+    """Check that both notes of RICH_BODY are at the foot of the page that cites them."""
     pages = [body_text(page) for page in reader.pages]
     for call, note in (("A claim with a note.", "FIRSTNOTE"), ("SECONDCALL", "SECONDNOTE")):
         where_call = [i for i, text in enumerate(pages) if call in text]
@@ -299,13 +304,17 @@ def test_contents_and_notes_page(make_project, folio):
                              files={"source/images/figure.png": FIGURE},
                              handout="{toc: true, notes_page: true}")
     pages = [body_text(page) for page in reader.pages]
-    toc = re.search(r"(?i:contents) (.*?) Opening A claim", pages[0])
+    # With contents, the first page is a cover: title block and contents only.
+    assert pages[1].startswith("Opening A claim")
+    toc = re.search(r"(?i:contents) (.*)", pages[0])
     assert toc, pages[0]
     entries = dict(re.findall(r"([A-Z][a-z]+(?: [a-z]+)?) [. ]*(\d+)", toc.group(1)))
     for title, number in entries.items():
         assert title in pages[int(number) - 1], (title, number)
     assert set(entries) == {"Opening", "Middle", "Closing thoughts"}
     assert pages[-1] == "Notes"
+    # The contents push the second call to the foot of a page, where its note cannot follow.
+    assert_notes_beside_calls(reader)
 
 
 def test_german_handout_words(make_project, folio):
