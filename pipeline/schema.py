@@ -232,6 +232,13 @@ ARTICLE_FIELDS: dict[str, Field] = {
     # PDF handout options: a contents list, a ruled notes page, PDF/A-3u instead of PDF/UA-1.
     "handout": Field("mapping", fields={"toc": Field("bool"), "notes_page": Field("bool"),
                                         "archival": Field("bool")}),
+    # Slide deck options: bullets per slide, page shape, theme, slides per handout page (3 or 6).
+    # aspect must be quoted in YAML ("16:9"): unquoted, YAML 1.1 reads 16:9 as the number 969.
+    "slides": Field("mapping", fields={
+        "bullets": Field("int", minimum=1, maximum=6),
+        "aspect": Field("choice", choices=("16:9", "4:3")),
+        "theme": Field("choice", choices=("default", "serif", "contrast")),
+        "handout_per_page": Field("int", minimum=3, maximum=6)}),
 }
 
 # Project-wide settings in source/folio.yaml; author, lang and rights are defaults for articles.

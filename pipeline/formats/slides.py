@@ -1,0 +1,88 @@
+"""The slides format: a deck derived from the article, as HTML, PDF, PPTX and a slide handout."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from typing import TYPE_CHECKING, Any
+
+from pipeline.context import article_context
+from pipeline.deck import Deck, build_deck
+from pipeline.formats import Format, register
+from pipeline.formats.pdf import page_of_content
+from pipeline.i18n import STRINGS, base_language
+from pipeline.pptx import write_pptx
+from pipeline.resources import article_assets
+from pipeline.templates import render
+from pipeline.weasy import render_pdf
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pipeline.model import Article
+    from pipeline.output import OutputDir
+
+# The words the deck's script shows (its live region), handed to it as JSON.
+SCRIPT_STRINGS = ("slide_of",)
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+@register
+class SlidesFormat(Format):
+    """Write the HTML, PDF and PPTX decks under ``slides/``, the slide handout under ``pdf/``."""
+
+    name = "slides"
+    description = "slide decks (HTML, PDF, PPTX) and slide handouts"
+
+    def article_outputs(self, article: Article) -> list[str]:
+        """Return the deck files and the slide handout of ``article``."""
+        return [f"slides/{article.slug}.html", f"slides/{article.slug}.pdf",
+                f"slides/{article.slug}.pptx", f"pdf/{article.slug}-slides-handout.pdf"]
+
+    def write_article(self, article: Article, out: OutputDir) -> None:
+        """Derive the deck once, then write it in every shape from that one model."""
+        project = self.site.project
+        deck = build_deck(article, project.settings.get("base_url"))
+        images = {asset.src: asset.path for asset in article_assets(article, project)}
+        context = self.context(deck, images)
+        html = render(self.site.env, "slides/deck.html.j2", context)
+        out.write_text(f"slides/{article.slug}.html", html)
+        # The PDF deck is the very HTML the browser shows: its print styles give a page a slide.
+        out.write_bytes(f"slides/{article.slug}.pdf", self.pdf(article, html))
+        out.write_bytes(f"slides/{article.slug}.pptx", write_pptx(deck, images))
+        handout = render(self.site.env, "slides/handout.html.j2", {
+            **context,
+            "pages": handout_pages(deck),
+            "page_size": PAGE_SIZES[project.settings["paper"]],
+            "page_of_css": page_of_content(article.lang),
+        })
+        out.write_bytes(f"pdf/{article.slug}-slides-handout.pdf", self.pdf(article, handout))
+
+    def context(self, deck: Deck, images: dict[str, Path]) -> dict[str, Any]:
+        """Return the template context of the deck and the handout."""
+        article = deck.article
+        settings = self.site.project.settings
+        site = {**settings, "theme": deck.theme} if deck.theme else settings
+        strings = STRINGS[base_language(article.lang)]
+        return article_context(article, self.site.project, site=site, deck=deck,
+                               images={src: data_uri(path) for src, path in images.items()},
+                               strings={key: strings[key] for key in SCRIPT_STRINGS})
+
+    def pdf(self, article: Article, html: str) -> bytes:
+        """Render ``html`` (deck or handout) to a tagged PDF with the article's metadata."""
+        return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
+                          origin=article.source, identifier=article.identifier,
+                          date=article.date)
+
+
+def handout_pages(deck: Deck) -> list[list[tuple[int, Any]]]:
+    """Return the slides, numbered from 1, in pages of ``deck.handout_per_page``."""
+    numbered = list(enumerate(deck.slides, 1))
+    size = deck.handout_per_page
+    return [numbered[start:start + size] for start in range(0, len(numbered), size)]
+
+
+def data_uri(path: Path) -> str:
+    """Return the file at ``path`` as a data: URL, so the deck is one self-contained file."""
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"

@@ -1,0 +1,177 @@
+"""Write a deck as PowerPoint: real title and body placeholders, speaker notes in the notes pane."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import zipfile
+from typing import TYPE_CHECKING
+
+from pptx import Presentation
+from pptx.util import Emu, Pt
+
+from pipeline.errors import location
+from pipeline.i18n import format_date, join_names
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pptx.slide import Slide as PptxSlide
+
+    from pipeline.deck import Deck, Slide
+
+log = logging.getLogger(__name__)
+
+# Layouts of python-pptx's default template, which LibreOffice and PowerPoint both know.
+TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT = 0, 1, 2, 5
+HEIGHT = Emu(6858000)  # 7.5 in; 16:9 is 13.333 in wide, 4:3 is 10 in
+WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
+PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
+# Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
+BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
+# Zip entries get this fixed time so that the same deck gives the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def write_pptx(deck: Deck, images: dict[str, Path]) -> bytes:
+    """Return the deck as a .pptx file, identical bytes for an identical deck."""
+    prs = Presentation()
+    _set_size(prs, WIDTHS[deck.aspect])
+    for slide in deck.slides:
+        _add_slide(prs, slide, deck, images)
+    article = deck.article
+    props = prs.core_properties
+    props.title = article.title
+    props.author = join_names(article.authors, article.lang)
+    props.subject = article.description or ""
+    props.keywords = ", ".join(article.keywords)
+    props.language = article.lang
+    props.last_modified_by = "Folio"
+    props.revision = 1
+    stamp = dt.datetime.combine(article.date or dt.date(1980, 1, 1), dt.time())
+    props.created = props.modified = stamp
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return _normalised_zip(buffer.getvalue())
+
+
+def _set_size(prs: Presentation, width: Emu) -> None:
+    """Set the slide size and move the template's placeholders to match its width."""
+    ratio = width / prs.slide_width
+    prs.slide_width, prs.slide_height = width, HEIGHT
+    # Layout placeholders inherit their frame from the master: read them before it moves.
+    # Setting one coordinate of an inherited frame zeroes the others: set all four.
+    frames = [(ph, ph.left, ph.top, ph.width, ph.height) for layout in prs.slide_layouts
+              for ph in layout.placeholders if ph.left is not None]
+    frames += [(ph, ph.left, ph.top, ph.width, ph.height) for ph in prs.slide_master.placeholders]
+    for ph, left, top, ph_width, ph_height in frames:
+        ph.left, ph.top = int(left * ratio), top
+        ph.width, ph.height = int(ph_width * ratio), ph_height
+
+
+def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Path]) -> None:
+    kind = slide.kind
+    layout = {"title": TITLE_LAYOUT, "closing": TITLE_LAYOUT, "section": SECTION_LAYOUT,
+              "figure": TITLE_ONLY_LAYOUT, "table": TITLE_ONLY_LAYOUT}.get(kind, CONTENT_LAYOUT)
+    page = prs.slides.add_slide(prs.slide_layouts[layout])
+    page.shapes.title.text = slide.heading
+    lines: list[str] = []
+    if kind == "title":
+        lines = [slide.text, join_names(deck.article.authors, deck.article.lang)]
+        lines.append(format_date(deck.article.date, deck.article.lang) if deck.article.date
+                     else "")
+    elif kind == "closing":
+        lines = [*slide.bullets, slide.text]
+    elif kind in {"content", "custom"}:
+        lines = list(slide.bullets) or _plain_lines(slide.html)
+    elif kind in {"quote", "code"}:
+        lines = slide.text.splitlines() if kind == "code" else [slide.text]
+    elif kind == "figure":
+        _add_figure(prs, page, slide, deck, images)
+    elif kind == "table" and slide.table is not None:
+        _add_table(prs, page, slide)
+    body = next((ph for ph in page.placeholders if ph.placeholder_format.idx == 1), None)
+    if body is not None:
+        lines = [line for line in lines if line]
+        if lines:
+            _fill(body.text_frame, lines, SMALL_SIZE if kind == "code" else BODY_SIZE)
+        else:
+            # An empty placeholder would show "Click to add text" to whoever edits the deck.
+            body.element.getparent().remove(body.element)
+    if slide.notes_text:
+        page.notes_slide.notes_text_frame.text = slide.notes_text
+
+
+def _fill(frame: object, lines: list[str], size: Pt) -> None:
+    frame.text = lines[0]  # type: ignore[attr-defined]
+    for line in lines[1:]:
+        frame.add_paragraph().text = line  # type: ignore[attr-defined]
+    for paragraph in frame.paragraphs:  # type: ignore[attr-defined]
+        for run in paragraph.runs:
+            run.font.size = size
+
+
+def _plain_lines(html: str) -> list[str]:
+    """Return the text of an author's slide HTML, one line per block element."""
+    text = re.sub(r"</(p|li|h\d|pre|div|tr)>", "\n", html)
+    text = re.sub(r"<[^>]+>", "", text)
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def _content_box(prs: Presentation) -> tuple[int, int, int, int]:
+    """Return left, top, width, height of the area under the title."""
+    margin = int(prs.slide_width * 0.06)
+    top = int(HEIGHT * 0.24)
+    return margin, top, prs.slide_width - 2 * margin, int(HEIGHT * 0.70) - top
+
+
+def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
+                images: dict[str, Path]) -> None:
+    left, top, width, height = _content_box(prs)
+    path = images.get(slide.image.src) if slide.image else None
+    if path is not None and path.suffix.lower() in PICTURE_TYPES:
+        picture = page.shapes.add_picture(str(path), left, top)
+        scale = min(width / picture.width, height / picture.height)
+        picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
+        picture.left = left + (width - picture.width) // 2
+        # Alternative text, as PowerPoint's "Alt Text" pane reads it.
+        picture._element.nvPicPr.cNvPr.set("descr", slide.image.alt if slide.image else "")
+    elif path is not None:
+        log.warning("%s: PowerPoint cannot show '%s'; the PPTX slide has its caption only",
+                    location(deck.article.source), path.name)
+    if slide.text:
+        box = page.shapes.add_textbox(left, top + height + Emu(91440), width, Emu(914400))
+        _fill(box.text_frame, [slide.text], SMALL_SIZE)
+        box.text_frame.word_wrap = True
+
+
+def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
+    table = slide.table
+    assert table is not None
+    rows = ([table.header] if table.header else []) + list(table.rows)
+    columns = max(len(row) for row in rows) if rows else 1
+    left, top, width, height = _content_box(prs)
+    shape = page.shapes.add_table(len(rows), columns, left, top, width,
+                                  min(height, Emu(457200) * len(rows)))
+    shape.table.first_row = bool(table.header)
+    for r, row in enumerate(rows):
+        for c in range(columns):
+            cell = shape.table.cell(r, c)
+            cell.text = row[c] if c < len(row) else ""
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = SMALL_SIZE
+
+
+def _normalised_zip(data: bytes) -> bytes:
+    """Rewrite the package with fixed entry times: python-pptx stamps them with the clock."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return buffer.getvalue()

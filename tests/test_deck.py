@@ -1,0 +1,288 @@
+"""The slide model: derivation rules, fit limits and author control, checked on the model."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pipeline.deck import (
+    BULLET_WORDS,
+    MAX_SLIDE_WORDS,
+    QUOTE_WORDS,
+    TABLE_ROWS,
+    TITLE_CHARS,
+    Deck,
+    build_deck,
+    key_sentence,
+    shorten,
+    split_sentences,
+)
+from pipeline.errors import SourceError
+from pipeline.project import load_project
+from pipeline.source import read_article
+from tests.conftest import SAMPLE_SLUG, article
+
+WORDS = ["therapy", "listening", "patients", "memory", "framework", "silence", "trust",
+         "change", "growth", "session", "insight", "healing"]
+
+
+def sentence(seed: int, length: int = 12) -> str:
+    """Return a distinct sentence of ``length`` words."""
+    words = [WORDS[(seed * 7 + i) % len(WORDS)] for i in range(length)]
+    return f"Point {seed} says " + " ".join(words) + "."
+
+
+def paragraph(seed: int, sentences: int = 3) -> str:
+    """Return a distinct paragraph."""
+    return " ".join(sentence(seed * 10 + i) for i in range(sentences))
+
+
+def png(width: int = 160, height: int = 90) -> bytes:
+    """Return a small real PNG image (a blue-to-white gradient)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    rows = b"".join(b"\0" + bytes(c for x in range(width) for c in (x, x, 255))
+                    for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def deck_of(make_project: Callable[..., Path]) -> Callable[..., Deck]:
+    """Return a function: article body (and metadata) in, deck out."""
+
+    def make(body: str, settings: str = "site_title: T\nlang: en\n", **meta: str) -> Deck:
+        text = article("A Test Deck", body, author="Ada Lovelace", date="2024-05-06", **meta)
+        root = make_project({"source/a.md": text, "source/figure.png": png()},
+                            settings=settings)
+        project = load_project(root)
+        return build_deck(read_article(root / "source" / "a.md", project),
+                          project.settings.get("base_url"))
+
+    return make
+
+
+def check_invariants(deck: Deck, left_out: tuple[str, ...] = ()) -> None:
+    """Every paragraph in the notes, in order; no derived slide over the word limit."""
+    notes = "\n".join(slide.notes_text for slide in deck.slides)
+    position = 0
+    for block in deck.article.body_blocks:
+        if block.kind != "Para" or block.text in left_out:
+            continue
+        found = notes.find(block.text, position)
+        assert found >= 0, f"paragraph missing from the notes (or out of order): {block.text!r}"
+        position = found + len(block.text)
+    for slide in deck.slides:
+        if slide.kind != "custom":
+            assert slide.visible_words <= MAX_SLIDE_WORDS, slide
+        assert all(len(b.split()) <= BULLET_WORDS for b in slide.bullets if slide.kind == "content")
+
+
+def test_sample_article(make_project: Callable[..., Path]) -> None:
+    root = make_project(sample=True)
+    project = load_project(root)
+    source = next(project.source_dir.glob("*.md"))
+    deck = build_deck(read_article(source, project))
+    kinds = [s.kind for s in deck.slides]
+    # Ten paragraphs, four bullets at most, balanced: 4 + 3 + 3.
+    assert kinds == ["title", "content", "content", "content", "closing"]
+    assert [len(s.bullets) for s in deck.slides[1:4]] == [4, 3, 3]
+    assert deck.slides[1].title == "How can a relationship heal?"
+    assert all(s.title and not s.title.startswith("Slide") for s in deck.slides)
+    assert len({s.title for s in deck.slides[1:4]}) == 3
+    assert deck.slides[0].title == deck.article.title
+    assert deck.article.slug == SAMPLE_SLUG
+    check_invariants(deck)
+
+
+def test_headings_give_titled_sections(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of(f"""
+        Opening words. {paragraph(1)}
+
+        ## Background
+
+        {paragraph(2)}
+
+        {paragraph(3)}
+
+        ## Method {{#method}}
+
+        {paragraph(4)}
+
+        ### Empty sub-heading
+
+        ## Results
+
+        {paragraph(5)}
+        """)
+    assert [(s.kind, s.heading) for s in deck.slides[1:-1]] == [
+        ("content", deck.slides[1].title), ("content", "Background"), ("content", "Method"),
+        ("section", "Empty sub-heading"), ("content", "Results")]
+    assert deck.slides[2].bullets == (shorten(sentence(20), BULLET_WORDS),
+                                      shorten(sentence(30), BULLET_WORDS))
+    assert deck.slides[2].bullets[0].endswith("…")
+    check_invariants(deck)
+
+
+def test_one_long_paragraph_without_headings(deck_of: Callable[..., Deck]) -> None:
+    body = " ".join(sentence(i, 18) for i in range(20))  # 20 sentences of 21 words: 420 words
+    assert len(body.split()) >= 400
+    deck = deck_of(body + "\n")
+    assert [s.kind for s in deck.slides] == ["title", "content", "closing"]
+    (bullet,) = deck.slides[1].bullets
+    assert bullet.endswith("…") and len(bullet.split()) <= BULLET_WORDS
+    assert deck.slides[1].notes_text == body
+    check_invariants(deck)
+
+
+def test_twelve_paragraph_section_splits(deck_of: Callable[..., Deck]) -> None:
+    body = "## Twelve points\n\n" + "\n\n".join(paragraph(i) for i in range(12)) + "\n"
+    deck = deck_of(body)
+    content = deck.slides[1:-1]
+    assert [s.heading for s in content] == [f"Twelve points ({i}/3)" for i in (1, 2, 3)]
+    assert [len(s.bullets) for s in content] == [4, 4, 4]
+    check_invariants(deck)
+
+
+def test_bullets_option_and_balance(deck_of: Callable[..., Deck]) -> None:
+    body = "\n\n".join(paragraph(i) for i in range(7)) + "\n"
+    deck = deck_of(body, slides="{bullets: 3, aspect: '4:3', handout_per_page: 6}")
+    assert [len(s.bullets) for s in deck.slides[1:-1]] == [3, 2, 2]
+    assert (deck.aspect, deck.width, deck.handout_per_page) == ("4:3", 960, 6)
+
+
+def test_very_long_heading_is_shortened(deck_of: Callable[..., Deck]) -> None:
+    heading = ("A very long heading that goes on and on about the many facets of the "
+               "therapeutic relationship and its history in the twentieth century")
+    deck = deck_of(f"## {heading}\n\n{paragraph(1)}\n")
+    slide = deck.slides[1]
+    assert slide.title.endswith("…") and len(slide.title) <= TITLE_CHARS + 1
+    assert slide.notes[0].text == heading
+    check_invariants(deck)
+
+
+def test_figure_table_quotation(deck_of: Callable[..., Deck],
+                                make_project: Callable[..., Path]) -> None:
+    rows = "\n".join(f"| row {i} | value {i} |" for i in range(14))
+    quote = " ".join(sentence(i) for i in range(8))
+    deck = deck_of(f"## Evidence\n\n{paragraph(1)}\n\n"
+                   "![The growth curve of trust over twelve sessions](figure.png)\n\n"
+                   f"| Name | Value |\n|------|-------|\n{rows}\n\n: Results by row\n\n"
+                   f"> {quote}\n\n{paragraph(2)}\n")
+    kinds = [s.kind for s in deck.slides[1:-1]]
+    assert kinds == ["content", "figure", "table", "table", "table", "quote", "content"]
+    figure = deck.slides[2]
+    assert figure.text == "The growth curve of trust over twelve sessions"
+    assert figure.image is not None and figure.image.src == "figure.png"
+    tables = [s.table for s in deck.slides if s.table]
+    assert [len(t.rows) for t in tables] == [TABLE_ROWS, TABLE_ROWS, 2]
+    assert tables[0].header == ("Name", "Value") and tables[2].rows[-1] == ("row 13", "value 13")
+    assert {s.heading for s in deck.slides[1:-1]} == {f"Evidence ({i}/7)" for i in range(1, 8)}
+    quoted = deck.slides[6]
+    assert quoted.text.endswith("…") and len(quoted.text.split()) <= QUOTE_WORDS + 1
+    assert quoted.text.startswith(sentence(0))
+    assert quote in quoted.notes_text  # the whole quotation, the rest included, is in the notes
+    check_invariants(deck)
+
+
+def test_author_control(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of(f"""
+        {paragraph(1)}
+
+        ::: notes
+        Remember to ask the audience.
+        :::
+
+        ## Own slides
+
+        {paragraph(2)}
+
+        ::: slide
+        ### My own slide
+        - first point
+        - second point
+        :::
+
+        {paragraph(3)}
+
+        ## Left out {{.no-slides}}
+
+        {paragraph(4)}
+
+        ::: no-slides
+        {paragraph(5)}
+        :::
+
+        ## Kept
+
+        {paragraph(6)}
+        """)
+    assert [(s.kind, s.title) for s in deck.slides[1:-1]] == [
+        ("content", deck.slides[1].title), ("custom", "My own slide"), ("content", "Kept")]
+    assert deck.slides[1].notes_text.endswith("Remember to ask the audience.")
+    custom = deck.slides[2]
+    assert custom.bullets == ("first point", "second point")
+    assert "<li>first point</li>" in custom.html
+    # The section's prose becomes the notes of the author's slide, in order.
+    assert custom.notes_text.startswith(paragraph(2)) and paragraph(3) in custom.notes_text
+    all_notes = " ".join(s.notes_text for s in deck.slides)
+    assert paragraph(4) not in all_notes and paragraph(5) not in all_notes
+    check_invariants(deck, left_out=(paragraph(4),))
+
+
+def test_closing_slide_has_online_address(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of("Words.\n", settings="lang: en\nbase_url: https://example.org/talks\n")
+    closing = deck.slides[-1]
+    assert closing.kind == "closing"
+    assert closing.text == "https://example.org/talks/a-test-deck.html"
+    assert closing.bullets == ("Ada Lovelace",)
+
+
+def test_footnotes_join_the_notes(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of("A claim.[^1] Another sentence here.\n\n[^1]: The source of the claim.\n")
+    assert deck.slides[1].notes_text.endswith("[1] The source of the claim.")
+
+
+def test_bad_options_are_reported(deck_of: Callable[..., Deck]) -> None:
+    with pytest.raises(SourceError, match="handout_per_page: must be 3 or 6"):
+        deck_of("Words.\n", slides="{handout_per_page: 4}")
+    with pytest.raises(SourceError, match=r"slides\.aspect"):
+        deck_of("Words.\n", slides="{aspect: '5:4'}")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("How can it heal? It heals by talking.", "How can it heal?"),
+    ("In conclusion, the relationship is the cornerstone of all change. More.",
+     "The relationship is the cornerstone of all change."),
+    ("Dr. Smith said so. Then left.", "Dr. Smith said so."),
+])
+def test_key_sentence_rule(text: str, expected: str) -> None:
+    assert key_sentence(text) == expected
+
+
+def test_key_span_wins() -> None:
+    assert key_sentence("First one. Second one.", ("the key",)) == "the key"
+
+
+def test_shorten_at_clause_or_word_boundary() -> None:
+    long = ("Jungians introduce the concepts of conscious or unconscious relationships, hinting "
+            "at hidden intensities that fluctuate beneath our conscious awareness.")
+    assert shorten(long, 14) == ("Jungians introduce the concepts of conscious or unconscious "
+                                 "relationships…")
+    enumeration = ("The relationship acts as a stage for presenting, engaging, and working "
+                   "through the patient's past relationships.")
+    assert shorten(enumeration, 14) == ("The relationship acts as a stage for presenting, "
+                                        "engaging, and working through the patient's…")
+    assert not re.search(r"\b(the|and|of)…$", shorten(" ".join(["word"] * 13 + ["the", "x"]),
+                                                          14))
+
+
+def test_split_sentences() -> None:
+    assert split_sentences("One. Two? Three! e.g. four.") == ["One.", "Two?", "Three! e.g. four."]
