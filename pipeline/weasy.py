@@ -54,8 +54,12 @@ class ProjectFetcher(URLFetcher):
             raise PermissionError(f"network resource refused: {url}")
         path = Path(url2pathname(urlsplit(url).path))
         if not self.project.contains(path):
-            log.warning("%s: refusing resource '%s': only files inside the project are read",
-                        location(self.origin), path)
+            # A symbolic link inside the project may point anywhere: say so, or the user
+            # would stare at a path that looks fine.
+            how = ("it is a link leading outside the project"
+                   if self.project.contains(path.parent) else "it is outside the project")
+            log.warning("%s: refusing resource '%s': %s; only project files are read",
+                        location(self.origin), path, how)
             raise PermissionError(f"outside the project: {path}")
         real = path.resolve()
         if not real.is_file():

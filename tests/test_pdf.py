@@ -234,6 +234,23 @@ def test_rich_fixture_stays_inside_the_page(rich):
     assert "alt text" not in stderr
 
 
+def test_figures_carry_their_alt_text(rich):
+    reader, _, _ = rich
+    alts = []
+
+    def walk(node: object) -> None:
+        node = node.get_object()
+        if node.get("/S") == "/Figure":
+            alts.append(node.get("/Alt"))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, pypdf.generic.IndirectObject | pypdf.generic.DictionaryObject):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert alts == ["A small blue figure", f"QR code for {BASE_URL}/a-handout.html"]
+
+
 def test_reproducible_with_and_without_source_date_epoch(make_project, folio, tmp_path,
                                                          monkeypatch):
     root = make_project({"source/a.md": article("Same", RICH_BODY.replace("images/", ""),
