@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
 import multiprocessing
 import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -15,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.cache import BuildCache, digest
+from pipeline.cache import STATE_FILE, BuildCache, digest
 from pipeline.deps import TemplateDeps, asset_digest
-from pipeline.errors import FolioError, SourceError, location
+from pipeline.errors import BuildError, FolioError, SourceError, location
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.output import OutputDir
@@ -61,6 +63,7 @@ class _Result:
     error: FolioError | None
     seconds: float
     records: list[logging.LogRecord]
+    files: list[str]
 
 
 def read_sources(project: Project, paths: list[Path] | None = None,
@@ -162,7 +165,7 @@ def _settle(report: Report, cache: BuildCache, target: Target, key: str, result:
         target_path = out_root / path
         size = target_path.stat().st_size if target_path.exists() else 0
         report.outcomes.append(Outcome(path, "written", share, size))
-    cache.record(_target_id(target), key, out_root, target.outputs)
+    cache.record(_target_id(target), key, out_root, target.outputs, result.files)
 
 
 # The plan of the running build, for worker processes: forked workers inherit it, so targets
@@ -214,13 +217,15 @@ def _make(index: int) -> _Result:
     logger.propagate = False
     started = time.perf_counter()
     error = None
+    out = OutputDir(_OUT_ROOT)
     try:
-        target.write(OutputDir(_OUT_ROOT))
+        target.write(out)
     except FolioError as exc:
         error = exc
     finally:
         logger.propagate, logger.handlers[:] = saved
-    return _Result(error, time.perf_counter() - started, records)
+    files = [path.relative_to(_OUT_ROOT).as_posix() for path in out.written]
+    return _Result(error, time.perf_counter() - started, records, files)
 
 
 class _Collector(logging.Handler):
@@ -235,3 +240,37 @@ class _Collector(logging.Handler):
         record.msg, record.args = record.getMessage(), None
         record.exc_info = record.exc_text = None
         self.records.append(record)
+
+
+def clean(project: Project) -> tuple[int, list[Path]]:
+    """Remove the files Folio recorded making; return how many, and the files left behind."""
+    root = project.build_dir
+    if not root.is_dir():
+        return 0, []
+    cache = BuildCache(root)
+    if cache.damaged:
+        raise BuildError(f"cannot tell which files in {location(root)} Folio made (its record "
+                         "is damaged); nothing was removed")
+    removed = 0
+    with cache.lock():
+        real_root = root.resolve()
+        for rel in sorted(cache.files()):
+            path = root / rel
+            # Only regular files Folio put there: never follow a link out of the folder.
+            if (".." in Path(rel).parts or path.is_symlink() or not path.is_file()
+                    or not path.parent.resolve().is_relative_to(real_root)):
+                continue
+            path.unlink()
+            removed += 1
+        shutil.rmtree(cache.dir / "parse", ignore_errors=True)
+        for name in (STATE_FILE, "lock"):
+            (cache.dir / name).unlink(missing_ok=True)
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()),
+                         key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only empty folders go
+    kept = sorted(p for p in root.rglob("*") if not p.is_dir())
+    if not kept:
+        with contextlib.suppress(OSError):
+            root.rmdir()
+    return removed, kept

@@ -39,6 +39,7 @@ class BuildCache:
     def __init__(self, build_dir: Path) -> None:
         self.dir = build_dir / CACHE_DIR
         self.path = self.dir / STATE_FILE
+        self._discarded = False
         self.state = self._load()
 
     def _load(self) -> dict[str, Any]:
@@ -51,8 +52,10 @@ class BuildCache:
         except (OSError, ValueError):
             log.warning("%s: build cache is unreadable; ignoring it and rebuilding",
                         location(self.path))
+            self._discarded = True
             return empty
         if not _well_formed(data):
+            self._discarded = True
             log.warning("%s: build cache is from another Folio version or damaged; ignoring it "
                         "and rebuilding", location(self.path))
             return empty
@@ -77,21 +80,30 @@ class BuildCache:
                 return False
         return True
 
-    def record(self, target_id: str, key: str, out_root: Path, outputs: tuple[str, ...]) -> None:
-        """Remember that ``target_id`` was built with ``key`` into ``outputs``."""
+    def record(self, target_id: str, key: str, out_root: Path, outputs: tuple[str, ...],
+               files: list[str]) -> None:
+        """Remember that ``target_id`` was built with ``key`` into ``outputs`` (and ``files``)."""
         stats = {}
         for rel in outputs:
             stat = (out_root / rel).stat()
             stats[rel] = [stat.st_size, stat.st_mtime_ns]
-        self.state["targets"][target_id] = {"key": key, "outputs": stats}
+        # files: everything the target wrote, copied images included, for `folio clean`.
+        self.state["targets"][target_id] = {"key": key, "outputs": stats,
+                                            "files": sorted(set(files) | set(outputs))}
 
     def forget(self, target_id: str) -> None:
         """Drop ``target_id``, so the next build makes it again."""
         self.state["targets"].pop(target_id, None)
 
-    def outputs(self) -> set[str]:
-        """Return every output path Folio has recorded writing."""
-        return {rel for entry in self.state["targets"].values() for rel in entry["outputs"]}
+    def files(self) -> set[str]:
+        """Return every file Folio has recorded writing, relative to the output folder."""
+        return {rel for entry in self.state["targets"].values()
+                for rel in entry.get("files", entry["outputs"])}
+
+    @property
+    def damaged(self) -> bool:
+        """Tell whether a state file exists but could not be trusted."""
+        return self._discarded
 
     def save(self) -> None:
         """Write the state atomically."""
@@ -145,7 +157,9 @@ def _well_formed(data: object) -> bool:
         return False
     for entry in targets.values():
         if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
-                and isinstance(entry.get("outputs"), dict)):
+                and isinstance(entry.get("outputs"), dict)
+                and isinstance(entry.get("files", []), list)
+                and all(isinstance(f, str) for f in entry.get("files", []))):
             return False
         for value in entry["outputs"].values():
             if not (isinstance(value, list) and len(value) == 2

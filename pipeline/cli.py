@@ -192,6 +192,19 @@ def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.pass_context
+def clean(ctx: click.Context) -> None:
+    """Remove what Folio built, and nothing else, from the output folder."""
+    from pipeline.build import clean as run_clean
+
+    project = load_project(ctx.obj["root"])
+    removed, kept = run_clean(project)
+    log.info("removed %d file(s) Folio made", removed)
+    if kept:
+        log.info("kept %d file(s) Folio did not make, e.g. %s", len(kept), location(kept[0]))
+
+
+@cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="My Folio", help="The site title.")
 def init(directory: Path, title: str) -> None:

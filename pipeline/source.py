@@ -44,7 +44,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     parse_key, parsed = parse_body(body, path, project, meta, lines, cache)
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
-    words = len(parsed["plain"].split())
+    words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
     return Article(
         source=path,
         title=meta["title"],

@@ -27,6 +27,24 @@ local function html_of(blocks, opts)
   return pandoc.write(pandoc.Pandoc(blocks), 'html5', opts)
 end
 
+-- Marks the boundary between top-level blocks in the one HTML write of the body.
+local SEPARATOR = '<!--folio:block-->'
+
+-- Split ``text`` at every occurrence of the plain string ``sep``, trimming the newlines
+-- pandoc puts between blocks.
+local function split(text, sep)
+  local parts, start = {}, 1
+  local function add(part) parts[#parts + 1] = (part:gsub('^\n+', ''):gsub('\n+$', '')) end
+  while true do
+    local from, to = text:find(sep, start, true)
+    if not from then break end
+    add(text:sub(start, from - 1))
+    start = to + 1
+  end
+  add(text:sub(start))
+  return parts
+end
+
 local plain_opts = pandoc.WriterOptions { wrap_text = 'wrap-none' }
 local inline_text = { Para = true, Plain = true, Header = true }
 
@@ -57,12 +75,20 @@ function Writer(doc, opts)
     end,
   }
 
+  -- One HTML write for the whole body, split at markers: a write per block costs far more.
+  local marked = {}
+  for i, block in ipairs(doc.blocks) do
+    if i > 1 then marked[#marked + 1] = pandoc.RawBlock('html', SEPARATOR) end
+    marked[#marked + 1] = block
+  end
+  local html_parts = split(html_of(marked, opts), SEPARATOR)
+
   local blocks = list({})
-  for _, block in ipairs(doc.blocks) do
+  for i, block in ipairs(doc.blocks) do
     local id, classes, attributes = attrs_of(block)
     local item = {
       t = block.t,
-      html = html_of({ block }, opts),
+      html = html_parts[i],
       text = text_of(block),
       id = id,
       classes = list(classes or {}),
@@ -71,7 +97,7 @@ function Writer(doc, opts)
       keys = list({}),
       images = list({}),
     }
-    pandoc.Pandoc({ block }):walk {
+    pandoc.Blocks({ block }):walk {
       Span = function(span)
         if span.classes:includes('key') then item.keys[#item.keys + 1] = stringify(span) end
       end,
@@ -91,7 +117,5 @@ function Writer(doc, opts)
     blocks[#blocks + 1] = item
   end
 
-  local plain = pandoc.write(doc, 'plain', plain_opts)
-  for _, note in ipairs(notes) do plain = plain .. ' ' .. note.text end
-  return pandoc.json.encode { blocks = blocks, notes = notes, images = images, plain = plain }
+  return pandoc.json.encode { blocks = blocks, notes = notes, images = images }
 end
