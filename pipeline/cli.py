@@ -115,7 +115,7 @@ def _report_errors(errors: list[FolioError]) -> None:
 @click.pass_context
 def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out: Path | None,
           paper: str | None, jobs: int | None, force: bool) -> None:
-    """Build SOURCES (default: every article in source/) into the output folder."""
+    """Build articles (default: all in source/) into build/."""
     from pipeline.build import build as run_build
 
     project = load_project(ctx.obj["root"], out)
@@ -180,7 +180,7 @@ def _size(size: int) -> str:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.pass_context
 def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
-    """Validate SOURCES (default: all) and the project file without building anything."""
+    """Check sources and the project file; build nothing."""
     from pipeline.build import read_sources
 
     project = load_project(ctx.obj["root"])
@@ -194,7 +194,7 @@ def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
 @cli.command()
 @click.pass_context
 def clean(ctx: click.Context) -> None:
-    """Remove what Folio built, and nothing else, from the output folder."""
+    """Remove what Folio built, and nothing else."""
     from pipeline.build import clean as run_clean
 
     project = load_project(ctx.obj["root"])
@@ -208,7 +208,7 @@ def clean(ctx: click.Context) -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="My Folio", help="The site title.")
 def init(directory: Path, title: str) -> None:
-    """Start a new project in DIRECTORY: source/, templates/ and a project file."""
+    """Start a project: source/, templates/, a project file."""
     source = directory / "source"
     if (source / PROJECT_FILE).exists():
         raise FolioError(f"a Folio project already exists here ({source / PROJECT_FILE})")
@@ -229,7 +229,7 @@ def init(directory: Path, title: str) -> None:
 @click.option("--slug", help="File name and address (default: from the title).")
 @click.pass_context
 def new(ctx: click.Context, title: str, slug: str | None) -> None:
-    """Create source/<slug>.md for a new article called TITLE."""
+    """Start a new article called TITLE in source/."""
     path = _new_article(load_project(ctx.obj["root"]), title, slug)
     log.info("created %s", location(path))
 
