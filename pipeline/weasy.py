@@ -29,9 +29,10 @@ PDF_UA = "pdf/ua-1"
 PDF_A = "pdf/a-3u"
 VARIANTS = (PDF_UA, PDF_A)
 
-# Fontconfig scans the system fonts when a configuration is made (~tens of ms); one per thread
-# is enough because Folio never declares @font-face rules that would mutate it.
-_fonts = threading.local()
+# Per thread: the fontconfig setup (scanning system fonts takes ~10 ms; Folio's styles declare no
+# @font-face that would change it) and parsed stylesheets, since parsing CSS costs ~20 ms a PDF
+# and every handout of a project shares the same styles.
+_local = threading.local()
 
 
 class ProjectFetcher(URLFetcher):
@@ -96,25 +97,27 @@ def render_pdf(html: str, *, base_dir: Path, project: Project, origin: Path,
     ``identifier`` (e.g. the article's urn:uuid) is the PDF's permanent ID; ``date`` is the
     creation date (SOURCE_DATE_EPOCH, when set, is the modification date). ``variant`` is
     ``"pdf/ua-1"``, ``"pdf/a-3u"`` or None; the PDF is tagged in every case.
-    ``stylesheets`` are extra CSS texts applied after the document's own styles.
+    ``stylesheets`` are CSS texts applied after the document's own styles, parsed once per
+    process (their @import rules are resolved, and refused, on first use only).
     """
     if variant is not None and variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose from {', '.join(VARIANTS)}")
     fetcher = ProjectFetcher(project, origin)
     base_url = base_dir.resolve().as_uri() + "/"
-    fonts = _font_config()
+    fonts, sheets = _per_thread()
+    for css in stylesheets:
+        if (css, base_url) not in sheets:
+            sheets[css, base_url] = CSS(string=css, base_url=base_url, url_fetcher=fetcher,
+                                        font_config=fonts)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        font_config=fonts,
-        stylesheets=[CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-                     for css in stylesheets],
+        font_config=fonts, stylesheets=[sheets[css, base_url] for css in stylesheets],
         pdf_variant=variant, pdf_tags=True)
     document.metadata.created, document.metadata.modified = pdf_dates(date)
     return document.write_pdf(pdf_variant=variant, pdf_tags=True,
                               pdf_identifier=identifier.encode("utf-8"))
 
 
-def _font_config() -> FontConfiguration:
-    config = getattr(_fonts, "config", None)
-    if config is None:
-        config = _fonts.config = FontConfiguration()
-    return config
+def _per_thread() -> tuple[FontConfiguration, dict[tuple[str, str], CSS]]:
+    if not hasattr(_local, "fonts"):
+        _local.fonts, _local.sheets = FontConfiguration(), {}
+    return _local.fonts, _local.sheets

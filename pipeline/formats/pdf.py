@@ -11,7 +11,7 @@ import segno
 from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats import Format, register
-from pipeline.i18n import join_names, translate
+from pipeline.i18n import translate
 from pipeline.templates import render
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class PdfFormat(Format):
     name = "pdf"
     description = "PDF handouts"
     heavy_modules = ("pipeline.weasy",)
+    article_templates = ("pdf/handout.html.j2", "css/handout.css.j2")
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the handout of ``article``."""
@@ -56,16 +57,18 @@ class PdfFormat(Format):
         )
         if context["online_url"]:
             context["qr_code"] = qr_code(context["online_url"])
-        context.update(footer_left=css_string(join_names(article.authors, article.lang)),
-                       page_of=page_of_content(article.lang))
+        context["page_of"] = page_of_content(article.lang)
         html = render(self.site.env, "pdf/handout.html.j2", context)
+        # Separate from the page, so the parsed styles serve every handout of the build.
+        css = render(self.site.env, "css/handout.css.j2", context)
         # Imported here: WeasyPrint takes a while to load, and a build with nothing to make
         # should not pay for it (the build preloads heavy_modules before forking workers).
         from pipeline.weasy import PDF_A, PDF_UA, render_pdf
 
         data = render_pdf(html, base_dir=article.source.parent, project=project,
                           origin=article.source, identifier=article.identifier,
-                          date=article.date, variant=PDF_A if options.get("archival") else PDF_UA)
+                          date=article.date, variant=PDF_A if options.get("archival") else PDF_UA,
+                          stylesheets=[css])
         out.write_bytes(f"pdf/{article.slug}.pdf", data)
 
 
@@ -90,10 +93,11 @@ def warn_missing_alt(article: Article) -> None:
 
 
 def qr_code(url: str) -> str:
-    """Return a QR code for ``url`` as an SVG ``data:`` address, sized by CSS."""
+    """Return a QR code for ``url`` as a one-pixel-per-module PNG ``data:`` address."""
     code = segno.make(url, error="m", micro=False)
-    # An <img> of SVG rather than inline <svg>: the tagged PDF then carries its alt text.
-    return code.svg_data_uri(omitsize=True, border=0, dark="#1d1d1f")
+    # An <img>, so the tagged PDF carries its alt text; a tiny PNG drawn without smoothing
+    # (image-rendering: pixelated) is as sharp as SVG and far cheaper for WeasyPrint to lay out.
+    return code.png_data_uri(scale=1, border=0)
 
 
 def css_string(text: str) -> str:
