@@ -47,6 +47,10 @@ CLIENT_JS = """\
 (() => {
   const events = new EventSource("/__folio__/events");
   let overlay = null;
+  // Marks the page as listening (the server subscribes it before answering).
+  events.addEventListener("open", () => {
+    document.documentElement.dataset.folioPreview = "live";
+  });
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("error", (event) => {
     if (typeof event.data !== "string") return;

@@ -17,7 +17,7 @@ import pytest
 from pipeline.errors import ConfigError
 from pipeline.project import load_project
 from pipeline.serve import CLIENT_PATH, EVENTS_PATH, SCRIPT_TAG, locate, serve
-from tests.conftest import article
+from tests.conftest import article, require_tool
 
 # Every wait is bounded: a first build, a rebuild, an event, a stop.
 WAIT = 60.0
@@ -225,3 +225,27 @@ def test_only_this_machine_may_connect(make_project: Callable[..., Path]) -> Non
     project = load_project(make_project())
     with pytest.raises(ConfigError, match="this machine only"):
         serve(project, formats=["html"], host="0.0.0.0")
+
+
+def test_a_browser_shows_the_error_overlay_then_reloads(running: Running) -> None:
+    chromium = require_tool("chromium", "to run the reload script in a browser")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(running.url + PAGE.lstrip("/"))
+            # The page is listening once its event stream is open: wait for that, then edit.
+            page.wait_for_selector("html[data-folio-preview=live]", state="attached",
+                                   timeout=WAIT * 1000)
+            running.source.write_text(article(body="Broken.\n", date="2023-13-45"),
+                                      encoding="utf-8")
+            overlay = page.wait_for_selector("#folio-build-error", timeout=WAIT * 1000)
+            assert overlay is not None
+            assert str(running.source) in overlay.inner_text()
+            running.source.write_text(article(body="Fixed in the browser.\n"),
+                                      encoding="utf-8")
+            page.wait_for_selector("text=Fixed in the browser.", timeout=WAIT * 1000)
+            assert page.query_selector("#folio-build-error") is None
+        finally:
+            browser.close()
