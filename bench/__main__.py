@@ -1,0 +1,250 @@
+"""Run the benchmark of issue 6 and print its table: ``python -m bench [--quick]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.generate import generate
+from bench.measure import CommandFailed, Measurement, measure
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "source" / "the-healing-power-of-the-therapeutic-relationship.md"
+# Appended to one article for case 3: a real edit that changes its text and word count.
+EDIT = "\n\nOne more sentence, appended by the benchmark.\n"
+# "Roughly constant" time per article: the 200-article figure within 20% of the 50-article one.
+PER_ARTICLE_TOLERANCE = 0.2
+# Other processes using more than this share of a case's wall time (in CPU seconds) competed
+# with it for the cores: its wall time is then flagged as pessimistic.
+BUSY_SHARE = 0.1
+
+
+@dataclass
+class Case:
+    """One row of the table: a measurement, or why there is none."""
+
+    label: str
+    result: Measurement | None = None
+    error: str | None = None
+
+
+class Bench:
+    """The cases, run in fresh copies of projects under one temporary folder."""
+
+    def __init__(self, work: Path, formats: list[str], repeat: int) -> None:
+        self.work = work
+        self.formats = formats
+        self.repeat = repeat
+        self.cases: dict[str, Case] = {}
+        # Case 3: the edited article's slug, the outputs rewritten, and those of other articles.
+        self.edit: tuple[str, list[str], list[str]] | None = None
+
+    def run(self, key: str, label: str, commands: Callable[[int], list[str]],
+            cwd: Path | None = None, repeat: int = 1) -> Case:
+        """Measure ``commands(i)`` for i in range(repeat); keep the medians (peak: the maximum)."""
+        case = self.cases[key] = Case(label)
+        print(f"  {label} ...", file=sys.stderr, flush=True)
+        try:
+            runs = [measure(commands(i), cwd) for i in range(repeat)]
+        except CommandFailed as exc:
+            case.error = str(exc)
+            return case
+        case.result = Measurement(statistics.median(r.wall for r in runs),
+                                  statistics.median(r.cpu for r in runs),
+                                  max(r.peak_mb for r in runs),
+                                  statistics.median(r.others for r in runs))
+        return case
+
+    def folio(self, root: Path, *args: str) -> list[str]:
+        """Return the command line of a quiet ``folio build`` of ``root`` in this benchmark."""
+        folio = Path(sys.executable).with_name("folio")
+        base = [str(folio)] if folio.exists() else [sys.executable, "-m", "pipeline"]
+        return [*base, "-q", "-C", str(root), "build", "-f", ",".join(self.formats), *args]
+
+    def sample_project(self, name: str) -> Path:
+        """Return a fresh copy of the repository's project (its sources and templates)."""
+        root = self.work / name
+        for folder in ("source", "templates"):
+            if (REPO / folder).is_dir():
+                shutil.copytree(REPO / folder, root / folder)
+        return root
+
+    def generated_project(self, count: int) -> Path:
+        """Return a generated project of ``count`` articles, made once and copied per case."""
+        root = self.work / f"generated-{count}"
+        if not root.exists():
+            generate(root, count)
+        return root
+
+    def copy(self, root: Path, name: str) -> Path:
+        """Return a copy of ``root`` named ``name``, without any outputs."""
+        copy = self.work / name
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns("build"))
+        return copy
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every case, print the table and the targets; exit 1 if a case failed."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=main.__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="a fast sanity run: 50 and 20 articles, one run per case")
+    parser.add_argument("--articles", type=int, help="size of the large project (default 200)")
+    parser.add_argument("--repeat", type=int, help="runs of cases 1, 2 and 5 (default 3)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    args = parser.parse_args(argv)
+    large = args.articles or (50 if args.quick else 200)
+    small = max(1, large // 4) if args.articles else (20 if args.quick else 50)
+    repeat = args.repeat or (1 if args.quick else 3)
+
+    from pipeline.formats import available_format_names, format_names
+
+    formats = available_format_names()
+    missing = [name for name in format_names() if name not in formats]
+    work = Path(tempfile.mkdtemp(prefix="folio-bench-"))
+    bench = Bench(work, formats, repeat)
+    print(f"Folio benchmark, working in {work}", file=sys.stderr)
+    try:
+        run_cases(bench, large, small)
+    finally:
+        if args.keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"Folio benchmark: {os.cpu_count()} cores, formats {', '.join(formats)}"
+          + (f" (not available yet: {', '.join(missing)})" if missing else "")
+          + f"; {large} and {small} articles; cases 1, 2 and 5: median of {repeat} runs")
+    print_report(bench, large, small)
+    return 1 if any(case.error for case in bench.cases.values()) else 0
+
+
+def run_cases(bench: Bench, large: int, small: int) -> None:
+    """Run cases 5, 1, 2, 4 and 3, in that order (case 3 edits case 4's built project)."""
+    floor_out = bench.work / "floor"
+    bench.run("floor", "5 floor: bare pandoc + WeasyPrint", lambda i: [
+        sys.executable, "-m", "bench.floor", str(SAMPLE), str(floor_out / str(i))],
+        cwd=REPO, repeat=bench.repeat)
+    cold = [bench.sample_project(f"sample-{i}") for i in range(bench.repeat)]
+    bench.run("cold", "1 cold build, sample article", lambda i: bench.folio(cold[i]),
+              repeat=bench.repeat)
+    bench.run("noop", "2 no-op rebuild, sample article", lambda i: bench.folio(cold[-1]),
+              repeat=bench.repeat)
+    for count in (large, small):
+        jobs = (1, 2) if count == large else (2,)
+        for j in jobs:
+            root = bench.copy(bench.generated_project(count), f"j{j}-{count}")
+            bench.run(f"j{j}-{count}", f"4 {count} articles from scratch, -j {j}",
+                      lambda i, root=root, j=j: bench.folio(root, "--force", "-j", str(j)))
+    edit_one_article(bench, bench.work / f"j2-{large}", large)
+
+
+def edit_one_article(bench: Bench, root: Path, count: int) -> None:
+    """Case 3: append a sentence to one article of a built project, rebuild, see what changed."""
+    key, label = "edit", f"3 one article edited, {count} articles"
+    if bench.cases[f"j2-{count}"].error:
+        bench.cases[key] = Case(label, error="skipped: the project could not be built first")
+        return
+    articles = sorted((root / "source").glob("*.md"))
+    edited = articles[len(articles) // 2]
+    before = snapshot(root / "build")
+    with edited.open("a", encoding="utf-8") as source:
+        source.write(EDIT)
+    bench.run(key, label, lambda i: bench.folio(root))
+    after = snapshot(root / "build")
+    changed = sorted(path for path in before.keys() | after.keys()
+                     if before.get(path) != after.get(path))
+    # The generator's slugs are the file names and none contains another, so an output
+    # named after another article's slug belongs to that article.
+    others = [path.stem for path in articles if path != edited]
+    bench.edit = (edited.stem, changed, [p for p in changed if any(s in p for s in others)])
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Return (inode, mtime, size) of every visible output: a rewritten file changes them."""
+    return {str(path.relative_to(folder)): (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            for path in folder.rglob("*")
+            if path.is_file() and not any(part.startswith(".")
+                                          for part in path.relative_to(folder).parts)
+            for stat in (path.stat(),)}
+
+
+def print_report(bench: Bench, large: int, small: int) -> None:
+    """Print the table of cases, then each target with its value and whether it was met."""
+    print(f"{'case':<44} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'others':>8}")
+    order = ("cold", "noop", "edit", f"j1-{large}", f"j2-{large}", f"j2-{small}", "floor")
+    for key in order:
+        case = bench.cases.get(key)
+        if case is None:
+            continue
+        if case.result is None:
+            print(f"{case.label:<44} failed: {case.error}")
+        else:
+            r = case.result
+            busy = " busy" if r.others > BUSY_SHARE * r.wall else ""
+            print(f"{case.label:<44} {r.wall:8.3f} {r.cpu:8.3f} {r.peak_mb:8.1f} "
+                  f"{r.others:8.2f}{busy}")
+    print("(others: CPU seconds used meanwhile by the rest of the machine; 'busy' marks wall "
+          "times inflated by that competition)")
+    print()
+    print(f"{'target':<44} {'value':>16}  {'goal':<10} result")
+    for name, value, goal, met in targets(bench, large, small):
+        verdict = "n/a" if met is None else "met" if met else "MISSED"
+        print(f"{name:<44} {value:>16}  {goal:<10} {verdict}")
+    if bench.edit:
+        slug, changed, foreign = bench.edit
+        print(f"\ncase 3 edited {slug}; rewritten outputs: {', '.join(changed) or 'none'}")
+        if foreign:
+            print(f"  outputs of OTHER articles rewritten: {', '.join(foreign)}")
+
+
+def targets(bench: Bench, large: int, small: int
+            ) -> list[tuple[str, str, str, bool | None]]:
+    """Return (target, value, goal, met) for every target of issue 6; met is None if unknown."""
+    get = {key: case.result for key, case in bench.cases.items()}
+    cold, noop, floor, edit = get.get("cold"), get.get("noop"), get.get("floor"), get.get("edit")
+    j1, j2, j2_small = get.get(f"j1-{large}"), get.get(f"j2-{large}"), get.get(f"j2-{small}")
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def ratio(name: str, top: Measurement | None, bottom: Measurement | None, goal: str,
+              test: Callable[[float], bool]) -> None:
+        if top is None or bottom is None:
+            rows.append((name, "-", goal, None))
+        else:
+            value = top.wall / bottom.wall
+            rows.append((name, f"{value:.2f}", goal, test(value)))
+
+    ratio("case 1 / floor (wall)", cold, floor, "<= 1.3", lambda v: v <= 1.3)
+    ratio("case 2 / case 1 (wall)", noop, cold, "< 0.15", lambda v: v < 0.15)
+    rows.append(("case 2 wall", f"{noop.wall:.3f} s" if noop else "-", "< 0.2 s",
+                 noop.wall < 0.2 if noop else None))
+    rows.append(("case 3 wall", f"{edit.wall:.3f} s" if edit else "-", "< 2 s",
+                 edit.wall < 2 if edit else None))
+    if bench.edit and edit:
+        slug, changed, foreign = bench.edit
+        own = sum(1 for path in changed if slug in path)
+        rows.append(("case 3 rebuilt only that article (+ book)",
+                     f"{own} own, {len(foreign)} other", "0 other", own > 0 and not foreign))
+    ratio(f"-j 2 speed-up, {large} articles (j1 / j2)", j1, j2, ">= 1.7", lambda v: v >= 1.7)
+    peaks = [m.peak_mb for m in get.values() if m is not None]
+    rows.append(("peak memory, all cases", f"{max(peaks):.0f} MB" if peaks else "-", "< 400 MB",
+                 max(peaks) < 400 if peaks else None))
+    if j2 and j2_small:
+        per_large, per_small = j2.wall / large, j2_small.wall / small
+        change = per_large / per_small - 1
+        rows.append((f"s per article, {small} vs {large} (-j 2)",
+                     f"{per_small:.3f}/{per_large:.3f}", f"within {PER_ARTICLE_TOLERANCE:.0%}",
+                     abs(change) <= PER_ARTICLE_TOLERANCE))
+    else:
+        rows.append((f"s per article, {small} vs {large} (-j 2)", "-",
+                     f"within {PER_ARTICLE_TOLERANCE:.0%}", None))
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Run one command in a fresh child process; measure its wall time, CPU time and peak memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# How often the process tree's memory is sampled: often enough to see a worker's peak, rarely
+# enough that the sampler's own CPU does not disturb a 2-core machine.
+SAMPLE_SECONDS = 0.05
+
+
+class CommandFailed(Exception):
+    """A measured command exited with an error; the message holds the end of its stderr."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Wall and CPU seconds and peak memory (MB) of one command, children included.
+
+    ``others`` is the CPU time the rest of the machine used meanwhile: when it is large, other
+    work competed for the cores and the wall time is pessimistic.
+    """
+
+    wall: float
+    cpu: float
+    peak_mb: float
+    others: float = 0.0
+
+
+def measure(command: list[str], cwd: Path | None = None) -> Measurement:
+    """Run ``command`` to its end and return what it cost; raise ``CommandFailed`` if it fails.
+
+    CPU time is user + system of the child and every descendant it waited for (pandoc runs,
+    worker processes), from ``os.wait4``. Peak memory is the larger of the biggest single
+    process (``ru_maxrss``) and the sampled sum of the whole tree's proportional set size, since
+    parallel workers are alive at the same time and ``ru_maxrss`` sees only the biggest one.
+    """
+    with tempfile.TemporaryFile() as stderr:
+        busy_before = machine_busy_seconds()
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        sampler = _TreeSampler(child.pid)
+        sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        busy = machine_busy_seconds() - busy_before
+        child.returncode = os.waitstatus_to_exitcode(status)
+        sampler.stop()
+        if child.returncode != 0:
+            stderr.seek(0)
+            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            raise CommandFailed(f"{' '.join(command)} exited with {child.returncode}: "
+                                + (" | ".join(lines[-3:]) or "no message"))
+    peak_kb = max(usage.ru_maxrss, sampler.peak_kb)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(wall, cpu, peak_kb / 1024, max(0.0, busy - cpu))
+
+
+def machine_busy_seconds() -> float:
+    """Return the CPU seconds all cores have spent busy since boot (Linux /proc/stat, else 0)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    # user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+    busy = sum(fields[:8]) - fields[3] - fields[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+class _TreeSampler(threading.Thread):
+    """Sample the summed PSS of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        """Sample until ``stop()``."""
+        while not self._done.wait(SAMPLE_SECONDS):
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    """Return ``pid`` and its living descendants (Linux /proc; empty elsewhere)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+        except OSError:  # the process ended between two looks: it holds no memory any more
+            continue
+        for task in tasks:
+            try:
+                queue.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                continue
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    """Return the proportional set size of ``pid`` in KB, or 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
