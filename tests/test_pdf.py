@@ -355,3 +355,10 @@ def test_archival_variant_on_request(make_project, folio):
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+def test_math_shows_formulas_not_their_tex_source(make_project, folio):
+    reader, _, _ = build_pdf(make_project, folio, "Euler: $e^{i\\pi} + 1 = 0$.\n")
+    text = body_text(reader.pages[0])
+    assert "Euler:eiπ+1=0." in text.replace(" ", "")
+    assert "\\pi" not in text
