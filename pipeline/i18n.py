@@ -7,6 +7,14 @@ import datetime as dt
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "contents": "Contents",
+        "cover": "Cover",
+        "title_page": "Title page",
+        "colophon": "Colophon",
+        "landmarks": "Landmarks",
+        "edited_by": "edited by {names}",
+        "made_with": "Made with Folio",
+        "accessibility_summary": "Text with headings, a table of contents, language marked up "
+                                 "and text alternatives for images as the authors wrote them.",
         "notes": "Notes",
         "footnotes": "Footnotes",
         "page_of": "page {page} of {pages}",
@@ -35,6 +43,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "de": {
         "contents": "Inhalt",
+        "cover": "Umschlag",
+        "title_page": "Titelseite",
+        "colophon": "Impressum",
+        "landmarks": "Orientierungspunkte",
+        "edited_by": "herausgegeben von {names}",
+        "made_with": "Erstellt mit Folio",
+        "accessibility_summary": "Text mit Überschriften, Inhaltsverzeichnis, ausgezeichneter "
+                                 "Sprache und Textalternativen für Bilder, wie die Autoren sie "
+                                 "geschrieben haben.",
         "notes": "Notizen",
         "footnotes": "Fußnoten",
         "page_of": "Seite {page} von {pages}",
