@@ -16,6 +16,7 @@ SAMPLE_SOURCE = REPO / "source" / f"{SAMPLE_SLUG}.md"
 MM = 72 / 25.4
 # The page area of the handout (css/handout.css.j2): header above it, footer below it.
 TOP_MARGIN, BOTTOM_MARGIN = 22 * MM, 24 * MM
+LEFT_MARGIN, RIGHT_MARGIN = 28 * MM, 24 * MM
 BASE_URL = "https://example.org/handouts"
 
 # A paragraph long enough that a few of them fill a page.
@@ -226,8 +227,8 @@ def test_rich_fixture_stays_inside_the_page(rich):
                        r"([^<]*)<", done.stdout)
     assert len(words) > 200
     for x_min, _, x_max, y_max, word in words:
-        # Right margin is 20 mm; allow a hair for glyph overhang.
-        assert float(x_min) >= 26 * MM - 1 and float(x_max) <= width - 20 * MM + 1, word
+        # Allow a hair for glyph overhang.
+        assert float(x_min) >= LEFT_MARGIN - 1 and float(x_max) <= width - RIGHT_MARGIN + 1, word
         assert float(y_max) <= height, word
     images = [name for page in reader.pages for name in page.images]
     assert images, "the figure is missing"
