@@ -352,3 +352,34 @@ def test_book_slug_clashing_with_an_article(make_project, folio):
             "ebook of ") in result.output
     assert Ebook(root / "build" / "epub" / "on-beginnings.epub").meta("dc:title") == \
         ["On Beginnings"]
+
+
+def test_fonts_named_by_the_stylesheet_are_embedded(make_project, folio):
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.is_file():
+        pytest.skip("DejaVu Sans is not installed")
+    files = fixture_files("first.md")
+    files["templates/fonts/Body.ttf"] = font.read_bytes()
+    files["templates/css/epub.css"] = (
+        '@font-face { font-family: "Body"; src: url("fonts/Body.ttf"); }\n'
+        "body { font-family: Body, serif; }\n")
+    root = make_project(files)
+    result = folio(root, "build", "--format", "epub")
+    assert result.exit_code == 0, result.output
+    path = root / "build" / "epub" / "on-beginnings.epub"
+    book = Ebook(path)
+    assert book.item("fonts/Body.ttf").get("media-type") == "font/ttf"
+    assert book.zip.read("EPUB/fonts/Body.ttf") == font.read_bytes()
+    css = book.zip.read("EPUB/style.css").decode()
+    assert 'url("fonts/Body.ttf")' in css and "var(--" not in css
+    assert epubcheck_problems(path) == []
+
+
+def test_stylesheet_naming_a_missing_file_is_one_line(make_project, folio):
+    files = fixture_files("first.md")
+    files["templates/css/epub.css"] = '@font-face { font-family: X; src: url(fonts/x.woff2); }\n'
+    root = make_project(files)
+    result = folio(root, "build", "--format", "epub")
+    assert result.exit_code == 1
+    assert ("Error: the ebook stylesheet names 'fonts/x.woff2', which is not a font or image "
+            "in the templates/ folder") in result.output.splitlines()

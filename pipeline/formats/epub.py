@@ -49,6 +49,10 @@ XHTML_TYPE = "application/xhtml+xml"
 # EPUB 3 core media types for images: every reading system shows these without a fallback.
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+# Fonts a stylesheet may embed: the EPUB 3 core media types for fonts.
+FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
+              ".otf": "font/otf"}
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
 # The zip format cannot store times before 1980; it is also the time of a dateless ebook.
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 COVER_SIZE = (1200, 1800)
@@ -133,10 +137,32 @@ class EpubFormat(Format):
         return _Ebook(self, book, articles).build()
 
     @cached_property
-    def stylesheet(self) -> bytes:
-        """Return the e-reader stylesheet, theme variables written out for older readers."""
+    def stylesheet(self) -> tuple[bytes, tuple[tuple[str, Path, str], ...]]:
+        """Return the e-reader stylesheet and the fonts and images its ``url()``s name.
+
+        Theme variables are written out: many e-readers know no custom properties.
+        """
         css = render(self.site.env, "epub/style.css.j2", {"site": self.site.project.settings})
-        return flatten_css_variables(css).encode("utf-8")
+        return flatten_css_variables(css).encode("utf-8"), self._style_files(css)
+
+    def _style_files(self, css: str) -> tuple[tuple[str, Path, str], ...]:
+        """Find each file ``url()`` names in the templates folders, as the stylesheet sees them."""
+        files: dict[str, tuple[str, Path, str]] = {}
+        for _, url in CSS_URL.findall(css):
+            rel = PurePosixPath(unquote(urlsplit(url).path))
+            if urlsplit(url).scheme or url.startswith(("/", "#")) or ".." in rel.parts:
+                raise BuildError(f"the ebook stylesheet names '{url}': only files in the "
+                                 "templates/ folder can be embedded, by a relative address "
+                                 "such as 'fonts/Body.woff2'")
+            media_type = FONT_TYPES.get(rel.suffix.lower()) or IMAGE_TYPES.get(rel.suffix.lower())
+            found = next((folder.joinpath(*rel.parts) for folder
+                          in self.site.project.template_search_path
+                          if folder.joinpath(*rel.parts).is_file()), None)
+            if media_type is None or found is None:
+                raise BuildError(f"the ebook stylesheet names '{url}', which is not a font or "
+                                 "image in the templates/ folder")
+            files[str(rel)] = (str(rel), found, media_type)
+        return tuple(files.values())
 
 
 def _fail(error: FolioError, out: OutputDir) -> None:
@@ -264,7 +290,10 @@ class _Ebook:
         from ebooklib import epub
 
         book, lang = self.book, self.book.lang
-        self._add("style", STYLESHEET, "text/css", self.fmt.stylesheet)
+        css, style_files = self.fmt.stylesheet
+        self._add("style", STYLESHEET, "text/css", css)
+        for number, (name, path, media_type) in enumerate(style_files, 1):
+            self._add(f"style-file-{number}", name, media_type, path.read_bytes())
         cover_page = self._cover()
         title_page = self._page("title.xhtml", "epub/titlepage.xhtml.j2",
                                 translate(lang, "title_page"))
@@ -393,25 +422,38 @@ class _Ebook:
             log.warning("%s: image '%s' left out of the ebook: e-readers show only %s",
                         location(source), path.name, ", ".join(IMAGE_TYPES))
             return None
-        digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]
-        name = f"images/{digest}-{path.name}"
+        data = path.read_bytes()
+        # Named by content, not by where the project lies: the same bytes on every machine.
+        name = f"images/{hashlib.sha256(data).hexdigest()[:10]}-{path.name}"
         self.images[path] = name
-        self._add(f"image-{len(self.images)}", name, media_type, path.read_bytes())
+        self._add(f"image-{len(self.images)}", name, media_type, data)
         return name
 
     def _cover(self) -> _Page:
         """Add the cover image (the book's own or a generated one) and the page showing it."""
+        from ebooklib import epub
+
         book = self.book
-        if book.cover is not None:
-            name = f"images/cover{book.cover.suffix.lower()}"
+        suffix = book.cover.suffix.lower() if book.cover else ""
+        if book.cover is not None and suffix in IMAGE_TYPES:
+            name = f"images/cover{suffix}"
             data = book.cover.read_bytes()
         else:
-            name = "images/cover.jpg"
-            data = generated_cover(book.title, join_names(book.authors, book.lang),
+            if book.cover is not None:
+                log.warning("%s: cover '%s' is not an image e-readers show (%s); a cover is "
+                            "made instead", location(book.path), book.cover.name,
+                            ", ".join(IMAGE_TYPES))
+            name, suffix = "images/cover.jpg", ".jpg"
+            data = generated_cover(book.title, book.subtitle,
+                                   join_names(book.authors, book.lang),
                                    self.project.settings.get("theme", "default"))
-        # set_cover declares it both ways: the EPUB 3 cover-image property on the manifest
-        # item and the EPUB 2 <meta name="cover"> that Kobo and older readers look for.
-        self.epub.set_cover(name, data, create_page=False)
+        # Declared both ways: EbookLib gives an EpubCover the EPUB 3 cover-image property,
+        # and Kobo and EPUB 2 readers look for <meta name="cover"> naming its id.
+        cover = epub.EpubCover(uid="cover-image", file_name=name)
+        cover.media_type = IMAGE_TYPES[suffix]
+        cover.content = data
+        self.epub.add_item(cover)
+        self.epub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
         return self._page("cover.xhtml", "epub/cover.xhtml.j2", translate(book.lang, "cover"),
                           cover_image=name)
 
@@ -489,10 +531,8 @@ class _Ebook:
         dates = [d for d in (book.date, *(a.date for a in self.articles)) if d is not None]
         if dates:
             ebook.add_metadata("DC", "date", (book.date or max(dates)).isoformat())
-        description = book.description or (self.articles[0].summary if not self.is_book else
-                                           None)
-        if description:
-            ebook.add_metadata("DC", "description", description)
+        if book.description:
+            ebook.add_metadata("DC", "description", book.description)
         keywords = book.keywords or tuple(dict.fromkeys(k for a in self.articles
                                                         for k in a.keywords))
         for keyword in keywords:
@@ -561,7 +601,8 @@ def nest_headings(article: Article, file_name: str) -> tuple[TocEntry, ...]:
     """Return the article's headings as a tree: each nested under the last higher one."""
     root: list[tuple[int, list[Any]]] = [(0, [])]
     for heading in article.headings:
-        node: list[Any] = [heading.text, f"{file_name}#{heading.id}", []]
+        href = f"{file_name}#{heading.id}" if heading.id else file_name
+        node: list[Any] = [heading.text, href, []]
         while root[-1][0] >= heading.level:
             root.pop()
         root[-1][1].append(node)
@@ -634,8 +675,8 @@ def _xml_copy(element: etree._Element, namespace: str, root: bool = False) -> et
     return copy
 
 
-def generated_cover(title: str, authors: str, theme: str) -> bytes:
-    """Return a JPEG cover showing ``title`` and ``authors``, for readers' library shelves."""
+def generated_cover(title: str, subtitle: str | None, authors: str, theme: str) -> bytes:
+    """Return a JPEG cover showing the title and authors, for readers' library shelves."""
     from PIL import Image, ImageDraw
 
     colours = {"serif": "#7a3b2e", "contrast": "#00008b"}
@@ -648,6 +689,10 @@ def generated_cover(title: str, authors: str, theme: str) -> bytes:
     for line in textwrap.wrap(title, 18)[:6]:
         draw.text((width // 2, y), line, font=title_font, fill="white", anchor="ma")
         y += 130
+    for line in textwrap.wrap(subtitle or "", 32)[:3]:
+        draw.text((width // 2, y), line, font=_font("DejaVuSerif.ttf", 60), fill="white",
+                  anchor="ma")
+        y += 80
     draw.line((width // 2 - 120, y + 40, width // 2 + 120, y + 40), fill="white", width=4)
     y += 110
     for line in textwrap.wrap(authors, 30)[:3]:
