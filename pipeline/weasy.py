@@ -33,6 +33,7 @@ VARIANTS = (PDF_UA, PDF_A)
 # @font-face that would change it) and parsed stylesheets, since parsing CSS costs ~20 ms a PDF
 # and every handout of a project shares the same styles.
 _local = threading.local()
+MAX_SHEETS = 32
 
 
 class ProjectFetcher(URLFetcher):
@@ -105,6 +106,8 @@ def render_pdf(html: str, *, base_dir: Path, project: Project, origin: Path,
     fetcher = ProjectFetcher(project, origin)
     base_url = base_dir.resolve().as_uri() + "/"
     fonts, sheets = _per_thread()
+    if len(sheets) > MAX_SHEETS:  # `folio serve` lives long and the styles get edited
+        sheets.clear()
     for css in stylesheets:
         if (css, base_url) not in sheets:
             sheets[css, base_url] = CSS(string=css, base_url=base_url, url_fetcher=fetcher,
