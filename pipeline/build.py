@@ -128,7 +128,9 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
     complete = whole and not report.errors
     deps = TemplateDeps(site.project, cache.templates)
     assets: dict[Path, str] = {}
-    settings = json.dumps([site.project.settings, site.options], sort_keys=True, default=str)
+    # SOURCE_DATE_EPOCH sets the dates stamped into PDFs and ebooks, so it is an input too.
+    settings = json.dumps([site.project.settings, site.options,
+                           os.environ.get("SOURCE_DATE_EPOCH")], sort_keys=True, default=str)
     plan = []
     for fmt in formats:
         for target in fmt.targets(articles):

@@ -52,6 +52,12 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
+    # WeasyPrint's own messages (CSS it ignores, say) concern Folio's templates more than the
+    # writer's text: shown with -v.
+    weasyprint_log = logging.getLogger("weasyprint")
+    weasyprint_log.handlers[:] = [handler]
+    weasyprint_log.setLevel(logging.WARNING if verbose else logging.CRITICAL)
+    weasyprint_log.propagate = False
 
 
 @click.group(cls=FolioGroup, context_settings={"help_option_names": ["-h", "--help"]})
