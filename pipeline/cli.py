@@ -198,6 +198,24 @@ def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
 
 
 @cli.command()
+@click.option("-f", "--format", "formats", multiple=True, callback=_formats,
+              help="Formats to build, comma-separated (default: all).")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the index in a browser.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Outputs to make at once (default: one per core).")
+@click.pass_context
+def serve(ctx: click.Context, formats: list[str], port: int, open_browser: bool,
+          jobs: int | None) -> None:
+    """Build, serve build/ locally, rebuild and reload on change."""
+    from pipeline.serve import serve as run_serve
+
+    run_serve(load_project(ctx.obj["root"]), formats=formats, port=port,
+              open_browser=open_browser, jobs=jobs)
+
+
+@cli.command()
 @click.pass_context
 def clean(ctx: click.Context) -> None:
     """Remove what Folio built, and nothing else."""
