@@ -147,7 +147,7 @@ def test_accessibility_metadata(make_project, folio):
     assert folio(root, "build", "--format", "epub").exit_code == 0
     book = Ebook(root / "build" / "epub" / "everything-more.epub")
     assert book.meta("schema:accessMode") == ["textual", "visual"]
-    assert book.meta("schema:accessModeSufficient") == ["textual"]
+    assert book.meta("schema:accessModeSufficient") == ["textual,visual", "textual"]
     assert set(book.meta("schema:accessibilityFeature")) >= {
         "structuralNavigation", "tableOfContents", "alternativeText", "MathML"}
     assert book.meta("schema:accessibilityHazard") == ["none"]
@@ -156,6 +156,18 @@ def test_accessibility_metadata(make_project, folio):
     assert book.meta("dc:subject") == ["math", "tables"]
     assert book.meta("dc:description") == [
         "An article with every kind of content an ebook must carry."]
+
+
+def test_no_accessibility_claims_for_an_image_without_description(make_project, folio):
+    files = fixture_files()
+    files["source/bare.md"] = "---\ntitle: Bare\n---\n\n![](images/red.png)\n\nText.\n"
+    root = make_project(files)
+    assert folio(root, "build", "--format", "epub").exit_code == 0
+    book = Ebook(root / "build" / "epub" / "bare.epub")
+    assert book.meta("schema:accessMode") == ["textual", "visual"]
+    assert book.meta("schema:accessModeSufficient") == ["textual,visual"]
+    assert "alternativeText" not in book.meta("schema:accessibilityFeature")
+    assert book.meta("dcterms:conformsTo") == []
 
 
 def test_rich_article_footnotes_tables_images_raw_html_math(make_project, folio):
@@ -271,6 +283,15 @@ def test_partial_build_reads_the_articles_a_book_needs(make_project, folio):
     result = folio(root, "build", "--format", "epub", str(root / "source" / "third.md"))
     assert result.exit_code == 0, result.output
     assert not (root / "build" / "epub" / "on-beginnings.epub").exists()
+    result = folio(root, "build", "--format", "epub", str(root / "source" / "first.md"))
+    assert "first.md: link to 'second.md#the-middle' unlinked in the ebook" in result.output
+    # On its own, the article keeps the words of a link to a page the ebook lacks.
+    chapter = Ebook(root / "build" / "epub" / "on-beginnings.epub").xml(
+        "EPUB/chapter-on-beginnings.xhtml")
+    paragraph = chapter.xpath(".//x:p[contains(., 'It continues')]", namespaces=NS)[0]
+    assert "".join(paragraph.itertext()) == \
+        "It continues, as essays do, with a link to the next one."
+    assert paragraph.find("x:a", NS) is None
     book = Ebook(root / "build" / "epub" / "essays.epub")
     assert len([h for h in book.spine() if h.startswith("chapter-")]) == 4
 

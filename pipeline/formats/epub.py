@@ -82,7 +82,8 @@ class EpubFormat(Format):
                     subtitle=article.subtitle, authors=article.authors, date=article.date,
                     description=article.summary, keywords=article.keywords,
                     rights=article.rights, cover=cover)
-        out.write_bytes(f"epub/{article.slug}.epub", self.make_ebook(book, [article]))
+        out.write_bytes(f"epub/{article.slug}.epub",
+                        self.make_ebook(book, [article], collection=False))
 
     def collection_targets(self, articles: list[Article]) -> list[Target]:
         """Return one target per book file; a bad book becomes a target that reports it."""
@@ -130,11 +131,15 @@ class EpubFormat(Format):
 
     def write_book(self, book: Book, articles: list[Article], out: OutputDir) -> None:
         """Write the ebook of one book file."""
-        out.write_bytes(f"epub/{book.slug}.epub", self.make_ebook(book, articles))
+        out.write_bytes(f"epub/{book.slug}.epub",
+                        self.make_ebook(book, articles, collection=True))
 
-    def make_ebook(self, book: Book, articles: list[Article]) -> bytes:
-        """Return the bytes of the EPUB of ``book``, made of ``articles`` in order."""
-        return _Ebook(self, book, articles).build()
+    def make_ebook(self, book: Book, articles: list[Article], *, collection: bool) -> bytes:
+        """Return the bytes of the EPUB of ``book``, made of ``articles`` in order.
+
+        A ``collection`` (a book file's ebook) shows its table of contents as a page.
+        """
+        return _Ebook(self, book, articles, collection).build()
 
     @cached_property
     def stylesheet(self) -> tuple[bytes, tuple[tuple[str, Path, str], ...]]:
@@ -265,7 +270,8 @@ def zip_epub(files: dict[str, bytes], when: dt.datetime) -> bytes:
 class _Ebook:
     """One ebook being made: its documents, images and table of contents."""
 
-    def __init__(self, fmt: EpubFormat, book: Book, articles: list[Article]) -> None:
+    def __init__(self, fmt: EpubFormat, book: Book, articles: list[Article],
+                 collection: bool) -> None:
         # Imported here, like every heavy library: see EpubFormat.heavy_modules.
         from ebooklib import epub
 
@@ -274,14 +280,17 @@ class _Ebook:
         self.env = fmt.site.env
         self.book = book
         self.articles = articles
-        self.is_book = book.path.suffix not in {".md", ".markdown"}
+        self.is_book = collection
         self.epub = epub.EpubBook()
         self.images: dict[Path, str] = {}
-        # Links between articles of the same book point at their chapters.
-        self.chapters = {f"chapter-{a.slug}.xhtml": a for a in articles}
+        self.has_math = False
+        self.undescribed = False  # some image shown without alternative text
+        # Links between articles of the same book (to the source or the web page) lead to
+        # their chapters.
         self.link_targets: dict[str, str] = {}
-        for file_name, article in self.chapters.items():
-            for name in (f"{article.slug}.html", article.source.name,
+        for article in articles:
+            file_name = f"chapter-{article.slug}.xhtml"
+            for name in (file_name, f"{article.slug}.html", article.source.name,
                          f"{article.source.stem}.html"):
                 self.link_targets[name] = file_name
 
@@ -459,8 +468,9 @@ class _Ebook:
 
     def _clean(self, root: etree._Element, where: Path, chapter: bool) -> list[str]:
         """Make a document fit for e-readers; return its manifest properties."""
-        for script in root.iter(f"{X}script"):
-            if script.get("type") not in {"application/ld+json"}:
+        for script in list(root.iter(f"{X}script")):
+            # A JSON-LD block is data, not a program: it goes without a word.
+            if script.get("type") != "application/ld+json":
                 log.warning("%s: removed a <script> from the ebook: e-readers do not run "
                             "scripts", location(where))
             script.getparent().remove(script)
@@ -477,7 +487,9 @@ class _Ebook:
                 link.set(f"{{{EPUB_NS}}}type", "noteref")
             self._fix_link(link, where)
         for image in list(root.iter(f"{X}img")) if chapter else ():
-            if image.get("src") not in self.images.values():
+            if image.get("src") in self.images.values():
+                self.undescribed = self.undescribed or not image.get("alt", "").strip()
+            else:
                 replacement = etree.Element(f"{X}span", {"class": "image-missing"})
                 replacement.text = image.get("alt") or ""
                 replacement.tail = image.tail
@@ -485,6 +497,7 @@ class _Ebook:
         properties = []
         if next(root.iter(f"{{{MATHML_NS}}}math"), None) is not None:
             properties.append("mathml")
+            self.has_math = True
         if next(root.iter(f"{{{SVG_NS}}}svg"), None) is not None:
             properties.append("svg")
         return properties
@@ -502,8 +515,6 @@ class _Ebook:
         if target is not None:
             link.set("href", target + (f"#{parts.fragment}" if parts.fragment else ""))
             return
-        if name in self.chapters:
-            return
         log.warning("%s: link to '%s' unlinked in the ebook: the file is not part of it",
                     location(where), href)
         _unwrap(link)
@@ -513,7 +524,8 @@ class _Ebook:
     def _metadata(self) -> None:
         book, ebook = self.book, self.epub
         ebook.set_identifier(book.identifier)
-        if book.source_identifier and book.source_identifier != book.identifier:
+        if (book.source_identifier
+                and book.source_identifier.removeprefix("urn:uuid:") not in book.identifier):
             ebook.add_metadata("DC", "identifier", book.source_identifier,
                                {"id": "source-identifier"})
         ebook.add_metadata("DC", "title", book.title, {"id": "title"})
@@ -547,21 +559,26 @@ class _Ebook:
 
     def _accessibility(self) -> list[tuple[str, str]]:
         """Return the EPUB Accessibility 1.1 metadata, true to what this ebook contains."""
-        visual = bool(self.images) or any(a.images for a in self.articles)
+        visual = bool(self.images)
+        # Text alone suffices only if every image the chapters show has a description.
+        described = not self.undescribed
         features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-        if visual:
+        if visual and described:
             features.append("alternativeText")
-        if any("<math" in a.body_html for a in self.articles):
+        if self.has_math:
             features.append("MathML")
         metadata = [("schema:accessMode", "textual")]
         if visual:
-            metadata.append(("schema:accessMode", "visual"))
-        metadata.append(("schema:accessModeSufficient", "textual"))
+            metadata += [("schema:accessMode", "visual"),
+                         ("schema:accessModeSufficient", "textual,visual")]
+        if described:
+            metadata.append(("schema:accessModeSufficient", "textual"))
         metadata += [("schema:accessibilityFeature", f) for f in features]
         metadata += [("schema:accessibilityHazard", "none"),
                      ("schema:accessibilitySummary",
-                      translate(self.book.lang, "accessibility_summary")),
-                     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")]
+                      translate(self.book.lang, "accessibility_summary"))]
+        if described:
+            metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
         return metadata
 
 
@@ -575,26 +592,23 @@ def _numbered(number: int, html: str) -> str:
 
 
 def _unwrap(element: etree._Element) -> None:
-    """Replace ``element`` by its content."""
+    """Replace ``element`` by its content, keeping the text around it in order."""
     parent = element.getparent()
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.text or "")
+    else:
+        parent.text = (parent.text or "") + (element.text or "")
+    children = list(element)
     index = parent.index(element)
-    text = element.text or ""
-    if index:
-        previous = parent[index - 1]
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    for offset, child in enumerate(list(element)):
+    for offset, child in enumerate(children):
         parent.insert(index + offset, child)
-    tail_holder = parent[index + len(element) - 1] if len(element) else None
-    tail = element.tail or ""
-    parent.remove(element)
-    if tail_holder is not None:
-        tail_holder.tail = (tail_holder.tail or "") + tail
-    elif index:
-        parent[index - 1].tail = (parent[index - 1].tail or "") + tail
+    last = children[-1] if children else previous
+    if last is not None:
+        last.tail = (last.tail or "") + (element.tail or "")
     else:
-        parent.text = (parent.text or "") + tail
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
 
 
 def nest_headings(article: Article, file_name: str) -> tuple[TocEntry, ...]:
