@@ -404,3 +404,16 @@ def test_stylesheet_naming_a_missing_file_is_one_line(make_project, folio):
     assert result.exit_code == 1
     assert ("Error: the ebook stylesheet names 'fonts/x.woff2', which is not a font or image "
             "in the templates/ folder") in result.output.splitlines()
+
+
+def test_editing_the_book_file_remakes_only_the_book(make_project, folio):
+    files = fixture_files("first.md", "third.md")
+    files["source/books/pair.yaml"] = "title: A Pair\ncontents: [first.md, third.md]\n"
+    root = make_project(files)
+    book_file = root / "source" / "books" / "pair.yaml"
+    assert folio(root, "build", "--format", "epub").exit_code == 0
+    assert "0 written, 3 skipped" in folio(root, "build", "--format", "epub").output
+    book_file.write_text("title: A Fine Pair\ncontents: [first.md, third.md]\n",
+                         encoding="utf-8")
+    assert "1 written, 2 skipped" in folio(root, "build", "--format", "epub").output
+    assert Ebook(root / "build" / "epub" / "pair.epub").meta("dc:title") == ["A Fine Pair"]
