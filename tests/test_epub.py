@@ -245,6 +245,7 @@ def test_book_with_parts(make_project, folio):
     labels = [t.text for t in book.ncx.iterfind(".//ncx:navLabel/ncx:text", NS)]
     assert labels[:3] == ["On Beginnings", "Where it starts", "A smaller step"]
     assert "Part two" in labels and len(labels) == 12
+    assert book.ncx.find("ncx:head/ncx:meta[@name='dtb:depth']", NS).get("content") == "4"
     # Each chapter keeps its own article's title, authors, date and language.
     second = book.xml("EPUB/chapter-vom-weitergehen.xhtml")
     assert second.get("lang") == "de"

@@ -353,6 +353,10 @@ class _Ebook:
         writer._write_container()
         writer._write_opf()
         writer._write_items()
+        # EbookLib always claims a depth of 0; older readers size their TOC view by it.
+        ncx = f"{self.epub.FOLDER_NAME}/toc.ncx"
+        writer.out.entries[ncx] = writer.out.entries[ncx].replace(
+            b'content="0" name="dtb:depth"', f'content="{_depth(toc)}" name="dtb:depth"'.encode())
         return zip_epub(writer.out.entries, when)
 
     def _add(self, uid: str, file_name: str, media_type: str, content: bytes,
@@ -580,6 +584,11 @@ class _Ebook:
         if described:
             metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
         return metadata
+
+
+def _depth(entries: list[TocEntry] | tuple[TocEntry, ...]) -> int:
+    """Return how many levels the table of contents has."""
+    return max((1 + _depth(entry.children) for entry in entries), default=0)
 
 
 def _numbered(number: int, html: str) -> str:
