@@ -418,3 +418,15 @@ def test_editing_the_book_file_remakes_only_the_book(make_project, folio):
                          encoding="utf-8")
     assert "1 written, 2 skipped" in folio(root, "build", "--format", "epub").output
     assert Ebook(root / "build" / "epub" / "pair.epub").meta("dc:title") == ["A Fine Pair"]
+
+
+def test_article_cover_from_the_front_matter(make_project, folio):
+    files = fixture_files()
+    files["source/covered.md"] = "---\ntitle: Covered\ncover: images/red.png\n---\n\nText.\n"
+    root = make_project(files)
+    assert folio(root, "build", "--format", "epub").exit_code == 0
+    book = Ebook(root / "build" / "epub" / "covered.epub")
+    assert book.item("images/cover.png").get("properties") == "cover-image"
+    assert book.zip.read("EPUB/images/cover.png") == FIGURE
+    # The cover is the cover: the chapter does not show it again.
+    assert book.xml("EPUB/chapter-covered.xhtml").find(".//x:img", NS) is None
