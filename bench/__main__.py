@@ -198,9 +198,17 @@ def print_report(bench: Bench, large: int, small: int) -> None:
         print(f"{name:<44} {value:>16}  {goal:<10} {verdict}")
     if bench.edit:
         slug, changed, foreign = bench.edit
-        print(f"\ncase 3 edited {slug}; rewritten outputs: {', '.join(changed) or 'none'}")
+        print(f"\ncase 3 edited {slug}; rewritten outputs: {shorten(changed)}")
         if foreign:
-            print(f"  outputs of OTHER articles rewritten: {', '.join(foreign)}")
+            print(f"  outputs of OTHER articles rewritten: {shorten(foreign)}")
+
+
+def shorten(paths: list[str], most: int = 12) -> str:
+    """Return ``paths`` joined by commas, at most ``most`` of them and how many more there are."""
+    if not paths:
+        return "none"
+    more = f" and {len(paths) - most} more" if len(paths) > most else ""
+    return ", ".join(paths[:most]) + more
 
 
 def targets(bench: Bench, large: int, small: int
