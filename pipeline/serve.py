@@ -277,17 +277,16 @@ class Preview:
             # Read the project file again: editing it is one of the changes being previewed.
             self.project = load_project(self.project.root, self.project.out_dir)
             report = build(self.project, self.formats, options=self.options, jobs=self.jobs)
-            errors = [error.format_message() for error in report.errors]
         except FolioError as exc:
-            errors = [exc.format_message()]
+            self._failed([exc.format_message()])
+            return
         except Exception as exc:
             # A bug must not end the preview the writer is working in: report it and go on.
             log.debug("internal error while building", exc_info=True)
-            errors = [f"internal error: {type(exc).__name__}: {exc}"]
-        if errors:
-            for error in errors:
-                log.error("%s", error)
-            self.events.publish("error", "\n".join(errors))
+            self._failed([f"internal error: {type(exc).__name__}: {exc}"])
+            return
+        if report.errors:
+            self._failed([error.format_message() for error in report.errors])
             return
         written = report.count("written")
         log.info("built in %.1f s: %d written, %d up to date", time.perf_counter() - started,
@@ -296,15 +295,21 @@ class Preview:
         if written or self.events.error is not None:
             self.events.publish("reload")
 
+    def _failed(self, errors: list[str]) -> None:
+        """Print the one-line messages and show them in every open page."""
+        for error in errors:
+            log.error("%s", error)
+        self.events.publish("error", "\n".join(errors))
+
     def watch(self, stop: threading.Event | None, ready: Callable[[], None]) -> None:
         """Rebuild after every change to sources or templates; call ``ready`` once watching."""
         folders = [p for p in (self.project.source_dir, self.project.templates_dir) if p.is_dir()]
         build_dir = self.project.build_dir.resolve()
-        changes_seen = watchfiles.DefaultFilter()
+        default_filter = watchfiles.DefaultFilter()
 
         def relevant(change: watchfiles.Change, path: str) -> bool:
             # An output folder inside source/ must not make every build trigger the next one.
-            return changes_seen(change, path) and not Path(path).is_relative_to(build_dir)
+            return default_filter(change, path) and not Path(path).is_relative_to(build_dir)
 
         watching = False
         for changes in watchfiles.watch(*folders, watch_filter=relevant, stop_event=stop,

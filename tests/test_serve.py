@@ -221,6 +221,19 @@ def test_a_build_error_is_shown_in_pages_and_serving_goes_on(running: Running) -
     assert b"Fixed again." in running.get(PAGE)[1]
 
 
+def test_the_project_file_is_read_again_on_change(running: Running) -> None:
+    project_file = running.root / "source" / "folio.yaml"
+    stream = EventStream(running.url)
+    try:
+        project_file.write_text("site_title: Test site\npaper: a5\n", encoding="utf-8")
+        assert wait_for(stream, "error").startswith(f"{project_file}:")
+        project_file.write_text("site_title: Renamed site\n", encoding="utf-8")
+        wait_for(stream, "reload")
+    finally:
+        stream.close()
+    assert b"<title>Renamed site</title>" in running.get("/html/")[1]
+
+
 def test_only_this_machine_may_connect(make_project: Callable[..., Path]) -> None:
     project = load_project(make_project())
     with pytest.raises(ConfigError, match="this machine only"):
