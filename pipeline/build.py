@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.cache import STATE_FILE, BuildCache, digest
-from pipeline.deps import TemplateDeps, asset_digest
+from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, SourceError, location
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
@@ -142,7 +142,7 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
                          *(article.source_hash for article in target.articles),
                          asset_digest(target.articles if target.uses_images else (),
                                       site.project, assets),
-                         deps.digest(roots))
+                         deps.digest(roots), *(file_digest(path) for path in target.inputs))
             if not force and cache.is_fresh(_target_id(target), key, site.project.build_dir):
                 report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
             else:

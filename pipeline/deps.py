@@ -95,3 +95,11 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
                 memo[path] = hashlib.sha256(path.read_bytes()).hexdigest()
             parts.append(f"{src}={memo[path]}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """Return a hash of the file at ``path``, or a marker when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return f"unreadable:{path}"

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pipeline.errors import BuildError
@@ -62,6 +63,8 @@ class Target:
     templates: tuple[str, ...] = ()
     # Whether the outputs show the articles' images (an index of titles does not).
     uses_images: bool = True
+    # Other files whose content decides the bytes: a book file, its cover, an embedded font.
+    inputs: tuple[Path, ...] = ()
 
 
 class Format(ABC):

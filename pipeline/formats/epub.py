@@ -103,8 +103,9 @@ class EpubFormat(Format):
                 targets.append(Target(self.name, (output,), (), partial(_fail, exc)))
                 continue
             claimed[output] = path
-            targets.append(Target(self.name, (output,), (*members, _book_input(book)),
-                                  partial(self.write_book, book, members)))
+            inputs = (book.path, book.cover) if book.cover else (book.path,)
+            targets.append(Target(self.name, (output,), tuple(members),
+                                  partial(self.write_book, book, members), inputs=inputs))
         return targets
 
     def _members(self, book: Book, by_source: dict[Path, Article]) -> list[Article]:
@@ -172,18 +173,6 @@ class EpubFormat(Format):
 
 def _fail(error: FolioError, out: OutputDir) -> None:
     raise error
-
-
-def _book_input(book: Book) -> Article:
-    """Return the book file as a stand-in article, so that editing it remakes the book.
-
-    The build keys a target on its articles' source hashes and images; the book file and its
-    cover have to be among them until a target can name other files it is made from.
-    """
-    cover = os.path.relpath(book.cover, book.path.parent) if book.cover else None
-    return Article(source=book.path, title=book.title, slug=book.slug, lang=book.lang,
-                   identifier=book.identifier,
-                   source_hash=hashlib.sha256(book.path.read_bytes()).hexdigest(), cover=cover)
 
 
 def _check_output(book: Book, output: str, article_outputs: dict[str, Article],
