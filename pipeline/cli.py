@@ -187,12 +187,21 @@ def _size(size: int) -> str:
 @click.pass_context
 def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     """Check sources and the project file; build nothing."""
+    from pipeline.books import book_paths, load_book
     from pipeline.build import read_sources
 
     project = load_project(ctx.obj["root"])
     articles, errors = read_sources(project, _source_paths(project, sources))
+    checked = len(articles) + len(errors)
+    books = book_paths(project) if not sources else []
+    for path in books:
+        try:
+            load_book(path, project)
+        except FolioError as exc:
+            errors.append(exc)
     _report_errors(errors)
-    log.info("%d article(s) checked, %d with errors", len(articles) + len(errors), len(errors))
+    log.info("%d article(s) and %d book(s) checked, %d with errors", checked, len(books),
+             len(errors))
     if errors:
         ctx.exit(1)
 

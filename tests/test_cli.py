@@ -70,7 +70,7 @@ def test_check_builds_nothing(make_project, folio):
     root = make_project({"source/a.md": article("Fine")})
     result = folio(root, "check")
     assert result.exit_code == 0
-    assert "1 article(s) checked, 0 with errors" in result.stderr
+    assert "1 article(s) and 0 book(s) checked, 0 with errors" in result.stderr
     assert not (root / "build").exists()
 
 
@@ -134,3 +134,12 @@ def test_quiet_prints_only_errors(make_project, folio):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ["Error: " + str(root / "source" / "b.md") +
                                           ":1: title is required"]
+
+
+def test_check_reads_book_files_too(make_project, folio):
+    root = make_project({"source/a.md": article("Fine"),
+                         "source/books/all.yaml": "title: All\ncontents:\n  - a.md\n  - gone.md\n"})
+    result = folio(root, "check")
+    assert result.exit_code == 1
+    assert "all.yaml:4: " in result.stderr and "gone.md" in result.stderr
+    assert "1 article(s) and 1 book(s) checked" in result.stderr
