@@ -6,8 +6,6 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-import segno
-
 from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats import Format, register
@@ -94,6 +92,8 @@ def warn_missing_alt(article: Article) -> None:
 
 def qr_code(url: str) -> str:
     """Return a QR code for ``url`` as a one-pixel-per-module PNG ``data:`` address."""
+    import segno  # only handouts with an online address need it
+
     code = segno.make(url, error="m", micro=False)
     # An <img>, so the tagged PDF carries its alt text; a tiny PNG drawn without smoothing
     # (image-rendering: pixelated) is as sharp as SVG and far cheaper for WeasyPrint to lay out.
