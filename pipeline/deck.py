@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 # 24 px (18 pt on the PDF page). Crowded content is split over several slides, never shrunk.
 BULLETS_PER_SLIDE = 4      # default of the `slides: bullets:` option
 BULLET_WORDS = 14          # a key sentence longer than this is shortened
-MAX_SLIDE_WORDS = 70       # visible words on one slide, title included
+MAX_SLIDE_WORDS = 70       # visible words on one 16:9 slide, title included
+NARROW_SLIDE_WORDS = 52    # the same on a 4:3 slide, three quarters as wide
+TITLE_RESERVE = 10         # of those words, kept for the title
 TITLE_CHARS = 70           # a longer heading is shortened; the full one goes to the notes
 TITLE_TERMS = 3            # salient terms in a derived title
 QUOTE_WORDS = 45           # a quotation slide shows whole sentences up to this many words
@@ -37,13 +39,11 @@ ASPECTS = ("16:9", "4:3")
 HANDOUT_LAYOUTS = (3, 6)
 
 # Words a key sentence may open with that carry no content of their own ("In conclusion, ...").
+# English only: in German the verb follows the opener, so dropping it would break the sentence.
 CONNECTIVES = {
     "en": ("in conclusion", "in summary", "to conclude", "ultimately", "essentially",
            "moreover", "furthermore", "however", "therefore", "thus", "hence", "finally",
            "in addition", "additionally", "also", "indeed", "in fact", "of course"),
-    "de": ("zusammenfassend", "abschließend", "schließlich", "letztlich", "außerdem",
-           "darüber hinaus", "jedoch", "also", "daher", "deshalb", "somit", "zudem",
-           "tatsächlich", "im grunde"),
 }
 # Function words never chosen as salient terms and never left dangling at a cut.
 _STOPWORD_LIST = """
@@ -125,6 +125,11 @@ class Deck:
     handout_per_page: int = 3
 
     @property
+    def max_words(self) -> int:
+        """Return how many words a derived slide of this deck shows at most."""
+        return _budget(self.aspect)
+
+    @property
     def width(self) -> int:
         """Return the slide width in CSS pixels (the height is always 720)."""
         return 1280 if self.aspect == "16:9" else 960
@@ -153,7 +158,8 @@ def build_deck(article: Article, base_url: str | None = None) -> Deck:
     slides: list[Slide] = [_title_slide(article)]
     pending: list[Block] = []  # `::: notes` met before any slide of its section exists
     for section in _sections(article.blocks):
-        made = _section_slides(section, article, options["bullets"], pending)
+        made = _section_slides(section, article, options["bullets"], _budget(options["aspect"]),
+                               pending)
         if made:
             if pending:
                 made[0] = replace(made[0], notes=(*pending, *made[0].notes))
@@ -221,14 +227,19 @@ def _sections(blocks: tuple[Block, ...]) -> list[_Section]:
     return [s for s in sections if s.heading is not None or s.blocks]
 
 
-def _section_slides(section: _Section, article: Article, per_slide: int,
+def _budget(aspect: str) -> int:
+    """Return how many words a slide of ``aspect`` may show."""
+    return MAX_SLIDE_WORDS if aspect == "16:9" else NARROW_SLIDE_WORDS
+
+
+def _section_slides(section: _Section, article: Article, per_slide: int, budget: int,
                     pending: list[Block]) -> list[Slide]:
     """Return the slides of one section: the author's own, or derived from its prose."""
     title, heading_notes = _section_title(section.heading)
     explicit = [b for b in section.blocks if "slide" in b.classes]
     if explicit:
         return _explicit_slides(section, title, heading_notes, article)
-    items = _items(section.blocks, title, article, pending)
+    items = _items(section.blocks, title, article, budget, pending)
     if not items:
         return [Slide("section", title, notes=tuple(heading_notes))] if title else []
     runs: list[list[_Item]] = [[]]
@@ -245,7 +256,7 @@ def _section_slides(section: _Section, article: Article, per_slide: int,
             first, *rest = run[0].slides
             slides += [replace(first, notes=tuple(run[0].notes)), *rest]
             continue
-        for group in _group(run, per_slide):
+        for group in _group(run, per_slide, budget - TITLE_RESERVE):
             bullets = tuple(b for item in group for b in item.bullets)
             notes = tuple(n for item in group for n in item.notes)
             slide_title = title
@@ -313,7 +324,7 @@ def _notes_of(block: Block) -> list[Block]:
     return [block]
 
 
-def _items(blocks: list[Block], title: str, article: Article,
+def _items(blocks: list[Block], title: str, article: Article, budget: int,
            pending: list[Block]) -> list[_Item]:
     """Turn a section's blocks into items: bullets, or slides of their own, with their notes."""
     items: list[_Item] = []
@@ -327,7 +338,7 @@ def _items(blocks: list[Block], title: str, article: Article,
         if block.kind == "HorizontalRule":
             items.append(_Item([], [], block))
             continue
-        own = _block_slides(block, title, article)
+        own = _block_slides(block, title, article, budget)
         if own:
             items.append(_Item([], [block], block, own))
             continue
@@ -339,7 +350,7 @@ def _items(blocks: list[Block], title: str, article: Article,
     return items
 
 
-def _block_slides(block: Block, title: str, article: Article) -> list[Slide]:
+def _block_slides(block: Block, title: str, article: Article, budget: int) -> list[Slide]:
     """Return the own slides of a figure, table, quotation or code block; none for prose."""
     image = block.images[0] if block.images else None
     if image is not None and (block.kind == "Figure" or
@@ -351,7 +362,7 @@ def _block_slides(block: Block, title: str, article: Article) -> list[Slide]:
     if block.kind == "Table":
         table = parse_table(block.html)
         return [Slide("table", title or table.caption or translate(article.lang, "slide_table"),
-                      table=part) for part in split_table(table)]
+                      table=part) for part in split_table(table, budget)]
     if block.kind == "BlockQuote":
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]
@@ -374,20 +385,18 @@ def _list_lines(block: Block) -> list[str]:
     return [" ".join(part.split()) for part in parts if part.strip()]
 
 
-def _group(run: list[_Item], per_slide: int) -> list[list[_Item]]:
-    """Split a run of items into balanced slides of at most ``per_slide`` bullets each."""
-    units: list[_Item] = []
-    for item in run:
-        # A list longer than one slide's worth is cut into slide-sized items; notes stay first.
-        for start in range(0, max(1, len(item.bullets)), per_slide):
-            units.append(_Item(item.bullets[start:start + per_slide],
-                               item.notes if start == 0 else [], item.source))
+def _group(run: list[_Item], per_slide: int, words: int) -> list[list[_Item]]:
+    """Split a run of items into balanced slides within the bullet and word limits."""
+    # One unit per bullet (a list gives several); a paragraph's notes travel with its first.
+    units = [_Item(item.bullets[i:i + 1], item.notes if i == 0 else [], item.source)
+             for item in run for i in range(max(1, len(item.bullets)))]
     count = max(math.ceil(sum(len(u.bullets) for u in units) / per_slide),
-                math.ceil(sum(_words(u) for u in units) / (MAX_SLIDE_WORDS - 10)), 1)
+                math.ceil(sum(_words(u) for u in units) / words), 1)
     while True:
         groups = _balanced(units, count)
-        if all(sum(len(u.bullets) for u in g) <= per_slide and
-               sum(_words(u) for u in g) <= MAX_SLIDE_WORDS - 10 for g in groups):
+        # One bullet is at most BULLET_WORDS long, within any budget: the loop ends.
+        if count >= len(units) or all(sum(len(u.bullets) for u in g) <= per_slide and
+                                      sum(_words(u) for u in g) <= words for g in groups):
             return groups
         count += 1
 
@@ -605,12 +614,12 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
 
 
-def split_table(table: Table) -> list[Table]:
+def split_table(table: Table, budget: int = MAX_SLIDE_WORDS) -> list[Table]:
     """Split a table's rows over as few slides as keep each within the row and word limits."""
     def words(cells: tuple[str, ...]) -> int:
         return sum(len(cell.split()) for cell in cells)
 
-    budget = MAX_SLIDE_WORDS - 10 - words(table.header) - len(table.caption.split())
+    budget -= TITLE_RESERVE + words(table.header) + len(table.caption.split())
     parts: list[list[tuple[str, ...]]] = [[]]
     for row in table.rows:
         current = parts[-1]

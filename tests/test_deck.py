@@ -81,7 +81,7 @@ def check_invariants(deck: Deck, left_out: tuple[str, ...] = ()) -> None:
         position = found + len(block.text)
     for slide in deck.slides:
         if slide.kind != "custom":
-            assert slide.visible_words <= MAX_SLIDE_WORDS, slide
+            assert slide.visible_words <= deck.max_words <= MAX_SLIDE_WORDS, slide
         assert all(len(b.split()) <= BULLET_WORDS for b in slide.bullets if slide.kind == "content")
 
 

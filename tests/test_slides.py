@@ -1,0 +1,203 @@
+"""The slides format end to end: HTML deck, PDF deck, PPTX and slide handout, parsed and checked."""
+
+from __future__ import annotations
+
+import io
+import math
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from pptx import Presentation
+from pypdf import PdfReader
+
+from pipeline.deck import Deck, build_deck
+from pipeline.project import load_project
+from pipeline.source import read_article
+from pipeline.weasy import render_pdf
+from tests.conftest import SAMPLE_SLUG, article, require_tool
+from tests.test_deck import paragraph, png, sentence
+
+# Lets a slide grow with its content: a slide whose content overflows its frame then spills onto
+# a second page, so "pages == slides" proves that every slide fits.
+SPILL_CSS = (".slide { height: auto !important; min-height: 0 !important; }"
+             ".slide-footer { position: static !important; margin-top: 0.5em; }")
+
+
+def hard_article(**meta: str) -> str:
+    """Return an article with every case the fit rules handle."""
+    long_paragraph = " ".join(sentence(i, 18) for i in range(20))
+    twelve = "\n\n".join(paragraph(i) for i in range(12))
+    rows = "\n".join(f"| row {i} | {sentence(i, 5)} |" for i in range(14))
+    quote = " ".join(sentence(i) for i in range(8))
+    heading = ("A very long heading that goes on and on about the many facets of the "
+               "therapeutic relationship and its history in the twentieth century")
+    body = (f"{long_paragraph}\n\n## Twelve points\n\n{twelve}\n\n## {heading}\n\n"
+            f"{paragraph(40)}\n\n## Evidence\n\n"
+            "![The growth curve of trust over twelve sessions](figure.png)\n\n"
+            f"| Name | Value |\n|------|-------|\n{rows}\n\n: Results by row\n\n"
+            f"> {quote}\n\n{paragraph(41)}\n\n## A list\n\n"
+            + "\n".join(f"- {sentence(i, 9)}" for i in range(9)) + "\n")
+    return article("Fitting Everything", body, author="Ada Lovelace", date="2024-05-06",
+                   **meta)
+
+
+@pytest.fixture
+def built(make_project: Callable[..., Path], folio: Callable[..., object]
+          ) -> Callable[..., tuple[Path, Deck]]:
+    """Return a function: build an article's slides, return the output folder and its deck."""
+
+    def build(text: str | None = None, settings: str = "site_title: T\nlang: en\n"
+              ) -> tuple[Path, Deck]:
+        files = {"source/figure.png": png()}
+        if text is not None:
+            files["source/a.md"] = text
+        root = make_project(files, sample=text is None, settings=settings)
+        result = folio(root, "build", "--format", "slides")
+        assert result.exit_code == 0, result.output
+        project = load_project(root)
+        source = next(project.source_dir.glob("*.md"))
+        return root / "build", build_deck(read_article(source, project),
+                                          project.settings.get("base_url"))
+
+    return build
+
+
+def outputs(out: Path, slug: str) -> dict[str, Path]:
+    """Return the four files the slides format writes for ``slug``."""
+    return {"html": out / "slides" / f"{slug}.html", "pdf": out / "slides" / f"{slug}.pdf",
+            "pptx": out / "slides" / f"{slug}.pptx",
+            "handout": out / "pdf" / f"{slug}-slides-handout.pdf"}
+
+
+def test_sample_deck_html(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, deck = built()
+    files = outputs(out, SAMPLE_SLUG)
+    assert all(path.is_file() for path in files.values())
+    tree = lxml_html.parse(str(files["html"]))
+    slides = tree.xpath("//main[@id='deck']/section[contains(@class, 'slide')]")
+    assert len(slides) == len(deck.slides) == 5
+    assert [s.get("id") for s in slides] == [f"slide-{i}" for i in range(1, 6)]
+    assert all(s.get("aria-roledescription") == "slide" for s in slides)
+    assert tree.xpath("string(//h1)") == deck.article.title
+    assert [s.xpath("string(.//h2)") for s in slides[1:4]] == [s.title for s in deck.slides[1:4]]
+    # Self-contained: no stylesheet, script or image fetched from anywhere.
+    assert not tree.xpath("//link[@rel='stylesheet'] | //script[@src] | //img[@src]"
+                          "[not(starts-with(@src, 'data:'))] | //iframe | //object")
+    script = tree.xpath("string(//script[not(@type)])")
+    assert "ArrowRight" in script and "BroadcastChannel" in script
+    # The speaker notes hold every paragraph, in order.
+    notes = " ".join(" ".join(aside.text_content().split())
+                     for aside in tree.xpath("//aside[@class='notes']"))
+    position = 0
+    for block in deck.article.body_blocks:
+        position = notes.index(" ".join(block.text.split()), position)
+
+
+def test_pdf_deck_one_page_per_slide(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, deck = built()
+    reader = PdfReader(outputs(out, SAMPLE_SLUG)["pdf"])
+    assert len(reader.pages) == len(deck.slides)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (960, 540)  # 16:9
+    assert [item.title for item in reader.outline] == [s.heading for s in deck.slides]
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged
+    assert reader.metadata.title == deck.article.title
+    assert deck.slides[1].bullets[0] in " ".join(reader.pages[1].extract_text().split())
+
+
+@pytest.mark.parametrize("options", ["", "{aspect: '4:3'}", "{bullets: 6}"])
+def test_no_slide_overflows(built: Callable[..., tuple[Path, Deck]], options: str) -> None:
+    text = hard_article(slides=options) if options else hard_article()
+    out, deck = built(text)
+    files = outputs(out, "fitting-everything")
+    kinds = [s.kind for s in deck.slides]
+    assert kinds.count("figure") == 1 and kinds.count("quote") == 1
+    assert kinds.count("table") >= 3  # fourteen rows: six at most a slide, fewer on 4:3
+    assert len(PdfReader(files["pdf"]).pages) == len(deck.slides)
+    project = load_project(out.parent)
+    spilled = render_pdf(files["html"].read_text(encoding="utf-8"), base_dir=out / "slides",
+                         project=project, origin=deck.article.source,
+                         identifier=deck.article.identifier, stylesheets=[SPILL_CSS])
+    pages = len(PdfReader(io.BytesIO(spilled)).pages)
+    assert pages == len(deck.slides), "a slide's content is taller than its page"
+
+
+def test_handout(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, deck = built(hard_article())
+    reader = PdfReader(outputs(out, "fitting-everything")["handout"])
+    pages = math.ceil(len(deck.slides) / 3)
+    assert len(reader.pages) == pages
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert f"page {pages} of {pages}" in last
+    assert "Fitting Everything" in last  # the title in the running header
+
+
+def test_handout_six_per_page_on_letter(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, deck = built(hard_article(slides="{handout_per_page: 6}"),
+                      settings="lang: en\npaper: letter\n")
+    reader = PdfReader(outputs(out, "fitting-everything")["handout"])
+    assert len(reader.pages) == math.ceil(len(deck.slides) / 6)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_pptx_reads_back(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, deck = built(hard_article())
+    prs = Presentation(str(outputs(out, "fitting-everything")["pptx"]))
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
+    assert len(prs.slides) == len(deck.slides)
+    for page, slide in zip(prs.slides, deck.slides, strict=True):
+        assert page.shapes.title.text == slide.heading
+        notes = page.notes_slide.notes_text_frame.text if page.has_notes_slide else ""
+        assert notes == slide.notes_text
+        if slide.kind == "content":
+            body = next(ph for ph in page.placeholders if ph.placeholder_format.idx == 1)
+            assert [p.text for p in body.text_frame.paragraphs] == list(slide.bullets)
+    kinds = [s.kind for s in deck.slides]
+    figure = prs.slides[kinds.index("figure")]
+    assert any(shape.shape_type == 13 for shape in figure.shapes)  # a picture
+    table = prs.slides[kinds.index("table")]
+    assert any(shape.has_table for shape in table.shapes)
+
+
+def test_pptx_converts_in_libreoffice(built: Callable[..., tuple[Path, Deck]],
+                                      tmp_path: Path) -> None:
+    soffice = require_tool("soffice", "to check that LibreOffice Impress opens the PPTX")
+    out, deck = built()
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(outputs(out, SAMPLE_SLUG)["pptx"])],
+                   check=True, capture_output=True, timeout=180)
+    converted = PdfReader(tmp_path / f"{SAMPLE_SLUG}.pdf")
+    assert len(converted.pages) == len(deck.slides)
+    assert deck.slides[1].title in converted.pages[1].extract_text()
+
+
+def test_rebuild_is_byte_identical(make_project: Callable[..., Path],
+                                   folio: Callable[..., object]) -> None:
+    root = make_project({"source/a.md": hard_article(), "source/figure.png": png()})
+    for folder in ("one", "two"):
+        result = folio(root, "build", "--format", "slides", "--out", str(root / folder))
+        assert result.exit_code == 0, result.output
+    for path in outputs(root / "one", "fitting-everything").values():
+        twin = root / "two" / path.relative_to(root / "one")
+        assert path.read_bytes() == twin.read_bytes(), path.name
+
+
+def test_german_deck(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, deck = built(article("Die Beziehung", "Wie heilt eine Beziehung? Durch Zuhören.\n\n"
+                              "Zusammenfassend ist die Beziehung das Fundament jeder Therapie.\n",
+                              lang="de", author="Anna Muster", date="2024-03-01"))
+    tree = lxml_html.parse(str(outputs(out, "die-beziehung")["html"]))
+    assert tree.xpath("string(/html/@lang)") == "de"
+    assert tree.xpath("string(//main/@aria-label)").startswith("Foliensatz")
+    assert "1. März 2024" in tree.xpath("string(//section[@id='slide-1'])")
+    assert deck.slides[1].title == "Wie heilt eine Beziehung?"
+    assert deck.slides[1].bullets == (
+        "Durch Zuhören.", "Zusammenfassend ist die Beziehung das Fundament jeder Therapie.")
