@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 # Layouts of python-pptx's default template, which LibreOffice and PowerPoint both know.
 TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT = 0, 1, 2, 5
+USED_LAYOUTS = (TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT)
 HEIGHT = Emu(6858000)  # 7.5 in; 16:9 is 13.333 in wide, 4:3 is 10 in
 WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
 PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
@@ -61,9 +62,13 @@ def _set_size(prs: Presentation, width: Emu) -> None:
     """Set the slide size and move the template's placeholders to match its width."""
     ratio = width / prs.slide_width
     prs.slide_width, prs.slide_height = width, HEIGHT
+    if ratio == 1:
+        return
+    # Only the layouts Folio uses: inherited frames are slow to look up in python-pptx.
     # Layout placeholders inherit their frame from the master: read them before it moves.
     # Setting one coordinate of an inherited frame zeroes the others: set all four.
-    frames = [(ph, ph.left, ph.top, ph.width, ph.height) for layout in prs.slide_layouts
+    layouts = [prs.slide_layouts[index] for index in USED_LAYOUTS]
+    frames = [(ph, ph.left, ph.top, ph.width, ph.height) for layout in layouts
               for ph in layout.placeholders if ph.left is not None]
     frames += [(ph, ph.left, ph.top, ph.width, ph.height) for ph in prs.slide_master.placeholders]
     for ph, left, top, ph_width, ph_height in frames:
