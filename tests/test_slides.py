@@ -19,6 +19,7 @@ from pipeline.source import read_article
 from pipeline.weasy import render_pdf
 from tests.conftest import SAMPLE_SLUG, article, require_tool
 from tests.test_deck import paragraph, png, sentence
+from tests.test_html import vnu_errors
 
 # Lets a slide grow with its content: a slide whose content overflows its frame then spills onto
 # a second page, so "pages == slides" proves that every slide fits.
@@ -116,13 +117,20 @@ def test_no_slide_overflows(built: Callable[..., tuple[Path, Deck]], options: st
     kinds = [s.kind for s in deck.slides]
     assert kinds.count("figure") == 1 and kinds.count("quote") == 1
     assert kinds.count("table") >= 3  # fourteen rows: six at most a slide, fewer on 4:3
-    assert len(PdfReader(files["pdf"]).pages) == len(deck.slides)
+    reader = PdfReader(files["pdf"])
+    assert len(reader.pages) == len(deck.slides)
+    assert [item.title for item in reader.outline] == [s.heading for s in deck.slides]
     project = load_project(out.parent)
     spilled = render_pdf(files["html"].read_text(encoding="utf-8"), base_dir=out / "slides",
                          project=project, origin=deck.article.source,
                          identifier=deck.article.identifier, stylesheets=[SPILL_CSS])
     pages = len(PdfReader(io.BytesIO(spilled)).pages)
     assert pages == len(deck.slides), "a slide's content is taller than its page"
+
+
+def test_deck_passes_the_nu_checker(built: Callable[..., tuple[Path, Deck]]) -> None:
+    out, _ = built(hard_article(slides="{aspect: '4:3'}"))
+    assert vnu_errors(outputs(out, "fitting-everything")["html"]) == []
 
 
 def test_handout(built: Callable[..., tuple[Path, Deck]]) -> None:

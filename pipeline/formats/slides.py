@@ -48,7 +48,8 @@ class SlidesFormat(Format):
         html = render(self.site.env, "slides/deck.html.j2", context)
         out.write_text(f"slides/{article.slug}.html", html)
         # The PDF deck is the very HTML the browser shows: its print styles give a page a slide.
-        out.write_bytes(f"slides/{article.slug}.pdf", self.pdf(article, html))
+        out.write_bytes(f"slides/{article.slug}.pdf",
+                        self.pdf(article, html, render(self.site.env, "css/slides-pdf.css", {})))
         out.write_bytes(f"slides/{article.slug}.pptx", write_pptx(deck, images))
         handout = render(self.site.env, "slides/handout.html.j2", {
             **context,
@@ -68,11 +69,11 @@ class SlidesFormat(Format):
                                images={src: data_uri(path) for src, path in images.items()},
                                strings={key: strings[key] for key in SCRIPT_STRINGS})
 
-    def pdf(self, article: Article, html: str) -> bytes:
+    def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:
         """Render ``html`` (deck or handout) to a tagged PDF with the article's metadata."""
         return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
                           origin=article.source, identifier=article.identifier,
-                          date=article.date)
+                          date=article.date, stylesheets=stylesheets)
 
 
 def handout_pages(deck: Deck) -> list[list[tuple[int, Any]]]:
