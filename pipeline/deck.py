@@ -45,7 +45,8 @@ CONNECTIVES = {
            "moreover", "furthermore", "however", "therefore", "thus", "hence", "finally",
            "in addition", "additionally", "also", "indeed", "in fact", "of course"),
 }
-# Function words never chosen as salient terms and never left dangling at a cut.
+# Function words (and a few generic nouns such as "point") never chosen as salient terms and
+# never left dangling at a cut.
 _STOPWORD_LIST = """
 a an the and or but nor so yet of in on at to for from by with without into onto over under
 about above after before between through during as than then that this these those there here
@@ -58,9 +59,12 @@ von vom zu zum zur mit ohne für auf aus bei nach über unter vor hinter neben z
 gegen um als wie wenn dass daß ob weil denn sondern auch nur noch schon sehr mehr ist sind war
 waren sein wird werden wurde hat haben hatte kann können muss müssen soll sollen es er sie wir
 ihr ich du man sich sein seine ihre ihren dieser diese dieses jener welche welcher im ins am
+point thing way part kind sort type fact case example aspect term terms context realm level
 """
 STOPWORDS = frozenset(_STOPWORD_LIST.split())
 DASHES = "\u2013\u2014-"  # en dash, em dash, hyphen
+# English endings that mostly mark adjectives; such terms count half in a derived title.
+ADJECTIVE_ENDINGS = ("al", "ic", "ive", "ous", "ful", "less", "able", "ible")
 ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e",
                            "cf", "fig", "no", "z.b", "bzw", "ca", "nr", "usw", "vgl", "s"})
 _SENTENCE_END = re.compile("[.!?…][\"'\u201d\u2019)\\]]*\\s+")
@@ -535,8 +539,12 @@ def _salient_title(group: list[_Item], items: list[_Item], article: Article) -> 
     title_terms = set(_fold(_terms(article.title)))
     surface = _surface_forms(group_text)
 
+    english = base_language(article.lang) == "en"
+
     def score(term: str) -> float:
         weight = 0.5 if term in title_terms else 1.0
+        if english and term.endswith(ADJECTIVE_ENDINGS):
+            weight *= 0.5  # "focal", "therapeutic": a title of nouns reads better
         return counts[term] * math.log(1 + len(texts) / document_freq[term]) * weight
 
     order = {term: index for index, term in enumerate(_fold(_terms(group_text)))}

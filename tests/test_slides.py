@@ -209,3 +209,12 @@ def test_german_deck(built: Callable[..., tuple[Path, Deck]]) -> None:
     assert deck.slides[1].title == "Wie heilt eine Beziehung?"
     assert deck.slides[1].bullets == (
         "Durch Zuhören.", "Zusammenfassend ist die Beziehung das Fundament jeder Therapie.")
+
+
+def test_slides_theme_overrides_the_project_theme(built: Callable[..., tuple[Path, Deck]]
+                                                  ) -> None:
+    out, deck = built(article("Themed", "Some words here.\n", slides="{theme: contrast}"),
+                      settings="lang: en\ntheme: serif\n")
+    assert deck.theme == "contrast"
+    page = outputs(out, "themed")["html"].read_text(encoding="utf-8")
+    assert "--accent: #00008b" in page and "#7a3b2e" not in page

@@ -11,10 +11,8 @@ from pipeline.deck import Deck, build_deck
 from pipeline.formats import Format, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
-from pipeline.pptx import write_pptx
 from pipeline.resources import article_assets
 from pipeline.templates import render
-from pipeline.weasy import render_pdf
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +31,8 @@ class SlidesFormat(Format):
 
     name = "slides"
     description = "slide decks (HTML, PDF, PPTX) and slide handouts"
+    heavy_modules = ("pipeline.weasy", "pipeline.pptx")
+    article_templates = ("slides/deck.html.j2", "slides/handout.html.j2", "css/slides-pdf.css")
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the deck files and the slide handout of ``article``."""
@@ -41,6 +41,8 @@ class SlidesFormat(Format):
 
     def write_article(self, article: Article, out: OutputDir) -> None:
         """Derive the deck once, then write it in every shape from that one model."""
+        from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
+
         project = self.site.project
         deck = build_deck(article, project.settings.get("base_url"))
         images = {asset.src: asset.path for asset in article_assets(article, project)}
@@ -71,6 +73,8 @@ class SlidesFormat(Format):
 
     def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:
         """Render ``html`` (deck or handout) to a tagged PDF with the article's metadata."""
+        from pipeline.weasy import render_pdf
+
         return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
                           origin=article.source, identifier=article.identifier,
                           date=article.date, stylesheets=stylesheets)
