@@ -1,13 +1,17 @@
-"""The benchmark's project generator: valid, varied, deterministic articles and a book of them."""
+"""The benchmark's generator (valid, varied, deterministic articles and a book) and its checks."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
+from bench.__main__ import Edit
 from bench.generate import BOOK, generate
+from bench.measure import CommandFailed, measure
 from pipeline.books import load_book
 from pipeline.project import load_project
 from pipeline.source import read_article
@@ -20,7 +24,9 @@ def test_generated_articles_pass_check(tmp_path: Path, folio: Callable[..., Resu
     assert len(paths) == COUNT
     result = folio(tmp_path, "check")
     assert result.exit_code == 0, result.output
-    assert f"{COUNT} article(s) checked, 0 with errors" in result.output
+    # The book is checked too, once `folio check` knows books.
+    assert result.output.startswith(f"{COUNT} article(s)")
+    assert result.output.rstrip().endswith("checked, 0 with errors")
 
 
 def test_generated_articles_have_the_structures_the_engine_must_handle(tmp_path: Path) -> None:
@@ -52,3 +58,18 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
            for p in (tmp_path / "two").rglob("*") if p.is_file()}
     assert one == two
     assert len(one) == COUNT + 2  # the articles, the project file and the book
+
+
+def test_a_failing_command_is_reported_with_its_message() -> None:
+    script = "import sys; print('no such project', file=sys.stderr); sys.exit(3)"
+    with pytest.raises(CommandFailed, match="exited with 3: no such project"):
+        measure([sys.executable, "-c", script])
+
+
+def test_case_3_verdict_needs_the_article_and_the_book_and_nothing_else() -> None:
+    own = ["html/a002-x.html", "epub/all.epub"]
+    assert Edit("a002-x", own, [], ["epub/all.epub"]).verdict == ("1 own, 1/1 book, 0 other",
+                                                                  True)
+    assert not Edit("a002-x", own[:1], [], ["epub/all.epub"]).verdict[1]
+    assert not Edit("a002-x", [*own, "html/a001-y.html"], ["html/a001-y.html"],
+                    ["epub/all.epub"]).verdict[1]
