@@ -208,8 +208,8 @@ def print_report(bench: Bench, large: int, small: int) -> None:
             busy = " busy" if r.others > BUSY_SHARE * r.wall else ""
             print(f"{case.label:<44} {r.wall:8.3f} {r.cpu:8.3f} {r.peak_mb:8.1f} "
                   f"{r.others:8.2f}{busy}")
-    print("(others: CPU seconds used meanwhile by the rest of the machine; 'busy' marks wall "
-          "times inflated by that competition)")
+    print("others: CPU seconds the rest of the machine used meanwhile; 'busy': a wall time\n"
+          "inflated by that competition for the cores (compare the CPU times then)")
     print()
     print(f"{'target':<44} {'value':>24}  {'goal':<10} result")
     for name, value, goal, met in targets(bench, large, small):
