@@ -344,7 +344,11 @@ def _items(blocks: list[Block], title: str, article: Article, budget: int,
             continue
         own = _block_slides(block, title, article, budget)
         if own:
-            items.append(_Item([], [block], block, own))
+            image = own[0].image
+            # A figure's notes are its whole caption; the picture is on the slide already.
+            notes = [block] if image is None else [
+                Block("Para", f"<p>{escape(image.alt)}</p>", image.alt)] if image.alt else []
+            items.append(_Item([], notes, block, own))
             continue
         bullets = _list_bullets(block) if block.kind in {"BulletList", "OrderedList"} \
             else [shorten(key_sentence(block.text, block.keys, article.lang), BULLET_WORDS)]

@@ -130,7 +130,11 @@ def test_no_slide_overflows(built: Callable[..., tuple[Path, Deck]], options: st
 
 def test_deck_passes_the_nu_checker(built: Callable[..., tuple[Path, Deck]]) -> None:
     out, _ = built(hard_article(slides="{aspect: '4:3'}"))
-    assert vnu_errors(outputs(out, "fitting-everything")["html"]) == []
+    page = outputs(out, "fitting-everything")["html"]
+    assert vnu_errors(page) == []
+    # The figure is embedded; nothing, in the notes either, points at another file.
+    images = lxml_html.parse(str(page)).xpath("//img/@src")
+    assert images and all(src.startswith("data:image/png;base64,") for src in images)
 
 
 def test_handout(built: Callable[..., tuple[Path, Deck]]) -> None:
@@ -218,3 +222,13 @@ def test_slides_theme_overrides_the_project_theme(built: Callable[..., tuple[Pat
     assert deck.theme == "contrast"
     page = outputs(out, "themed")["html"].read_text(encoding="utf-8")
     assert "--accent: #00008b" in page and "#7a3b2e" not in page
+
+
+def test_remote_image_is_refused_but_its_slide_stays(built: Callable[..., tuple[Path, Deck]]
+                                                     ) -> None:
+    out, deck = built(article("Remote", "Words first.\n\n"
+                              "![A chart from elsewhere](https://example.org/chart.png)\n"))
+    assert [s.kind for s in deck.slides] == ["title", "content", "figure", "closing"]
+    tree = lxml_html.parse(str(outputs(out, "remote")["html"]))
+    figure = tree.xpath("//section[@id='slide-3']")[0]
+    assert not figure.xpath(".//img") and "A chart from elsewhere" in figure.text_content()

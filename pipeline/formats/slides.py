@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import re
+from dataclasses import replace
+from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from pipeline.context import article_context
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
 # The words the deck's script shows (its live region), handed to it as JSON.
 SCRIPT_STRINGS = ("slide_of",)
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+IMG = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"[^>]*>')
+ALT = re.compile(r'\balt="([^"]*)"')
 
 
 @register
@@ -46,7 +51,9 @@ class SlidesFormat(Format):
         project = self.site.project
         deck = build_deck(article, project.settings.get("base_url"))
         images = {asset.src: asset.path for asset in article_assets(article, project)}
-        context = self.context(deck, images)
+        uris = {src: data_uri(path) for src, path in images.items()}
+        deck = embed_images(deck, uris)
+        context = self.context(deck, uris)
         html = render(self.site.env, "slides/deck.html.j2", context)
         out.write_text(f"slides/{article.slug}.html", html)
         # The PDF deck is the very HTML the browser shows: its print styles give a page a slide.
@@ -61,14 +68,14 @@ class SlidesFormat(Format):
         })
         out.write_bytes(f"pdf/{article.slug}-slides-handout.pdf", self.pdf(article, handout))
 
-    def context(self, deck: Deck, images: dict[str, Path]) -> dict[str, Any]:
+    def context(self, deck: Deck, images: dict[str, str]) -> dict[str, Any]:
         """Return the template context of the deck and the handout."""
         article = deck.article
         settings = self.site.project.settings
         site = {**settings, "theme": deck.theme} if deck.theme else settings
         strings = STRINGS[base_language(article.lang)]
         return article_context(article, self.site.project, site=site, deck=deck,
-                               images={src: data_uri(path) for src, path in images.items()},
+                               images=images,
                                strings={key: strings[key] for key in SCRIPT_STRINGS})
 
     def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:
@@ -85,6 +92,27 @@ def handout_pages(deck: Deck) -> list[list[tuple[int, Any]]]:
     numbered = list(enumerate(deck.slides, 1))
     size = deck.handout_per_page
     return [numbered[start:start + size] for start in range(0, len(numbered), size)]
+
+
+def embed_images(deck: Deck, uris: dict[str, str]) -> Deck:
+    """Return the deck with images in notes and authors' slides embedded, or left as their alt.
+
+    The deck must work offline from one file and never fetch from another host, and a hidden
+    <img> in the notes would still be fetched by the browser.
+    """
+    def embed(html: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            uri = uris.get(unescape(match.group(1)))
+            if uri is not None:
+                return match.group(0).replace(f'src="{match.group(1)}"', f'src="{uri}"')
+            alt = ALT.search(match.group(0))
+            return alt.group(1) if alt else ""
+        return IMG.sub(swap, html) if "<img" in html else html
+
+    return replace(deck, slides=tuple(
+        replace(slide, html=embed(slide.html),
+                notes=tuple(replace(block, html=embed(block.html)) for block in slide.notes))
+        for slide in deck.slides))
 
 
 def data_uri(path: Path) -> str:
