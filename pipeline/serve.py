@@ -116,6 +116,8 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         super().__init__(address, PreviewHandler)
         self.root = root
         self.events = events
+        # The Host headers a browser sends for this server (the port is known once bound).
+        self.hosts = {f"{host}:{self.server_address[1]}" for host in LOOPBACK_HOSTS}
 
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket],
                      client_address: Any) -> None:
@@ -144,6 +146,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def _respond(self, with_body: bool) -> None:
+        # A page from another site that has its name point at 127.0.0.1 ("DNS rebinding")
+        # sends its own name as Host: refusing it keeps the preview unreadable to that site.
+        if self.headers.get("Host", "").lower() not in self.server.hosts:
+            self.send_error(403, "unexpected Host header")
+            return
         path = urlsplit(self.path).path
         if path == EVENTS_PATH:
             self._stream_events(with_body)

@@ -39,12 +39,12 @@ class Running:
         """Return the test article's source."""
         return self.root / "source" / f"{SLUG}.md"
 
-    def get(self, path: str, method: str = "GET") -> tuple[int, bytes]:
-        """Return the status and body of a request for ``path``, sent exactly as given."""
+    def get(self, path: str, host: str | None = None) -> tuple[int, bytes]:
+        """Return the status and body of a GET of ``path``, sent exactly as given."""
         parts = urlsplit(self.url)
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WAIT)
         try:
-            conn.request(method, path)
+            conn.request("GET", path, headers={"Host": host or parts.netloc})
             response = conn.getresponse()
             return response.status, response.read()
         finally:
@@ -57,7 +57,7 @@ class EventStream:
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         self.sock = socket.create_connection((parts.hostname, parts.port), timeout=WAIT)
-        self.sock.sendall(f"GET {EVENTS_PATH} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
+        self.sock.sendall(f"GET {EVENTS_PATH} HTTP/1.0\r\nHost: {parts.netloc}\r\n\r\n".encode())
         self.file = self.sock.makefile("rb")
         status = self.file.readline()
         assert b" 200 " in status, status
@@ -166,6 +166,14 @@ def test_nothing_outside_the_output_folder_is_served(running: Running) -> None:
         status, body = running.get(path)
         assert status in (400, 403, 404), (path, status)
         assert b"root:" not in body, path
+
+
+def test_other_sites_cannot_read_the_preview_by_dns_rebinding(running: Running) -> None:
+    port = urlsplit(running.url).port
+    assert running.get(PAGE, host=f"localhost:{port}")[0] == 200
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}"):
+        status, body = running.get(PAGE, host=host)
+        assert status == 403 and b"first paragraph" not in body, host
 
 
 def test_links_leading_out_of_the_output_folder_are_refused(running: Running,
