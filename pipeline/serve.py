@@ -6,6 +6,7 @@ import html
 import http.server
 import logging
 import mimetypes
+import os
 import queue
 import shutil
 import sys
@@ -173,13 +174,19 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
     def _send_file(self, path: Path, with_body: bool) -> None:
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix in (".html", ".htm"):
-            self._send(200, f"{content_type}; charset=utf-8", inject(path.read_bytes()), with_body)
+        try:
+            data = path.open("rb")
+        except (FileNotFoundError, IsADirectoryError):  # removed by a rebuild meanwhile
+            self.send_error(404)
             return
-        with path.open("rb") as data:
+        with data:
+            if path.suffix in (".html", ".htm"):
+                self._send(200, f"{content_type}; charset=utf-8", inject(data.read()), with_body)
+                return
             self.send_response(200)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(path.stat().st_size))
+            # The size of the file opened: a rebuild may replace the path meanwhile.
+            self.send_header("Content-Length", str(os.fstat(data.fileno()).st_size))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             if with_body:
