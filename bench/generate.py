@@ -51,7 +51,7 @@ def generate(root: Path, count: int, seed: int = SEED) -> list[Path]:
 
 
 def article_text(rng: random.Random, number: int, slug: str) -> str:
-    """Return one article: front matter, then 2 to 7 sections of varied length."""
+    """Return one article: front matter, then 2 to 6 sections of varied length."""
     title = f"{rng.choice(TOPICS)} and {rng.choice(TOPICS)} {number}"
     date = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(365))
     lines = ["---", f"title: {title}", f"slug: {slug}", f"author: {rng.choice(AUTHORS)}",
@@ -59,9 +59,9 @@ def article_text(rng: random.Random, number: int, slug: str) -> str:
              f"description: {sentence(rng, 10, 16)}", "---", ""]
     notes: list[str] = []
     lines += [paragraph(rng, notes), ""]
-    for section in range(rng.randint(2, 7)):
+    for section in range(rng.randint(2, 6)):
         lines += [f"## {rng.choice(TOPICS)} {section + 1}", ""]
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(1, 3)):
             lines += [paragraph(rng, notes), ""]
         kind = rng.randrange(4)
         if kind == 0:
@@ -75,8 +75,8 @@ def article_text(rng: random.Random, number: int, slug: str) -> str:
 
 
 def paragraph(rng: random.Random, notes: list[str]) -> str:
-    """Return a paragraph of 2 to 7 sentences; about one in three carries a footnote."""
-    text = " ".join(sentence(rng, 8, 24) for _ in range(rng.randint(2, 7)))
+    """Return a paragraph of 2 to 6 sentences; about one in three carries a footnote."""
+    text = " ".join(sentence(rng, 8, 24) for _ in range(rng.randint(2, 6)))
     if rng.random() < 0.35:
         notes.append(sentence(rng, 6, 18))
         text += f"[^{len(notes)}]"
