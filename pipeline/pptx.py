@@ -10,6 +10,7 @@ import zipfile
 from typing import TYPE_CHECKING
 
 from pptx import Presentation
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Pt
 
 from pipeline.errors import location
@@ -150,6 +151,7 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
         box = page.shapes.add_textbox(left, top + height + Emu(91440), width, Emu(914400))
         _fill(box.text_frame, [slide.text], SMALL_SIZE)
         box.text_frame.word_wrap = True
+        box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
 
 
 def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
