@@ -208,6 +208,10 @@ def test_author_control(deck_of: Callable[..., Deck]) -> None:
         ### My own slide
         - first point
         - second point
+
+        :::: notes
+        Say why the points matter.
+        ::::
         :::
 
         {paragraph(3)}
@@ -229,7 +233,8 @@ def test_author_control(deck_of: Callable[..., Deck]) -> None:
     assert deck.slides[1].notes_text.endswith("Remember to ask the audience.")
     custom = deck.slides[2]
     assert custom.bullets == ("first point", "second point")
-    assert "<li>first point</li>" in custom.html
+    assert "<li>first point</li>" in custom.html and "matter" not in custom.html
+    assert "Say why the points matter." in custom.notes_text
     # The section's prose becomes the notes of the author's slide, in order.
     assert custom.notes_text.startswith(paragraph(2)) and paragraph(3) in custom.notes_text
     all_notes = " ".join(s.notes_text for s in deck.slides)
