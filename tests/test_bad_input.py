@@ -87,3 +87,9 @@ def test_bad_project_file(make_project):
     assert result.stderr.splitlines()[0] == (
         "Error: source/folio.yaml:1: paper: 'a5' is not one of a4, letter; line 2: theme: "
         "expected text, got the number 3")
+
+
+def test_a_ratio_is_text_not_a_base_60_number(make_project, folio):
+    root = make_project({"source/r.md": article("Ratio", slides="{aspect: 4:3}")})
+    result = run_in(root, "check")
+    assert result.exit_code == 0, result.output
