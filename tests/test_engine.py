@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +143,13 @@ def test_a_second_build_at_once_is_refused(project, folio):
     assert result.exit_code == 1
     assert result.stderr.strip() == ("Error: another folio build is running in this project; "
                                      "try again when it has finished")
+def test_nothing_to_do_imports_no_renderer(project, folio):
+    assert folio(project, "build").exit_code == 0
+    code = ("import sys; from pipeline.cli import main\n"
+            f"sys.argv = ['folio', '-q', '-C', {str(project)!r}, 'build']\n"
+            "try: main()\nexcept SystemExit as exit: assert not exit.code, exit.code\n"
+            "print(sorted({'weasyprint', 'ebooklib', 'pypandoc', 'pptx'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
