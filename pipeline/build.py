@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
-from pipeline.cache import STATE_FILE, BuildCache, digest
+from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, SourceError, location
 from pipeline.formats import Format, Site, Target, get_format
@@ -103,6 +102,13 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
     report = Report()
     cache = BuildCache(project.build_dir)
     with cache.lock():
+        world = _World(project, format_names, sources, options or {})
+        unchanged = None if force else cache.nothing_changed(world.key(cache.extra_inputs),
+                                                             project.build_dir)
+        if unchanged is not None:
+            # Not one input changed since the last complete build: no need to even plan.
+            report.outcomes = [Outcome(path, "skipped") for path in unchanged]
+            return report
         articles, report.errors = read_sources(project, sources, cache)
         site = Site(project, options or {})
         formats: list[Format] = []
@@ -111,34 +117,71 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 formats.append(get_format(name)(site))
             except FolioError as exc:
                 report.errors.append(exc)
-        plan = _plan(report, formats, articles, sources is None, site, cache, force)
+        plan, every_target, extras = _plan(report, formats, articles, sources is None, site,
+                                           cache, force)
         results = _execute([target for target, _ in plan], project.build_dir,
                            jobs or default_jobs(), progress)
         for (target, key), result in zip(plan, results, strict=True):
             for record in result.records:
                 logging.getLogger(record.name).handle(record)
             _settle(report, cache, target, key, result, project.build_dir)
+        complete = report.ok and report.count("skipped") + report.count("written") == sum(
+            len(target.outputs) for target in every_target)
+        cache.remember_world(world.key(extras) if complete else None,
+                             [_target_id(target) for target in every_target], extras)
         cache.save()
     return report
 
 
+class _World:
+    """Everything a build reads, hashed: when it is unchanged, so are all the outputs."""
+
+    def __init__(self, project: Project, format_names: list[str], sources: list[Path] | None,
+                 options: dict[str, Any]) -> None:
+        self.project = project
+        request = json.dumps([format_names, [str(p) for p in sources or []], sources is None,
+                              project.settings, options, os.environ.get("SOURCE_DATE_EPOCH")],
+                             sort_keys=True, default=str)
+        parts = [code_fingerprint(), request]
+        # Sources, the project file, books, images, bibliographies: all by content.
+        for path in sorted(project.source_dir.rglob("*")):
+            if path.is_file():
+                parts += [str(path), file_digest(path)]
+        # The project's templates by size and time (Folio's own are in the code fingerprint).
+        for path in sorted(project.templates_dir.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+        self.base = digest(*parts)
+
+    def key(self, extras: list[str]) -> str:
+        """Return the key, counting the files outside source/ the last build read (images)."""
+        return digest(self.base, *(f"{path}={file_digest(Path(path))}" for path in extras))
+
+
 def _plan(report: Report, formats: list[Format], articles: list[Article], whole: bool,
-          site: Site, cache: BuildCache, force: bool) -> list[tuple[Target, str]]:
-    """Return the targets to make, each with its key; record the ones skipped."""
+          site: Site, cache: BuildCache, force: bool
+          ) -> tuple[list[tuple[Target, str]], list[Target], list[str]]:
+    """Return the targets to make with their keys, every target, and inputs outside source/.
+
+    The targets not to make are recorded in the report as skipped.
+    """
     complete = whole and not report.errors
     deps = TemplateDeps(site.project, cache.templates)
     assets: dict[Path, str] = {}
     # SOURCE_DATE_EPOCH sets the dates stamped into PDFs and ebooks, so it is an input too.
     settings = json.dumps([site.project.settings, site.options,
                            os.environ.get("SOURCE_DATE_EPOCH")], sort_keys=True, default=str)
-    plan = []
+    plan, every_target, inputs = [], [], set()
     for fmt in formats:
         for target in fmt.targets(articles):
             if target.whole_project and not complete:
                 report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
                 continue
+            every_target.append(target)
+            inputs.update(target.inputs)
             roots = list(target.templates) or deps.names(f"{target.format}/")
-            key = digest(__version__, target.format, *target.outputs, settings,
+            key = digest(code_fingerprint(), target.format, *target.outputs, settings,
                          *(article.source_hash for article in target.articles),
                          asset_digest(target.articles if target.uses_images else (),
                                       site.project, assets),
@@ -147,7 +190,10 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
                 report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
             else:
                 plan.append((target, key))
-    return plan
+    source_dir = site.project.source_dir.resolve()
+    extras = sorted(str(path) for path in {*assets, *inputs}
+                    if not path.resolve().is_relative_to(source_dir))
+    return plan, every_target, extras
 
 
 def _target_id(target: Target) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -21,6 +22,19 @@ CACHE_DIR = ".folio-cache"
 STATE_FILE = "state.json"
 # Bump when the layout of state.json changes; a cache of any other layout is discarded.
 LAYOUT = 1
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Return a hash of Folio's version and its own files (code, templates, Lua writer).
+
+    Part of every key, so a changed Folio, even a development copy, never reuses old results.
+    """
+    package = Path(__file__).parent
+    stats = sorted(f"{path.relative_to(package)}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+                   for path in package.rglob("*")
+                   if path.is_file() and "__pycache__" not in path.parts)
+    return digest(__version__, *stats)
 
 
 def digest(*parts: str | bytes) -> str:
@@ -60,6 +74,37 @@ class BuildCache:
                         "and rebuilding", location(self.path))
             return empty
         return data
+
+    def nothing_changed(self, world: str, out_root: Path) -> list[str] | None:
+        """Return the outputs of the last build if ``world`` (all its inputs) is unchanged.
+
+        None when anything differs, so the build plans target by target.
+        """
+        last = self.state.get("world")
+        if not isinstance(last, dict) or last.get("key") != world:
+            return None
+        targets = last.get("targets")
+        if not isinstance(targets, list) or not all(
+                isinstance(t, str) and t in self.state["targets"] for t in targets):
+            return None
+        for target_id in targets:
+            if not self.is_fresh(target_id, self.state["targets"][target_id]["key"], out_root):
+                return None
+        return [rel for t in targets for rel in self.state["targets"][t]["outputs"]]
+
+    def remember_world(self, world: str | None, targets: list[str], extras: list[str]) -> None:
+        """Record the inputs of a complete, error-free build (None forgets them)."""
+        self.state["world"] = ({"key": world, "targets": targets, "extras": extras}
+                               if world else None)
+
+    @property
+    def extra_inputs(self) -> list[str]:
+        """Return the files outside source/ the last complete build read."""
+        last = self.state.get("world")
+        extras = last.get("extras") if isinstance(last, dict) else None
+        if isinstance(extras, list) and all(isinstance(extra, str) for extra in extras):
+            return extras
+        return []
 
     @property
     def templates(self) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import math
@@ -14,8 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pipeline import __version__
-from pipeline.cache import BuildCache, digest
+from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, location
 from pipeline.model import Article, Block, Image, Note
 from pipeline.project import Project
@@ -123,7 +121,7 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
             inputs.append(_project_file(meta["csl"], path, project, "csl", lines))
             args.append(f"--csl={inputs[-1]}")
     # The parse depends on the body, pandoc's options and the files those options name.
-    key = digest(__version__, _writer_source(), body, *args,
+    key = digest(code_fingerprint(), body, *args,
                  *(file.read_bytes() for file in inputs))
     parsed = cache.load_parse(key) if cache else None
     if parsed is None:
@@ -131,11 +129,6 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
         if cache:
             cache.store_parse(key, parsed)
     return key, parsed
-
-
-@functools.cache
-def _writer_source() -> bytes:
-    return WRITER.read_bytes()
 
 
 def _run_pandoc(body: str, args: list[str], path: Path) -> dict[str, Any]:

@@ -89,6 +89,23 @@ def test_editing_an_image_rebuilds_the_page_showing_it(project, folio):
     assert (project / "build" / "html" / "images" / "figure.png").read_bytes() == FIGURE + b"\0"
 
 
+def test_an_image_outside_source_is_watched_too(make_project, folio):
+    root = make_project({"source/a.md": article("Shared", "![Logo](../assets/logo.png)\n"),
+                         "assets/logo.png": FIGURE})
+    build_html(folio, root)
+    assert build_html(folio, root) == []
+    (root / "assets" / "logo.png").write_bytes(FIGURE + b"\0\0")
+    assert build_html(folio, root) == ["html/shared.html"]
+
+
+def test_a_failed_build_is_retried_and_reported_again(make_project, folio):
+    root = make_project({"source/a.md": article("Fine"), "source/b.md": "---\n---\n"})
+    for _ in range(2):
+        result = folio(root, "build", "-f", "html")
+        assert result.exit_code == 1
+        assert "title is required" in result.stderr
+
+
 def test_a_deleted_or_edited_output_is_made_again(project, folio):
     build_html(folio, project)
     (project / "build" / "html" / "one.html").unlink()

@@ -6,12 +6,13 @@ import base64
 import mimetypes
 import re
 from dataclasses import replace
+from functools import partial
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from pipeline.context import article_context
 from pipeline.deck import Deck, build_deck
-from pipeline.formats import Format, register
+from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
 from pipeline.resources import article_assets
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 # The words the deck's script shows (its live region), handed to it as JSON.
 SCRIPT_STRINGS = ("slide_of",)
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+# Each part of a deck is its own target, made from these templates (and what they include).
+PART_TEMPLATES = {"deck": ("slides/deck.html.j2",),
+                  "pdf": ("slides/deck.html.j2", "css/slides-pdf.css"),
+                  "handout": ("slides/handout.html.j2",)}
 IMG = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"[^>]*>')
 ALT = re.compile(r'\balt="([^"]*)"')
 
@@ -37,36 +42,58 @@ class SlidesFormat(Format):
     name = "slides"
     description = "slide decks (HTML, PDF, PPTX) and slide handouts"
     heavy_modules = ("pipeline.weasy", "pipeline.pptx")
-    article_templates = ("slides/deck.html.j2", "slides/handout.html.j2", "css/slides-pdf.css")
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the deck files and the slide handout of ``article``."""
-        return [f"slides/{article.slug}.html", f"slides/{article.slug}.pdf",
-                f"slides/{article.slug}.pptx", f"pdf/{article.slug}-slides-handout.pdf"]
+        return [path for paths in self.part_outputs(article).values() for path in paths]
+
+    def part_outputs(self, article: Article) -> dict[str, tuple[str, ...]]:
+        """Return the outputs of each part: the deck (HTML, PPTX), the PDF deck, the handout."""
+        slug = article.slug
+        return {"deck": (f"slides/{slug}.html", f"slides/{slug}.pptx"),
+                "pdf": (f"slides/{slug}.pdf",),
+                "handout": (f"pdf/{slug}-slides-handout.pdf",)}
+
+    def targets(self, articles: list[Article]) -> list[Target]:
+        """Return three targets per article, so the two WeasyPrint renders can run at once."""
+        return [Target(self.name, outputs, (article,), partial(self.write_part, article, part),
+                       templates=PART_TEMPLATES[part])
+                for article in articles
+                for part, outputs in self.part_outputs(article).items()]
 
     def write_article(self, article: Article, out: OutputDir) -> None:
-        """Derive the deck once, then write it in every shape from that one model."""
-        from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
+        """Write every part of the deck of ``article``."""
+        for part in PART_TEMPLATES:
+            self.write_part(article, part, out)
 
+    def write_part(self, article: Article, part: str, out: OutputDir) -> None:
+        """Derive the deck (a few milliseconds), then write one part of it."""
         project = self.site.project
         deck = build_deck(article, project.settings.get("base_url"))
         images = {asset.src: asset.path for asset in article_assets(article, project)}
         uris = {src: data_uri(path) for src, path in images.items()}
         deck = embed_images(deck, uris)
         context = self.context(deck, uris)
+        if part == "handout":
+            handout = render(self.site.env, "slides/handout.html.j2", {
+                **context,
+                "pages": handout_pages(deck),
+                "page_size": PAGE_SIZES[project.settings["paper"]],
+                "page_of_css": page_of_content(article.lang),
+            })
+            out.write_bytes(f"pdf/{article.slug}-slides-handout.pdf", self.pdf(article, handout))
+            return
         html = render(self.site.env, "slides/deck.html.j2", context)
+        if part == "pdf":
+            # The PDF deck is the very HTML the browser shows: its print styles give a page
+            # a slide.
+            bookmarks = render(self.site.env, "css/slides-pdf.css", {})
+            out.write_bytes(f"slides/{article.slug}.pdf", self.pdf(article, html, bookmarks))
+            return
+        from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
+
         out.write_text(f"slides/{article.slug}.html", html)
-        # The PDF deck is the very HTML the browser shows: its print styles give a page a slide.
-        out.write_bytes(f"slides/{article.slug}.pdf",
-                        self.pdf(article, html, render(self.site.env, "css/slides-pdf.css", {})))
         out.write_bytes(f"slides/{article.slug}.pptx", write_pptx(deck, images))
-        handout = render(self.site.env, "slides/handout.html.j2", {
-            **context,
-            "pages": handout_pages(deck),
-            "page_size": PAGE_SIZES[project.settings["paper"]],
-            "page_of_css": page_of_content(article.lang),
-        })
-        out.write_bytes(f"pdf/{article.slug}-slides-handout.pdf", self.pdf(article, handout))
 
     def context(self, deck: Deck, images: dict[str, str]) -> dict[str, Any]:
         """Return the template context of the deck and the handout."""
