@@ -109,7 +109,6 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             # Not one input changed since the last complete build: no need to even plan.
             report.outcomes = [Outcome(path, "skipped") for path in unchanged]
             return report
-        articles, report.errors = read_sources(project, sources, cache)
         site = Site(project, options or {})
         formats: list[Format] = []
         for name in format_names:
@@ -117,10 +116,19 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 formats.append(get_format(name)(site))
             except FolioError as exc:
                 report.errors.append(exc)
-        plan, every_target, extras = _plan(report, formats, articles, sources is None, site,
-                                           cache, force)
-        results = _execute([target for target, _ in plan], project.build_dir,
-                           jobs or default_jobs(), progress)
+        jobs = jobs or default_jobs()
+        heavy = [module for fmt in formats for module in fmt.heavy_modules]
+        workers = _Workers(jobs, heavy) if jobs > 1 else None
+        try:
+            articles, source_errors = read_sources(project, sources, cache)
+            report.errors += source_errors
+            plan, every_target, extras = _plan(report, formats, articles, sources is None,
+                                               site, cache, force)
+            results = _execute([target for target, _ in plan], project.build_dir, workers,
+                               progress)
+        finally:
+            if workers:
+                workers.close()
         for (target, key), result in zip(plan, results, strict=True):
             for record in result.records:
                 logging.getLogger(record.name).handle(record)
@@ -216,46 +224,57 @@ def _settle(report: Report, cache: BuildCache, target: Target, key: str, result:
     cache.record(_target_id(target), key, out_root, target.outputs, result.files)
 
 
-# The plan of the running build, for worker processes: forked workers inherit it, so targets
-# (which hold bound methods and templates) never need pickling; only indexes cross over.
-_PLAN: list[Target] = []
-_OUT_ROOT: Path = Path()
+class _Workers:
+    """Worker processes for stale targets, started before the build reads its sources.
+
+    They import the heavy libraries (WeasyPrint takes most of a second) while the parent
+    reads and plans, instead of after it.
+    """
+
+    def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
+        self.pool = ProcessPoolExecutor(max_workers=jobs,
+                                        mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_import_all, initargs=(heavy_modules,))
+        # With "fork", the first task starts every worker at once.
+        self.pool.submit(_import_all, [])
+
+    def run(self, targets: list[Target], out_root: Path,
+            progress: Callable[[int, int], None] | None) -> list[_Result]:
+        """Make ``targets`` in the workers; return their results in plan order."""
+        futures = {self.pool.submit(_make, target, out_root): index
+                   for index, target in enumerate(targets)}
+        results: list[_Result | None] = [None] * len(targets)
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(done, len(targets))
+        return [result for result in results if result is not None]
+
+    def close(self) -> None:
+        """Stop the workers (at once when the build was interrupted)."""
+        self.pool.shutdown(cancel_futures=True)
 
 
-def _execute(targets: list[Target], out_root: Path, jobs: int,
+def _import_all(modules: list[str]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
+def _execute(targets: list[Target], out_root: Path, workers: _Workers | None,
              progress: Callable[[int, int], None] | None) -> list[_Result]:
-    """Make ``targets``, in worker processes when there is more than one to make."""
-    global _PLAN, _OUT_ROOT
-    _PLAN, _OUT_ROOT = targets, out_root
-    total = len(targets)
-    results: list[_Result | None] = [None] * total
-    workers = min(jobs, total)
-    try:
-        if workers <= 1:
-            for index in range(total):
-                results[index] = _make(index)
-                if progress:
-                    progress(index + 1, total)
-        else:
-            # Import what the stale targets need once, before forking, instead of in every worker.
-            for fmt in sorted({target.format for target in targets}):
-                for module in get_format(fmt).heavy_modules:
-                    importlib.import_module(module)
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                futures = {pool.submit(_make, index): index for index in range(total)}
-                for done, future in enumerate(as_completed(futures), start=1):
-                    results[futures[future]] = future.result()
-                    if progress:
-                        progress(done, total)
-    finally:
-        _PLAN, _OUT_ROOT = [], Path()
-    return [result for result in results if result is not None]
+    """Make ``targets``: in the workers when there are several, else in this process."""
+    if workers is not None and len(targets) > 1:
+        return workers.run(targets, out_root, progress)
+    results = []
+    for index, target in enumerate(targets, start=1):
+        results.append(_make(target, out_root))
+        if progress:
+            progress(index, len(targets))
+    return results
 
 
-def _make(index: int) -> _Result:
-    """Make target ``index`` of the plan, keeping its log records to replay in plan order."""
-    target = _PLAN[index]
+def _make(target: Target, out_root: Path) -> _Result:
+    """Make one target, keeping its log records to replay in plan order."""
     records: list[logging.LogRecord] = []
     logger = logging.getLogger("pipeline")
     saved = logger.propagate, logger.handlers[:]
@@ -265,14 +284,14 @@ def _make(index: int) -> _Result:
     logger.propagate = False
     started = time.perf_counter()
     error = None
-    out = OutputDir(_OUT_ROOT)
+    out = OutputDir(out_root)
     try:
         target.write(out)
     except FolioError as exc:
         error = exc
     finally:
         logger.propagate, logger.handlers[:] = saved
-    files = [path.relative_to(_OUT_ROOT).as_posix() for path in out.written]
+    files = [path.relative_to(out_root).as_posix() for path in out.written]
     return _Result(error, time.perf_counter() - started, records, files)
 
 

@@ -213,15 +213,17 @@ def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
               help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the index in a browser.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
-              help="Outputs to make at once (default: one per core).")
+              help="Outputs to make at once (default: 1).")
 @click.pass_context
 def serve(ctx: click.Context, formats: list[str], port: int, open_browser: bool,
           jobs: int | None) -> None:
     """Build, serve build/ locally, rebuild and reload on change."""
     from pipeline.serve import serve as run_serve
 
+    # One job by default: the preview's server and watcher threads make forking workers
+    # riskier than the small rebuilds of an edit are worth.
     run_serve(load_project(ctx.obj["root"]), formats=formats, port=port,
-              open_browser=open_browser, jobs=jobs)
+              open_browser=open_browser, jobs=jobs or 1)
 
 
 @cli.command()

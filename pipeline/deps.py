@@ -20,6 +20,7 @@ class TemplateDeps:
         # not read or parsed again; updated in place and saved with the build cache.
         self.facts = facts
         self.files = self._find_files()
+        self._digests: dict[tuple[str, ...], str] = {}
         for path in set(facts) - {str(p) for p in self.files.values()}:
             del facts[path]
 
@@ -52,6 +53,12 @@ class TemplateDeps:
 
     def digest(self, roots: list[str]) -> str:
         """Return a hash of ``roots`` and every template they include, directly or not."""
+        key = tuple(roots)
+        if key not in self._digests:  # every article of a format asks for the same roots
+            self._digests[key] = self._closure_digest(roots)
+        return self._digests[key]
+
+    def _closure_digest(self, roots: list[str]) -> str:
         seen: dict[str, str] = {}
         todo = list(roots)
         while todo:

@@ -39,6 +39,10 @@ class Site:
     project: Project
     options: dict[str, Any] = field(default_factory=dict)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Leave the Jinja environment behind when crossing to a worker: it makes its own."""
+        return {key: value for key, value in self.__dict__.items() if key != "env"}
+
     @cached_property
     def env(self) -> jinja2.Environment:
         """Return the one Jinja environment of this build."""
