@@ -12,7 +12,7 @@ import yaml
 from pipeline.errors import ConfigError
 from pipeline.project import ARTICLE_SUFFIXES, Project
 from pipeline.resources import is_remote
-from pipeline.schema import Field, load_yaml_mapping, validate
+from pipeline.schema import PUBLICATION_FIELDS, Field, load_yaml_mapping, validate
 
 BOOKS_DIR = "books"
 BOOK_SUFFIXES = (".yaml", ".yml")
@@ -21,19 +21,10 @@ COVER_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg")
 
 # Everything but `contents`, which is a list of paths and parts checked on its own below.
 BOOK_FIELDS: dict[str, Field] = {
-    "title": Field("text", required=True),
-    "subtitle": Field("text"),
-    "author": Field("texts"),
+    **PUBLICATION_FIELDS,
     "editor": Field("texts"),
-    "lang": Field("lang"),
-    "date": Field("date"),
-    "description": Field("text"),
-    "keywords": Field("keywords"),
     "publisher": Field("text"),
-    "rights": Field("text"),
-    "cover": Field("text"),
     "identifier": Field("text"),
-    "slug": Field("slug"),
 }
 
 

@@ -223,8 +223,8 @@ _CHECKS: dict[str, Callable[[object, Field], Any]] = {
     "int": _int,
 }
 
-# Fields an article's front matter may set. Formats add their own options as mappings here.
-ARTICLE_FIELDS: dict[str, Field] = {
+# Metadata an article and a book (pipeline/books.py) both describe themselves with.
+PUBLICATION_FIELDS: dict[str, Field] = {
     "title": Field("text", required=True),
     "subtitle": Field("text"),
     "author": Field("texts"),
@@ -235,13 +235,17 @@ ARTICLE_FIELDS: dict[str, Field] = {
     "slug": Field("slug"),
     "rights": Field("text"),
     "cover": Field("text"),
+}
+
+# Fields an article's front matter may set. Formats add their own options as mappings here.
+ARTICLE_FIELDS: dict[str, Field] = {
+    **PUBLICATION_FIELDS,
     "bibliography": Field("texts"),
     "csl": Field("text"),
     # PDF handout options: a contents list, a ruled notes page, PDF/A-3u instead of PDF/UA-1.
     "handout": Field("mapping", fields={"toc": Field("bool"), "notes_page": Field("bool"),
                                         "archival": Field("bool")}),
     # Slide deck options: bullets per slide, page shape, theme, slides per handout page (3 or 6).
-    # aspect must be quoted in YAML ("16:9"): unquoted, YAML 1.1 reads 16:9 as the number 969.
     "slides": Field("mapping", fields={
         "bullets": Field("int", minimum=1, maximum=6),
         "aspect": Field("choice", choices=("16:9", "4:3")),
