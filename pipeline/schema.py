@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+# Names Windows reserves for devices: a file called con.html cannot be made or copied there.
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                            *(f"lpt{i}" for i in range(10))})
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -187,6 +190,13 @@ def _pattern(regexp: re.Pattern[str], what: str) -> Callable[[object, Field], st
     return check
 
 
+def _slug(value: object, spec: Field) -> str:
+    slug = _pattern(SLUG_RE, "a slug (lower-case letters, digits and hyphens)")(value, spec)
+    if slug in RESERVED_NAMES:
+        raise ValueError(f"'{slug}' is a reserved device name on Windows; choose another slug")
+    return slug
+
+
 def _choice(value: object, spec: Field) -> str:
     text = _text(value, spec).lower()
     if text not in spec.choices:
@@ -216,7 +226,7 @@ _CHECKS: dict[str, Callable[[object, Field], Any]] = {
     "keywords": _keywords,
     "date": _date,
     "lang": _pattern(LANG_RE, "a language tag such as en or de-AT"),
-    "slug": _pattern(SLUG_RE, "a slug (lower-case letters, digits and hyphens)"),
+    "slug": _slug,
     "url": _pattern(URL_RE, "an http(s) address"),
     "choice": _choice,
     "bool": _bool,

@@ -17,7 +17,7 @@ from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, location
 from pipeline.model import Article, Block, Image, Note
 from pipeline.project import Project
-from pipeline.schema import ARTICLE_FIELDS, load_yaml_mapping, validate
+from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +200,9 @@ def line_of(text: str, needle: str) -> int | None:
 def slugify(text: str) -> str:
     """Turn a title into a file-name-safe slug: ASCII letters, digits and hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].rstrip("-")
+    # A title such as "Con" must not name a file Windows reserves for a device.
+    return f"{slug}-article" if slug in RESERVED_NAMES else slug
 
 
 def stable_identifier(slug: str, base_url: str | None) -> str:

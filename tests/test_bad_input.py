@@ -93,3 +93,9 @@ def test_a_ratio_is_text_not_a_base_60_number(make_project, folio):
     root = make_project({"source/r.md": article("Ratio", slides="{aspect: 4:3}")})
     result = run_in(root, "check")
     assert result.exit_code == 0, result.output
+
+
+def test_a_title_naming_a_device_gets_a_safe_slug(make_project, folio):
+    root = make_project({"source/n.md": (BAD / "reserved-title.md").read_bytes()})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert (root / "build" / "html" / "nul-article.html").is_file()
