@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -234,7 +235,7 @@ class _Workers:
     def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
         self.pool = ProcessPoolExecutor(max_workers=jobs,
                                         mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_import_all, initargs=(heavy_modules,))
+                                        initializer=_start_worker, initargs=(heavy_modules,))
         # With "fork", the first task starts every worker at once.
         self.pool.submit(_import_all, [])
 
@@ -253,6 +254,13 @@ class _Workers:
     def close(self) -> None:
         """Stop the workers (at once when the build was interrupted)."""
         self.pool.shutdown(cancel_futures=True)
+
+
+def _start_worker(modules: list[str]) -> None:
+    # Ctrl-C is the parent's to handle: it lets running targets finish their (atomic) writes,
+    # cancels the rest and stops, instead of every worker printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _import_all(modules)
 
 
 def _import_all(modules: list[str]) -> None:

@@ -131,3 +131,34 @@ def test_reader_never_crashes(make_project, meta, body, raw):
         assert result.title and result.slug
     os.remove(path)
 
+
+
+def test_ctrl_c_leaves_no_half_written_file(make_project):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pypdf import PdfReader
+
+    paragraph = "A sentence that fills the page with words for the printer. " * 40
+    root = make_project({f"source/a{i}.md": article(f"Article {i}", paragraph * 3)
+                         for i in range(8)})
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "-q", "-C", str(root), "build",
+                                "-f", "pdf", "-j", "2"], stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    # Interrupt once the first handout is in place, as a writer pressing Ctrl-C would.
+    while not list((root / "build").glob("pdf/*.pdf")) and time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # the whole group, as a terminal does
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    if process.returncode:  # interrupted before the end, as intended
+        assert stderr.strip().splitlines()[-1] == "Aborted!"
+    leftovers = [p for p in (root / "build").rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    for pdf in (root / "build").glob("pdf/*.pdf"):
+        assert len(PdfReader(pdf).pages) >= 1
