@@ -39,7 +39,10 @@ class FolioGroup(click.Group):
 
 
 class _Formatter(logging.Formatter):
+    """Plain lines for information; "warning: ..." and "error: ..." for problems."""
+
     def format(self, record: logging.LogRecord) -> str:
+        """Return the line shown for ``record``."""
         if record.levelno >= logging.WARNING:
             return f"{record.levelname.lower()}: {record.getMessage()}"
         return record.getMessage()

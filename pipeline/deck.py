@@ -601,6 +601,7 @@ class _TableParser(HTMLParser):
         self._in_head = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Note where the caption, the header rows, a row or a cell begins."""
         if tag == "caption":
             self._in_caption = True
         elif tag == "thead":
@@ -611,6 +612,7 @@ class _TableParser(HTMLParser):
             self._cell = []
 
     def handle_endtag(self, tag: str) -> None:
+        """Close the caption or header, or store a finished cell's text."""
         if tag == "caption":
             self._in_caption = False
         elif tag == "thead":
@@ -620,6 +622,7 @@ class _TableParser(HTMLParser):
             self._cell = None
 
     def handle_data(self, data: str) -> None:
+        """Collect text for the caption or the current cell."""
         if self._in_caption:
             self.caption.append(data)
         elif self._cell is not None:
