@@ -10,10 +10,12 @@ import multiprocessing
 import os
 import shutil
 import signal
+import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,25 +69,82 @@ class _Result:
 
 
 def read_sources(project: Project, paths: list[Path] | None = None,
-                 cache: BuildCache | None = None) -> tuple[list[Article], list[FolioError]]:
-    """Read the given sources (default: all of them); return the articles and the errors."""
+                 cache: BuildCache | None = None, jobs: int = 1
+                 ) -> tuple[list[Article], list[FolioError]]:
+    """Read the given sources (default: all of them); return the articles and the errors.
+
+    With ``jobs`` above one, that many sources are read at once: reading is mostly waiting for
+    pandoc, so threads suffice. Messages still come out in source order.
+    """
+    paths = list(paths if paths is not None else project.article_paths())
+    read = partial(_read_one, project, cache)
+    if jobs > 1 and len(paths) > 1:
+        with _records_by_thread() as take, ThreadPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(lambda path: (read(path), take()), paths))
+        for _, records in outcomes:
+            _replay(records)
+        results = [result for result, _ in outcomes]
+    else:
+        results = [read(path) for path in paths]
     articles: list[Article] = []
     errors: list[FolioError] = []
     by_slug: dict[str, Article] = {}
-    for path in paths if paths is not None else project.article_paths():
-        try:
-            article = read_article(path, project, cache)
-        except FolioError as exc:
-            errors.append(exc)
-            continue
-        if article.slug in by_slug:
+    for path, result in zip(paths, results, strict=True):
+        if isinstance(result, FolioError):
+            errors.append(result)
+        elif result.slug in by_slug:
             errors.append(SourceError(
-                f"slug '{article.slug}' is already used by {location(by_slug[article.slug].source)}"
+                f"slug '{result.slug}' is already used by {location(by_slug[result.slug].source)}"
                 "; set a different 'slug:'", path))
-            continue
-        by_slug[article.slug] = article
-        articles.append(article)
+        else:
+            by_slug[result.slug] = result
+            articles.append(result)
     return articles, errors
+
+
+def _read_one(project: Project, cache: BuildCache | None, path: Path) -> Article | FolioError:
+    try:
+        return read_article(path, project, cache)
+    except FolioError as exc:
+        return exc
+
+
+@contextlib.contextmanager
+def _records_by_thread() -> Iterator[Callable[[], list[logging.LogRecord]]]:
+    """Collect Folio's log records per thread; yield a function taking this thread's so far."""
+    local = threading.local()
+
+    class Router(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if not hasattr(local, "records"):
+                local.records = []
+            local.records.append(_detached(record))
+
+    def take() -> list[logging.LogRecord]:
+        records, local.records = getattr(local, "records", []), []
+        return records
+
+    logger = logging.getLogger("pipeline")
+    saved = logger.propagate, logger.handlers[:]
+    logger.handlers[:] = [Router(logging.DEBUG)]
+    logger.propagate = False
+    try:
+        yield take
+    finally:
+        logger.propagate, logger.handlers[:] = saved
+
+
+def _replay(records: list[logging.LogRecord]) -> None:
+    """Emit records collected elsewhere (a thread, a worker) through the usual handlers."""
+    for record in records:
+        logging.getLogger(record.name).handle(record)
+
+
+def _detached(record: logging.LogRecord) -> logging.LogRecord:
+    """Return ``record`` with its message formatted, ready to cross a thread or process."""
+    record.msg, record.args = record.getMessage(), None
+    record.exc_info = record.exc_text = None
+    return record
 
 
 def default_jobs() -> int:
@@ -121,7 +180,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
         workers = _Workers(jobs, heavy) if jobs > 1 else None
         try:
-            articles, source_errors = read_sources(project, sources, cache)
+            articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors
             plan, every_target, extras = _plan(report, formats, articles, sources is None,
                                                site, cache, force)
@@ -131,8 +190,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             if workers:
                 workers.close()
         for (target, key), result in zip(plan, results, strict=True):
-            for record in result.records:
-                logging.getLogger(record.name).handle(record)
+            _replay(result.records)
             _settle(report, cache, target, key, result, project.build_dir)
         complete = report.ok and report.count("skipped") + report.count("written") == sum(
             len(target.outputs) for target in every_target)
@@ -311,10 +369,8 @@ class _Collector(logging.Handler):
         self.records = records
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Keep ``record`` with its arguments merged, so it can cross a process boundary."""
-        record.msg, record.args = record.getMessage(), None
-        record.exc_info = record.exc_text = None
-        self.records.append(record)
+        """Keep ``record``, detached, so it can cross a process boundary."""
+        self.records.append(_detached(record))
 
 
 def clean(project: Project) -> tuple[int, list[Path]]:

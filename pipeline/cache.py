@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -175,8 +176,10 @@ class BuildCache:
         """Keep a pandoc parse for the next build."""
         path = self.parse_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps({"key": key, "parsed": parsed}), encoding="utf-8")
+        # A temporary name of its own: two sources with the same body are stored at once.
+        fd, temp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"key": key, "parsed": parsed}, handle)
         os.replace(temp, path)
 
     @contextlib.contextmanager
