@@ -6,14 +6,12 @@ import contextlib
 import importlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -79,6 +77,8 @@ def read_sources(project: Project, paths: list[Path] | None = None,
     paths = list(paths if paths is not None else project.article_paths())
     read = partial(_read_one, project, cache)
     if jobs > 1 and len(paths) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
         with _records_by_thread() as take, ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(lambda path: (read(path), take()), paths))
         for _, records in outcomes:
@@ -291,6 +291,10 @@ class _Workers:
     """
 
     def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
+        # Imported here: a build with nothing to do never starts a worker.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         self.pool = ProcessPoolExecutor(max_workers=jobs,
                                         mp_context=multiprocessing.get_context("fork"),
                                         initializer=_start_worker, initargs=(heavy_modules,))
@@ -300,6 +304,8 @@ class _Workers:
     def run(self, targets: list[Target], out_root: Path,
             progress: Callable[[int, int], None] | None) -> list[_Result]:
         """Make ``targets`` in the workers; return their results in plan order."""
+        from concurrent.futures import as_completed
+
         futures = {self.pool.submit(_make, target, out_root): index
                    for index, target in enumerate(targets)}
         results: list[_Result | None] = [None] * len(targets)
