@@ -8,7 +8,7 @@ from typing import Any
 
 from pipeline.model import Article
 from pipeline.project import Project
-from pipeline.source import local_image_path
+from pipeline.resources import locate
 
 
 class TemplateDeps:
@@ -95,8 +95,8 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
         if article.cover:
             sources.append(article.cover)
         for src in sources:
-            path = local_image_path(src, article.source)
-            if path is None or not project.contains(path) or not path.is_file():
+            path = locate(src, article.source, project)
+            if not isinstance(path, Path) or not path.is_file():
                 continue
             if path not in memo:
                 memo[path] = hashlib.sha256(path.read_bytes()).hexdigest()

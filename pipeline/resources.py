@@ -30,25 +30,35 @@ def is_remote(src: str) -> bool:
     return urlsplit(src).scheme in {"http", "https", "ftp"} or src.startswith("//")
 
 
-def resolve(src: str, article: Article, project: Project) -> Path | None:
-    """Return the project file ``src`` names, or None (with a warning) when it may not be read."""
+def locate(src: str, source: Path, project: Project) -> Path | str | None:
+    """Return the project file ``src`` (written in ``source``) names, whether it exists or not.
+
+    A ``data:`` URL gives None; an address Folio may not read gives the reason, as a message
+    with one ``%s`` for the address.
+    """
     parts = urlsplit(src)
     if parts.scheme == "data":
         return None
     if is_remote(src):
-        log.warning("%s: not fetching network resource '%s' (Folio never goes online)",
-                    location(article.source), src)
-        return None
-    if parts.scheme or src.startswith("/") or ":" in PurePosixPath(unquote(parts.path)).parts[0]:
-        log.warning("%s: refusing resource '%s': only files inside the project are read",
-                    location(article.source), src)
-        return None
-    target = article.source.parent / unquote(parts.path)
+        return "not fetching network resource '%s' (Folio never goes online)"
+    path = PurePosixPath(unquote(parts.path))
+    if parts.scheme or src.startswith("/") or (path.parts and ":" in path.parts[0]):
+        return "refusing resource '%s': only files inside the project are read"
+    if not path.parts:
+        return "resource '%s' names no file"
+    target = source.parent.joinpath(*path.parts)
     if not project.contains(target):
-        log.warning("%s: refusing resource '%s': it is outside the project",
-                    location(article.source), src)
+        return "refusing resource '%s': it is outside the project"
+    return target
+
+
+def resolve(src: str, article: Article, project: Project) -> Path | None:
+    """Return the project file ``src`` names, or None (with a warning) when it may not be read."""
+    found = locate(src, article.source, project)
+    if isinstance(found, str):
+        log.warning("%s: " + found, location(article.source), src)
         return None
-    return target.resolve() if target.is_file() else None
+    return found.resolve() if found is not None and found.is_file() else None
 
 
 def article_assets(article: Article, project: Project) -> list[Asset]:

@@ -11,12 +11,12 @@ import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, location
 from pipeline.model import Article, Block, Image, Note
 from pipeline.project import Project
+from pipeline.resources import locate
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
 
 log = logging.getLogger(__name__)
@@ -173,20 +173,11 @@ def _block(item: dict[str, Any]) -> Block:
     )
 
 
-def local_image_path(src: str, source: Path) -> Path | None:
-    """Return the file a relative image address names, or None for a URL or absolute path."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("/"):
-        return None
-    return source.parent / unquote(parts.path)
-
-
 def _check_images(images: list[dict[str, str]], text: str, path: Path, project: Project) -> None:
     for image in images:
-        target = local_image_path(image["src"], path)
-        if target is None or not project.contains(target):
-            continue  # refused later, with a warning, by whatever would load it
-        if not target.is_file():
+        target = locate(image["src"], path, project)
+        # Refused addresses are warned about, and left out, by whatever would load them.
+        if isinstance(target, Path) and not target.is_file():
             raise SourceError(f"image '{image['src']}' does not exist", path,
                               line_of(text, image["src"]))
 

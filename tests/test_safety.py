@@ -162,3 +162,10 @@ def test_ctrl_c_leaves_no_half_written_file(make_project):
     assert leftovers == []
     for pdf in (root / "build").glob("pdf/*.pdf"):
         assert len(PdfReader(pdf).pages) >= 1
+
+
+def test_an_image_with_no_address_is_a_warning(make_project, folio):
+    root = make_project({"source/e.md": article("Empty", "![An empty address]()\n")})
+    result = folio(root, "build", "-f", "html,pdf,epub,slides")
+    assert result.exit_code == 0, result.output
+    assert "resource '' names no file" in result.stderr
