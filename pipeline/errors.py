@@ -16,6 +16,8 @@ class FolioError(click.ClickException):
     def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
         self.path = Path(path) if path is not None else None
         self.line = line
+        # One line whatever the input quoted in it holds (a value with a line break, say).
+        message = message.replace("\r", "\\r").replace("\n", "\\n")
         self.reason = message
         super().__init__(f"{location(path, line)}: {message}" if path is not None else message)
 
