@@ -346,37 +346,21 @@ def _execute(targets: list[Target], out_root: Path, workers: _Workers | None,
 
 
 def _make(target: Target, out_root: Path) -> _Result:
-    """Make one target, keeping its log records to replay in plan order."""
-    records: list[logging.LogRecord] = []
-    logger = logging.getLogger("pipeline")
-    saved = logger.propagate, logger.handlers[:]
-    # Only the collector hears this target: the parent replays the records in plan order,
-    # so a parallel build prints what a serial one would.
-    logger.handlers[:] = [_Collector(records)]
-    logger.propagate = False
+    """Make one target, keeping its log records to replay in plan order.
+
+    The parent replays them in plan order, so a parallel build prints what a serial one would.
+    """
     started = time.perf_counter()
     error = None
     out = OutputDir(out_root)
-    try:
-        target.write(out)
-    except FolioError as exc:
-        error = exc
-    finally:
-        logger.propagate, logger.handlers[:] = saved
+    with _records_by_thread() as take:
+        try:
+            target.write(out)
+        except FolioError as exc:
+            error = exc
+        records = take()
     files = [path.relative_to(out_root).as_posix() for path in out.written]
     return _Result(error, time.perf_counter() - started, records, files)
-
-
-class _Collector(logging.Handler):
-    """A log handler that keeps records (with their messages formatted) in a list."""
-
-    def __init__(self, records: list[logging.LogRecord]) -> None:
-        super().__init__(logging.DEBUG)
-        self.records = records
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Keep ``record``, detached, so it can cross a process boundary."""
-        self.records.append(_detached(record))
 
 
 def clean(project: Project) -> tuple[int, list[Path]]:
