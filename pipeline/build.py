@@ -169,7 +169,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             # Not one input changed since the last complete build: no need to even plan.
             report.outcomes = [Outcome(path, "skipped") for path in unchanged]
             return report
-        site = Site(project, options or {})
+        site = Site(project, options or {}, cache)
         formats: list[Format] = []
         for name in format_names:
             try:

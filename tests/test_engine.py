@@ -172,3 +172,23 @@ def test_nothing_to_do_imports_no_renderer(project, folio):
                           check=False, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_partial_build_reads_a_books_other_articles_from_the_cache(make_project, folio,
+                                                                      monkeypatch):
+    import pipeline.source
+
+    files = {f"source/a{i}.md": article(f"Article {i}", f"Text {i}.\n") for i in range(3)}
+    files["source/books/all.yaml"] = "title: All\ncontents: [a0.md, a1.md, a2.md]\n"
+    root = make_project(files)
+    assert folio(root, "build", "-f", "epub", "-j", "1").exit_code == 0
+    edited = root / "source" / "a1.md"
+    edited.write_text(edited.read_text() + "\nMore.\n")
+    runs = []
+    real = pipeline.source._run_pandoc
+    monkeypatch.setattr(pipeline.source, "_run_pandoc",
+                        lambda body, args, path: runs.append(path.name) or real(body, args, path))
+    result = folio(root, "build", "-f", "epub", "-j", "1", str(edited))
+    assert result.exit_code == 0, result.output
+    assert written(result) == ["epub/all.epub", "epub/article-1.epub"]
+    assert runs == ["a1.md"]

@@ -16,6 +16,7 @@ from pipeline.errors import BuildError
 if TYPE_CHECKING:
     import jinja2
 
+    from pipeline.cache import BuildCache
     from pipeline.model import Article
     from pipeline.output import OutputDir
     from pipeline.project import Project
@@ -38,10 +39,20 @@ class Site:
 
     project: Project
     options: dict[str, Any] = field(default_factory=dict)
+    # The build cache, for a format that must read an article itself (a book naming one the
+    # build was not asked for): the pandoc parse is then reused, not run again.
+    cache: BuildCache | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        """Leave the Jinja environment behind when crossing to a worker: it makes its own."""
-        return {key: value for key, value in self.__dict__.items() if key != "env"}
+        """Leave the Jinja environment and the cache behind when crossing to a worker."""
+        return {key: value for key, value in self.__dict__.items() if key != "env"} | {
+            "cache": None}
+
+    def read(self, path: Path) -> Article:
+        """Read the article at ``path`` through the build cache."""
+        from pipeline.source import read_article
+
+        return read_article(path, self.project, self.cache)
 
     @cached_property
     def env(self) -> jinja2.Environment:

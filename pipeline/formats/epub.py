@@ -27,7 +27,6 @@ from pipeline.formats import Format, Target, register
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.model import Article
 from pipeline.resources import article_assets, is_remote, resolve, rewrite_sources
-from pipeline.source import read_article
 from pipeline.templates import render
 
 if TYPE_CHECKING:
@@ -115,7 +114,7 @@ class EpubFormat(Format):
             article = by_source.get(entry.source.resolve())
             if article is None:
                 try:
-                    article = read_article(entry.source, self.site.project)
+                    article = self.site.read(entry.source)
                 except FolioError as exc:
                     raise ConfigError(f"article '{_relative(entry.source, self.site.project)}' "
                                       f"has errors: {exc.format_message()}", book.path,
