@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,11 +43,16 @@ class Site:
     # The build cache, for a format that must read an article itself (a book naming one the
     # build was not asked for): the pandoc parse is then reused, not run again.
     cache: BuildCache | None = None
+    # Names this build's site in worker processes (see __reduce__).
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Leave the Jinja environment and the cache behind when crossing to a worker."""
-        return {key: value for key, value in self.__dict__.items() if key != "env"} | {
-            "cache": None}
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Cross to a worker as one shared Site per build, without its cache and templates.
+
+        Every target sent to a worker carries its site; rebuilding the Jinja environment for
+        each would compile every template again, target after target.
+        """
+        return (_site_in_worker, (self.token, self.project, self.options))
 
     def read(self, path: Path) -> Article:
         """Read the article at ``path`` through the build cache."""
@@ -60,6 +66,25 @@ class Site:
         from pipeline.templates import make_environment
 
         return make_environment(self.project)
+
+
+# A worker process's sites and formats, by build: each target arriving from the parent finds
+# the ones the targets before it already set up (templates compiled, stylesheets parsed).
+_IN_WORKER: dict[tuple[Any, ...], Any] = {}
+
+
+def _site_in_worker(token: str, project: Project, options: dict[str, Any]) -> Site:
+    key = ("site", token)
+    if key not in _IN_WORKER:
+        _IN_WORKER[key] = Site(project, options, token=token)
+    return _IN_WORKER[key]
+
+
+def _format_in_worker(cls: type[Format], site: Site) -> Format:
+    key = (cls, site.token)
+    if key not in _IN_WORKER:
+        _IN_WORKER[key] = cls(site)
+    return _IN_WORKER[key]
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,10 @@ class Format(ABC):
 
     def __init__(self, site: Site) -> None:
         self.site = site
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Cross to a worker as the one instance of this format there for this build."""
+        return (_format_in_worker, (type(self), self.site))
 
 
     def targets(self, articles: list[Article]) -> list[Target]:
