@@ -91,15 +91,12 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
     """Return a hash of the local files (images, cover) ``articles`` show."""
     parts = []
     for article in articles:
-        sources = [image.src for image in article.images]
-        if article.cover:
-            sources.append(article.cover)
-        for src in sources:
+        for src in article.resource_sources:
             path = locate(src, article.source, project)
             if not isinstance(path, Path) or not path.is_file():
                 continue
             if path not in memo:
-                memo[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                memo[path] = file_digest(path)
             parts.append(f"{src}={memo[path]}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -93,6 +93,12 @@ class Article:
         return "\n".join(block.html for block in self.body_blocks)
 
     @property
+    def resource_sources(self) -> tuple[str, ...]:
+        """Return the addresses of the files the article shows: its images, then its cover."""
+        images = tuple(image.src for image in self.images)
+        return (*images, self.cover) if self.cover else images
+
+    @property
     def headings(self) -> tuple[Heading, ...]:
         """Return the section headings of the prose body, in order."""
         return tuple(Heading(b.level, b.text, b.id) for b in self.body_blocks

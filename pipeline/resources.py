@@ -64,10 +64,7 @@ def resolve(src: str, article: Article, project: Project) -> Path | None:
 def article_assets(article: Article, project: Project) -> list[Asset]:
     """Return the local images of ``article`` that may be copied or embedded, once each."""
     seen: dict[str, Asset] = {}
-    sources = [image.src for image in article.images]
-    if article.cover:
-        sources.append(article.cover)
-    for src in sources:
+    for src in article.resource_sources:
         if src in seen:
             continue
         path = resolve(src, article, project)
