@@ -11,6 +11,7 @@ import shutil
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,7 +20,7 @@ from typing import Any
 
 from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
-from pipeline.errors import BuildError, FolioError, SourceError, location
+from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.output import OutputDir
@@ -107,6 +108,15 @@ def _read_one(project: Project, cache: BuildCache | None, path: Path) -> Article
         return read_article(path, project, cache)
     except FolioError as exc:
         return exc
+    except Exception as exc:  # a bug: this source is lost, the others are still built
+        return internal_error(exc, path, "reading")
+
+
+def internal_error(exc: BaseException, path: Path | str | None, what: str) -> InternalError:
+    """Return the one-line error for a bug met while doing ``what`` for ``path``."""
+    log.debug("%s: %s: internal error", location(path), what, exc_info=exc)
+    details = "".join(traceback.format_exception(exc))
+    return InternalError(exc, path, what, details)
 
 
 @contextlib.contextmanager
@@ -176,6 +186,8 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 formats.append(get_format(name)(site))
             except FolioError as exc:
                 report.errors.append(exc)
+            except Exception as exc:  # a bug in one format costs that format only
+                report.errors.append(internal_error(exc, None, name))
         jobs = jobs or default_jobs()
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
         workers = _Workers(jobs, heavy) if jobs > 1 else None
@@ -241,7 +253,13 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
                            os.environ.get("SOURCE_DATE_EPOCH")], sort_keys=True, default=str)
     plan, every_target, inputs = [], [], set()
     for fmt in formats:
-        for target in fmt.targets(articles):
+        try:
+            targets = fmt.targets(articles)
+        except Exception as exc:  # a bug in one format's planning costs that format only
+            report.errors.append(exc if isinstance(exc, FolioError)
+                                 else internal_error(exc, None, fmt.name))
+            continue
+        for target in targets:
             if target.whole_project and not complete:
                 report.outcomes.extend(Outcome(path, "skipped") for path in target.outputs)
                 continue
@@ -261,6 +279,13 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
     extras = sorted(str(path) for path in {*assets, *inputs}
                     if not path.resolve().is_relative_to(source_dir))
     return plan, every_target, extras
+
+
+def target_source(target: Target) -> Path | str:
+    """Return the file a message about ``target`` names: its article, its book, or its output."""
+    if len(target.articles) == 1:
+        return target.articles[0].source
+    return target.inputs[0] if target.inputs else target.outputs[0]
 
 
 def _target_id(target: Target) -> str:
@@ -287,49 +312,135 @@ class _Workers:
     """Worker processes for stale targets, started before the build reads its sources.
 
     They import the heavy libraries (WeasyPrint takes most of a second) while the parent
-    reads and plans, instead of after it.
+    reads and plans, instead of after it. A worker that dies (killed, out of memory, a crash
+    inside a library) costs only the target it was making: see ``run``.
     """
 
     def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
         # Imported here: a build with nothing to do never starts a worker.
         import multiprocessing
+
+        self.jobs = jobs
+        self.heavy_modules = heavy_modules
+        self.context = multiprocessing.get_context("fork")
+        # Each worker says which target it starts, so that when one dies the parent knows
+        # which targets were running (suspects) and which were only waiting.
+        self.started = self.context.SimpleQueue()
+        self.pool = self._start(jobs)
+
+    def _start(self, jobs: int) -> Any:
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=jobs,
-                                        mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_start_worker, initargs=(heavy_modules,))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=self.context,
+                                   initializer=_start_worker,
+                                   initargs=(self.heavy_modules, self.started))
         # With "fork", the first task starts every worker at once.
-        self.pool.submit(_import_all, [])
+        pool.submit(_import_all, [])
+        return pool
 
     def run(self, targets: list[Target], out_root: Path,
             progress: Callable[[int, int], None] | None) -> list[_Result]:
-        """Make ``targets`` in the workers; return their results in plan order."""
-        from concurrent.futures import as_completed
+        """Make ``targets`` in the workers; return their results in plan order.
 
-        futures = {self.pool.submit(_make, target, out_root): index
-                   for index, target in enumerate(targets)}
+        When a worker dies, the targets that were running then are made again one at a time,
+        each in a fresh worker, so that the one that kills its worker fails alone; the
+        targets still waiting are simply sent again.
+        """
         results: list[_Result | None] = [None] * len(targets)
-        for done, future in enumerate(as_completed(futures), start=1):
-            results[futures[future]] = future.result()
+        pending = list(range(len(targets)))
+        done = 0
+        while pending:
+            suspects = self._run_batch(targets, pending, out_root, results, progress, done)
+            done = sum(result is not None for result in results)
+            waiting = [index for index in pending
+                       if results[index] is None and index not in suspects]
+            for index in suspects:
+                self._renew(1)
+                self._run_batch(targets, [index], out_root, results, progress, done)
+                if results[index] is None:
+                    results[index] = _died(targets[index])
+                done += 1
+                if progress:
+                    progress(done, len(targets))
+            if suspects:
+                self._renew(self.jobs)
+            pending = waiting
+        return [result for result in results if result is not None]
+
+    def _run_batch(self, targets: list[Target], indexes: list[int], out_root: Path,
+                   results: list[_Result | None], progress: Callable[[int, int], None] | None,
+                   done: int) -> set[int]:
+        """Make ``indexes`` of ``targets``; return those running when a worker died, if any."""
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        futures = {}
+        broken = False
+        for index in indexes:
+            try:
+                futures[self.pool.submit(_make, targets[index], out_root, index)] = index
+            except BrokenProcessPool:  # a worker died while the rest were being sent
+                broken = True
+                break
+        for future in as_completed(futures):
+            index = futures[future]
+            error = future.exception()
+            if isinstance(error, BrokenProcessPool):
+                broken = True
+                continue
+            # _make reports every failure itself; what is left is a result that could not
+            # cross back from the worker.
+            results[index] = future.result() if error is None else _Result(
+                internal_error(error, target_source(targets[index]), targets[index].format),
+                0.0, [], [])
+            done += 1
             if progress:
                 progress(done, len(targets))
-        return [result for result in results if result is not None]
+        if not broken:
+            return set()
+        started = set()
+        while not self.started.empty():
+            started.add(self.started.get())
+        unfinished = {index for index in indexes if results[index] is None}
+        # No target had started: a worker died before it could say which (a task that could
+        # not be sent, say), so each unfinished one is tried alone.
+        return (started & unfinished) or unfinished
+
+    def _renew(self, jobs: int) -> None:
+        """Replace a broken pool by a new one of ``jobs`` workers."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        while not self.started.empty():
+            self.started.get()
+        self.pool = self._start(jobs)
 
     def close(self) -> None:
         """Stop the workers (at once when the build was interrupted)."""
         self.pool.shutdown(cancel_futures=True)
 
 
-def _start_worker(modules: list[str]) -> None:
+_STARTED: Any = None
+
+
+def _start_worker(modules: list[str], started: Any) -> None:
+    global _STARTED
     # Ctrl-C is the parent's to handle: it lets running targets finish their (atomic) writes,
     # cancels the rest and stops, instead of every worker printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STARTED = started
     _import_all(modules)
 
 
 def _import_all(modules: list[str]) -> None:
     for module in modules:
         importlib.import_module(module)
+
+
+def _died(target: Target) -> _Result:
+    """Return the result of a target whose worker process died while making it."""
+    error = BuildError(f"{target.format}: the worker process making it died (a crash in a "
+                       "library, or it ran out of memory); the other outputs were made",
+                       target_source(target))
+    return _Result(error, 0.0, [], [])
 
 
 def _execute(targets: list[Target], out_root: Path, workers: _Workers | None,
@@ -345,11 +456,14 @@ def _execute(targets: list[Target], out_root: Path, workers: _Workers | None,
     return results
 
 
-def _make(target: Target, out_root: Path) -> _Result:
+def _make(target: Target, out_root: Path, index: int | None = None) -> _Result:
     """Make one target, keeping its log records to replay in plan order.
 
     The parent replays them in plan order, so a parallel build prints what a serial one would.
+    In a worker, ``index`` is announced first: should the worker die, the parent knows it.
     """
+    if _STARTED is not None and index is not None:
+        _STARTED.put(index)
     started = time.perf_counter()
     error = None
     out = OutputDir(out_root)
@@ -358,6 +472,8 @@ def _make(target: Target, out_root: Path) -> _Result:
             target.write(out)
         except FolioError as exc:
             error = exc
+        except Exception as exc:  # a bug costs this target only, never the rest of the build
+            error = internal_error(exc, target_source(target), target.format)
         records = take()
     files = [path.relative_to(out_root).as_posix() for path in out.written]
     return _Result(error, time.perf_counter() - started, records, files)

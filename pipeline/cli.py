@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from pipeline import __version__
-from pipeline.errors import FolioError, location
+from pipeline.errors import FolioError, InternalError, location
 from pipeline.formats import available_format_names, format_names
 from pipeline.project import ARTICLE_SUFFIXES, PROJECT_FILE, Project, load_project
 
@@ -74,7 +74,7 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 def cli(ctx: click.Context, root: Path, verbose: int, quiet: bool, debug: bool) -> None:
     """Folio: one article in; web page, PDF handout, EPUB and slides out."""
     _configure_logging(verbose, quiet)
-    ctx.obj = {"root": root, "quiet": quiet, "verbose": verbose}
+    ctx.obj = {"root": root, "quiet": quiet, "verbose": verbose, "debug": debug}
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
@@ -106,8 +106,12 @@ def _source_paths(project: Project, sources: tuple[Path, ...]) -> list[Path] | N
     return paths
 
 
-def _report_errors(errors: list[FolioError]) -> None:
-    for error in errors:
+def _report_errors(errors: list[FolioError], debug: bool = False) -> None:
+    # The same fault met by several targets (a deck's three parts, say) is one line.
+    for error in {error.format_message(): error for error in reversed(errors)}.values():
+        # A bug met while making one output: its traceback, from wherever it ran, on request.
+        if debug and isinstance(error, InternalError) and error.details:
+            click.echo(error.details.rstrip(), err=True)
         click.echo(f"Error: {error.format_message()}", err=True)
 
 
@@ -134,7 +138,7 @@ def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out
     with _progress(ctx.obj["quiet"]) as progress:
         report = run_build(project, formats, _source_paths(project, sources), jobs=jobs,
                            force=force, progress=progress)
-    _report_errors(report.errors)
+    _report_errors(report.errors, ctx.obj["debug"])
     _summarise(report, project, ctx.obj["verbose"], time.perf_counter() - started)
     if not report.ok:
         ctx.exit(1)
@@ -202,7 +206,7 @@ def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
             load_book(path, project)
         except FolioError as exc:
             errors.append(exc)
-    _report_errors(errors)
+    _report_errors(errors, ctx.obj["debug"])
     log.info("%d article(s) and %d book(s) checked, %d with errors", checked, len(books),
              len(errors))
     if errors:

@@ -38,6 +38,32 @@ class UnsafePathError(BuildError):
     """A path would read or write outside the places Folio may touch."""
 
 
+class InternalError(BuildError):
+    """A bug in Folio or a library met while making one output; the rest of the build goes on.
+
+    It carries the traceback as text (a traceback object cannot cross from a worker process),
+    shown only under ``--debug``.
+    """
+
+    def __init__(self, exc: BaseException, path: Path | str | None, what: str,
+                 details: str = "") -> None:
+        self.details = details
+        super().__init__(f"{what}: internal error: {type(exc).__name__}: {exc} (a bug in "
+                         "Folio: please report it; --debug shows the traceback)", path)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Cross from a worker process as the message it already holds."""
+        return (_rebuilt, (type(self), self.reason, self.path, self.details))
+
+
+def _rebuilt(cls: type[InternalError], reason: str, path: Path | None,
+             details: str) -> InternalError:
+    error = cls.__new__(cls)
+    FolioError.__init__(error, reason, path)
+    error.details = details
+    return error
+
+
 def location(path: Path | str | None, line: int | None = None) -> str:
     """Return ``path`` or ``path:line`` for messages, relative to the working directory."""
     if path is None:

@@ -299,10 +299,14 @@ class Preview:
             log.debug("internal error while building", exc_info=True)
             self._failed([f"internal error: {type(exc).__name__}: {exc}"])
             return
+        written = report.count("written")
         if report.errors:
+            # One broken output leaves the others made: their pages show them, and every page
+            # (the reloaded ones as they reconnect) shows what failed.
+            if written:
+                self.events.publish("reload")
             self._failed([error.format_message() for error in report.errors])
             return
-        written = report.count("written")
         log.info("built in %.1f s: %d written, %d up to date", time.perf_counter() - started,
                  written, report.count("skipped"))
         # Pages showing an error reload even if nothing was written: the error is gone.

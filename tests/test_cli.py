@@ -119,7 +119,8 @@ def test_internal_errors_show_a_traceback_only_with_debug(make_project, folio, m
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("pipeline.build.read_article", broken)
+    # A bug outside any one source or output (those cost only their own: test_isolation.py).
+    monkeypatch.setattr("pipeline.books.book_paths", broken)
     result = folio(root, "check")
     assert result.exit_code == 1
     assert result.stderr == ("Error: internal error: ZeroDivisionError: a bug "
