@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, location
 from pipeline.model import Article, Block, Image, Note
+from pipeline.pandoc import pandoc_path
 from pipeline.project import Project
 from pipeline.resources import locate
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
@@ -132,13 +133,10 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
 
 
 def _run_pandoc(body: str, args: list[str], path: Path) -> dict[str, Any]:
-    # Imported here: a build whose sources are all cached never needs it.
-    import pypandoc
-
-    # pypandoc finds the pandoc that its binary wheel ships; we run it ourselves to hear its
-    # warnings and tell the user which file they are about.
+    # We run pandoc ourselves, not through pypandoc's API, to hear its warnings and tell the
+    # user which file they are about.
     done = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
+        [pandoc_path(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
         input=body.encode("utf-8"), capture_output=True, check=False)
     for message in done.stderr.decode("utf-8", "replace").splitlines():
         if message.strip():

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.formats import get_format
 from pipeline.model import Article
+from pipeline.pandoc import pandoc_path
 from tests.conftest import article
 
 EVERY_OUTPUT = ["epub/{}.epub", "html/{}.html", "pdf/{}-slides-handout.pdf", "pdf/{}.pdf",
@@ -123,3 +124,13 @@ def test_a_bug_while_reading_costs_only_that_source(project, folio, monkeypatch)
     assert outputs(project, "good") == ["html/good.html"]
     assert ("Error: source/broken.md: reading: internal error: KeyError: 'blocks'"
             in result.stderr)
+
+
+def test_a_folder_named_pandoc_is_not_mistaken_for_pandoc(make_project, folio, monkeypatch):
+    root = make_project({"source/a.md": article("Fine"), "pandoc/readme.txt": "notes"})
+    monkeypatch.chdir(root)
+    pandoc_path.cache_clear()
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.stderr and "pandoc" not in result.stderr
+    assert Path(pandoc_path()).is_file()
