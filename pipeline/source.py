@@ -40,7 +40,11 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     data, lines = load_yaml_mapping(meta_text, path, 2, SourceError)
     meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
     meta = _with_defaults(meta, project)
+    body = _without_controls(body, text, path)
     parse_key, parsed = parse_body(body, path, project, meta, lines, cache)
+    if parsed.get("controls"):
+        log.warning("%s: %d control character(s) given as character references (such as "
+                    "&#x4;) removed", location(path), parsed["controls"])
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
@@ -95,6 +99,25 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
         raise SourceError("front matter opened by '---' is never closed by '---'", path, 1)
     meta_text = text[text.index("\n") + 1 : closing.start()]
     return meta_text, text[closing.end() :].lstrip("\n")
+
+
+# What no output may hold (XML forbids it, HTML calls it a parse error); pipeline/lua/folio.lua
+# removes the same characters when they come from character references such as "&#x4;".
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _without_controls(body: str, text: str, path: Path) -> str:
+    """Return ``body`` without control characters, with one warning naming the first."""
+    found = CONTROL.findall(body)
+    if not found:
+        return body
+    offset = len(text) - len(body)  # the body is the end of the file
+    first = CONTROL.search(body)
+    line = text.count("\n", 0, offset + first.start()) + 1 if first else None
+    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+    log.warning("%s: control character U+%04X%s removed (a form feed or other invisible code, "
+                "which no output can hold)", location(path, line), ord(found[0]), more)
+    return CONTROL.sub("", body)
 
 
 def _with_defaults(meta: dict[str, Any], project: Project) -> dict[str, Any]:

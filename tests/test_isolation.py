@@ -134,3 +134,21 @@ def test_a_folder_named_pandoc_is_not_mistaken_for_pandoc(make_project, folio, m
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.stderr and "pandoc" not in result.stderr
     assert Path(pandoc_path()).is_file()
+
+
+def test_control_characters_are_removed_with_a_warning(project, folio):
+    from tests.test_epub import epubcheck_problems
+
+    (project / "source" / "broken.md").write_bytes(
+        b"---\ntitle: Old text\n---\n\nPage one.\x0c\n\nA bell\x07, `co\x01de` and a"
+        b" reference &#x4;, &#12;.\n\n## Head\x1bing\n")
+    result = folio(project, "build", "-f", "html,epub", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert ("warning: source/broken.md:5: control character U+000C and 3 more removed (a form "
+            "feed or other invisible code, which no output can hold)") in result.stderr
+    assert ("warning: source/broken.md: 2 control character(s) given as character references "
+            "(such as &#x4;) removed") in result.stderr
+    page = (project / "build" / "html" / "old-text.html").read_text(encoding="utf-8")
+    assert "A bell, <code>code</code> and a reference , ." in page
+    assert "<h2 id=\"heading\">Heading</h2>" in page
+    assert epubcheck_problems(project / "build" / "epub" / "old-text.epub") == []

@@ -55,9 +55,43 @@ local function text_of(block)
   return (pandoc.write(pandoc.Pandoc({ block }), 'plain', plain_opts):gsub('%s+$', ''))
 end
 
+-- Characters no output may hold (XML forbids them, HTML calls them parse errors): the C0
+-- controls but tab and newline, DEL, the C1 controls, and the noncharacters U+FFFE and U+FFFF.
+-- The body's own are removed before pandoc reads it; these come from character references
+-- such as "&#x4;", which pandoc decodes.
+local CONTROLS = { '[\0-\8\11\12\14-\31\127]', '\194[\128-\159]', '\239\191[\190\191]' }
+
+local function without_controls(doc)
+  local removed = 0
+  local function clean(text)
+    for _, pattern in ipairs(CONTROLS) do
+      local n
+      text, n = text:gsub(pattern, '')
+      removed = removed + n
+    end
+    return text
+  end
+  local function clean_text(el)
+    el.text = clean(el.text)
+    return el
+  end
+  local function clean_target(el)
+    if el.src then el.src = clean(el.src) else el.target = clean(el.target) end
+    el.title = clean(el.title)
+    return el
+  end
+  doc = doc:walk {
+    Str = clean_text, Code = clean_text, CodeBlock = clean_text, Math = clean_text,
+    RawInline = clean_text, RawBlock = clean_text, Link = clean_target, Image = clean_target,
+  }
+  return doc, removed
+end
+
 function Writer(doc, opts)
   local notes = list({})
   local images = list({})
+  local controls
+  doc, controls = without_controls(doc)
 
   -- Number notes in reading order and leave a marker Folio's templates can recognise.
   doc = doc:walk {
@@ -117,5 +151,5 @@ function Writer(doc, opts)
     blocks[#blocks + 1] = item
   end
 
-  return pandoc.json.encode { blocks = blocks, notes = notes, images = images }
+  return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls }
 end
