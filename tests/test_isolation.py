@@ -14,6 +14,7 @@ from pipeline.formats import get_format
 from pipeline.model import Article
 from pipeline.pandoc import pandoc_path
 from tests.conftest import article
+from tests.validators import epubcheck_problems
 
 EVERY_OUTPUT = ["epub/{}.epub", "html/{}.html", "pdf/{}-slides-handout.pdf", "pdf/{}.pdf",
                 "slides/{}.html", "slides/{}.pdf", "slides/{}.pptx"]
@@ -137,8 +138,6 @@ def test_a_folder_named_pandoc_is_not_mistaken_for_pandoc(make_project, folio, m
 
 
 def test_control_characters_are_removed_with_a_warning(project, folio):
-    from tests.test_epub import epubcheck_problems
-
     (project / "source" / "broken.md").write_bytes(
         b"---\ntitle: Old text\n---\n\nPage one.\x0c\n\nA bell\x07, `co\x01de` and a"
         b" reference &#x4;, &#12;.\n\n## Head\x1bing\n")

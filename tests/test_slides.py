@@ -19,7 +19,7 @@ from pipeline.source import read_article
 from pipeline.weasy import render_pdf
 from tests.conftest import SAMPLE_SLUG, article, require_tool
 from tests.test_deck import paragraph, png, sentence
-from tests.test_html import vnu_errors
+from tests.validators import vnu_errors
 
 # Lets a slide grow with its content: a slide whose content overflows its frame then spills onto
 # a second page, so "pages == slides" proves that every slide fits.
