@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 class ImportFailed(FolioError):
     """A document cannot be imported; one line naming it, and the other documents go on."""
 
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        if isinstance(path, str) and "://" in path:
+            # An address is no file path: shown as given, not folded into one.
+            super().__init__(f"{path}: {message}")
+            self.reason = self.message.removeprefix(f"{path}: ")
+        else:
+            super().__init__(message, path, line)
+
 
 @dataclass(frozen=True)
 class Options:

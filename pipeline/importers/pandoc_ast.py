@@ -129,11 +129,6 @@ def count(blocks: list[Node], kinds: set[str]) -> int:
     return found
 
 
-def word_count(blocks: list[Node]) -> int:
-    """Return the number of words in ``blocks``, notes included."""
-    return len(text_of(blocks).split())
-
-
 ImageHook = Callable[[str], str | None]
 _UNSAFE_LINK = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",

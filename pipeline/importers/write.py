@@ -13,11 +13,11 @@ import yaml
 
 from pipeline.errors import FolioError, location
 from pipeline.importers.base import Imported, ImportFailed, Options, parse_date
-from pipeline.importers.pandoc_ast import count, walk, word_count, write_markdown
+from pipeline.importers.pandoc_ast import walk, write_markdown
 from pipeline.output import OutputDir
 from pipeline.project import Project
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, SLUG_RE, validate
-from pipeline.source import slugify
+from pipeline.source import parse_body, slugify
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,9 @@ def front_matter(item: Imported, project: Project, slug: str) -> dict[str, Any]:
     return ordered
 
 
-def render(item: Imported, project: Project, slug: str, api: list[int]) -> tuple[str, dict]:
-    """Return the article's text and its images keyed by their path inside ``source/``."""
+def render(item: Imported, project: Project, slug: str,
+           api: list[int]) -> tuple[str, str, dict[str, bytes]]:
+    """Return the article's front matter and body, and its images by path inside ``source/``."""
     images: dict[str, bytes] = {}
     names: dict[str, str] = {}
     for key, data in item.media.items():
@@ -89,7 +90,7 @@ def render(item: Imported, project: Project, slug: str, api: list[int]) -> tuple
     head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000,
                           default_flow_style=False)
     body = write_markdown(blocks, api, item.origin.label) if blocks else ""
-    return f"---\n{head}---\n\n{body}", images
+    return f"---\n{head}---\n\n", body, images
 
 
 def _image_name(key: str, data: bytes, taken: set[str]) -> str:
@@ -120,17 +121,19 @@ def write_article(item: Imported, project: Project, options: Options,
     if path.exists() and not options.force:
         raise ImportFailed(f"{location(path)} already exists; use --force to replace it",
                            item.origin.label)
-    text, images = render(item, project, slug, api)
+    head, body, images = render(item, project, slug, api)
+    # Counted as Folio's own reader counts them, from the very text written.
+    _, parsed = parse_body(body, path, project, {}, {})
     if not options.dry_run:
         out = OutputDir(project.source_dir)
         try:
             for relative, data in images.items():
                 out.write_bytes(relative, data)
-            out.write_text(f"{slug}.md", text)
+            out.write_text(f"{slug}.md", head + body)
         except FolioError as exc:
             raise ImportFailed(exc.reason, item.origin.label) from None
     dropped = ", ".join(f"{n} {what}" if n > 1 else what
                         for what, n in sorted(item.dropped.items()))
-    return Written(path=path, title=item.title, words=word_count(item.blocks),
-                   images=count(item.blocks, {"Image"}), footnotes=count(item.blocks, {"Note"}),
-                   dropped=dropped)
+    words = sum(len(part["text"].split()) for part in (*parsed["blocks"], *parsed["notes"]))
+    return Written(path=path, title=item.title, words=words, images=len(parsed["images"]),
+                   footnotes=len(parsed["notes"]), dropped=dropped)
