@@ -9,11 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from lxml import etree
+
 from pipeline.errors import FolioError
 
 if TYPE_CHECKING:
     from pipeline.importers.fetch import Fetcher
     from pipeline.project import Project
+
+
+# No entities, no DTDs, no network: export and property files come from strangers too.
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False)
 
 
 class ImportFailed(FolioError):

@@ -13,21 +13,12 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from pipeline.importers.assemble import Media, assemble, meta_value
-from pipeline.importers.base import (
-    Imported,
-    Importer,
-    ImportFailed,
-    Options,
-    Origin,
-    Skipped,
-    keyword_list,
-    register,
-    split_names,
-)
+from pipeline.importers.base import SAFE_XML, Importer, keyword_list, register, split_names
 from pipeline.importers.pandoc_ast import read_ast
 from pipeline.schema import LANG_RE
 
 if TYPE_CHECKING:
+    from pipeline.importers.base import Imported, Options, Origin, Skipped
     from pipeline.project import Project
 
 NS = {
@@ -37,8 +28,6 @@ NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
-# No entities, no network, no huge trees: property files come from strangers too.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt", "application/epub+zip": "epub"}
 
 
@@ -147,7 +136,7 @@ def properties(data: bytes, kind: str) -> dict[str, Any]:
         return {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            root = etree.fromstring(package.read(member), _PARSER)
+            root = etree.fromstring(package.read(member), SAFE_XML)
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return {}
     values: dict[str, Any] = {}
@@ -173,5 +162,3 @@ def properties(data: bytes, kind: str) -> dict[str, Any]:
         found["lang"] = values["lang"]
     return found
 
-
-__all__ = ["DocumentImporter", "ImportFailed", "properties", "zip_kind"]

@@ -15,11 +15,8 @@ import yaml
 
 from pipeline.importers.assemble import Media, assemble
 from pipeline.importers.base import (
-    Imported,
     Importer,
     ImportFailed,
-    Options,
-    Origin,
     Skipped,
     decode_text,
     keyword_list,
@@ -31,6 +28,7 @@ from pipeline.importers.pandoc_ast import Node, read_ast, walk
 from pipeline.source import slugify
 
 if TYPE_CHECKING:
+    from pipeline.importers.base import Imported, Options, Origin
     from pipeline.project import Project
 
 log = logging.getLogger(__name__)

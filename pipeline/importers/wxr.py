@@ -14,10 +14,9 @@ from lxml import html as lxml_html
 
 from pipeline.importers.assemble import Media, assemble
 from pipeline.importers.base import (
-    Imported,
+    SAFE_XML,
     Importer,
     ImportFailed,
-    Options,
     Origin,
     Skipped,
     keyword_list,
@@ -27,6 +26,7 @@ from pipeline.importers.pandoc_ast import read_ast
 from pipeline.schema import LANG_RE, SLUG_RE
 
 if TYPE_CHECKING:
+    from pipeline.importers.base import Imported, Options
     from pipeline.project import Project
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,6 @@ NS = {"wp": "http://wordpress.org/export/1.2/",
       "content": "http://purl.org/rss/1.0/modules/content/",
       "excerpt": "http://wordpress.org/export/1.2/excerpt/",
       "dc": "http://purl.org/dc/elements/1.1/"}
-# No entities (no billion laughs), no DTDs, no network: an export file may come from anyone.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False, strip_cdata=False)
 _DRAFTS = {"draft", "pending", "private", "future"}
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\n?", re.DOTALL)
 _BLOCK_START = re.compile(r"^\s*<(?:p|h[1-6]|ul|ol|li|blockquote|figure|table|pre|div|hr|"
@@ -66,7 +63,7 @@ class WordPressImporter(Importer):
              project: Project) -> list[Imported | Skipped]:
         """Return the site's posts (and drafts and pages when asked), skipped ones named."""
         try:
-            root = etree.fromstring(data, _PARSER)
+            root = etree.fromstring(data, SAFE_XML)
         except etree.XMLSyntaxError as exc:
             raise ImportFailed(f"not a well-formed export: {exc}", origin.label) from None
         channel = root.find("channel")
