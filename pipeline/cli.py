@@ -295,6 +295,31 @@ def _new_article(project: Project, title: str, slug: str | None = None) -> Path:
     return path
 
 
+@cli.command("import")
+@click.argument("sources", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option("--slug", help="Slug of the one article imported (default: from its title).")
+@click.option("--force", is_flag=True, help="Replace articles that already exist.")
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@click.option("--drafts", is_flag=True, help="Import drafts too.")
+@click.option("--pages", is_flag=True, help="Import a WordPress site's pages too.")
+@click.option("--images", is_flag=True, help="Download a web page's images from its own site.")
+@click.pass_context
+def import_(ctx: click.Context, sources: tuple[str, ...], slug: str | None, force: bool,
+            dry_run: bool, drafts: bool, pages: bool, images: bool) -> None:
+    """Bring documents, web pages and exports into source/ as articles."""
+    from pipeline.importers import Options, import_sources
+
+    if slug and len(sources) > 1:
+        raise click.BadParameter("names one article; import one source with it",
+                                 param_hint="--slug")
+    options = Options(slug=slug, force=force, dry_run=dry_run, drafts=drafts, pages=pages,
+                      images=images)
+    report = import_sources(load_project(ctx.obj["root"]), sources, options)
+    _report_errors(report.errors)
+    if report.errors:
+        ctx.exit(1)
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="folio")

@@ -1,0 +1,131 @@
+"""``folio import``: documents of other kinds in, Folio articles in ``source/`` out.
+
+One module per kind registers an ``Importer`` (see ``base``); the kind is found by sniffing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.errors import FolioError, location
+from pipeline.importers import documents, markdown, text, web, wxr  # noqa: F401  (registers)
+from pipeline.importers.base import (
+    Imported,
+    ImportFailed,
+    Options,
+    Origin,
+    Skipped,
+    find_importer,
+    importers,
+)
+from pipeline.importers.fetch import Fetcher
+from pipeline.importers.pandoc_ast import api_version
+from pipeline.importers.write import Written, write_article
+from pipeline.project import Project
+
+__all__ = ["ImportFailed", "ImportReport", "Options", "import_sources", "importers"]
+
+log = logging.getLogger(__name__)
+# A document larger than this is not an article; reading it whole would only exhaust memory.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the articles written (or that would be) and the errors, one each."""
+
+    written: list[Written] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    errors: list[FolioError] = field(default_factory=list)
+
+
+def import_sources(project: Project, sources: Sequence[str], options: Options,
+                   fetcher: Fetcher | None = None) -> ImportReport:
+    """Import every file or address in ``sources``; one that fails never stops the others."""
+    report = ImportReport()
+    api = api_version()
+    slugs: set[str] = set()
+    for source in sources:
+        try:
+            origin, data = _load(source, fetcher)
+            items = _read(origin, data, options, project)
+            articles = [item for item in items if isinstance(item, Imported)]
+            if options.slug and len(articles) > 1:
+                raise ImportFailed(f"--slug names one article, but this holds {len(articles)}",
+                                   origin.label)
+        except FolioError as exc:
+            report.errors.append(exc)
+            continue
+        for item in items:
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
+                log.info("%s: skipped '%s' (%s)", origin.label, item.title, item.reason)
+                continue
+            try:
+                written = _write_once(item, project, options, api, slugs)
+            except FolioError as exc:
+                report.errors.append(exc)
+                continue
+            report.written.append(written)
+            log.info("%s", summary_line(written, options.dry_run))
+    return report
+
+
+def _write_once(item: Imported, project: Project, options: Options, api: list[int],
+                slugs: set[str]) -> Written:
+    from pipeline.importers.write import choose_slug
+
+    slug = choose_slug(item, options)
+    if slug in slugs:
+        # Two posts of one export with one slug: the second must not replace the first.
+        raise ImportFailed(f"'{item.title}' has the slug '{slug}' of another article imported "
+                           "just now; import it alone with --slug", item.origin.label)
+    slugs.add(slug)
+    return write_article(item, project, options, api)
+
+
+def summary_line(written: Written, dry_run: bool = False) -> str:
+    """Return the one line shown for an imported article."""
+    facts = [f"{written.words} words", _plural(written.images, "image"),
+             _plural(written.footnotes, "footnote")]
+    line = (f"{'would write' if dry_run else 'imported'} {location(written.path)}: "
+            f"'{written.title}', {', '.join(facts)}")
+    return line + (f"; dropped: {written.dropped}" if written.dropped else "")
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def is_address(source: str) -> bool:
+    """Tell whether ``source`` is a web address rather than a file name."""
+    return urlsplit(source).scheme.lower() in {"http", "https"}
+
+
+def _load(source: str, fetcher: Fetcher | None) -> tuple[Origin, bytes]:
+    if is_address(source):
+        fetcher = fetcher or Fetcher()
+        url, data = fetcher.fetch(source)
+        return Origin(label=source, url=url, fetcher=fetcher), data
+    path = Path(source)
+    if not path.is_file():
+        raise ImportFailed("no such file", path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportFailed(f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB", path)
+    return Origin(label=location(path), path=path.resolve()), path.read_bytes()
+
+
+def _read(origin: Origin, data: bytes, options: Options,
+          project: Project) -> list[Imported | Skipped]:
+    importer = find_importer(data, origin.url or origin.label)
+    if importer is None:
+        raise ImportFailed("cannot tell what kind of document this is; Folio imports "
+                           f"{', '.join(imp.name for imp in importers())}", origin.label)
+    items = importer.read(data, origin, options, project)
+    if not items:
+        raise ImportFailed(f"no article found in this {importer.name}", origin.label)
+    return items

@@ -1,0 +1,119 @@
+"""What every importer does once it has a pandoc AST: images gathered, body cleaned, title set."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from pipeline.importers.base import Imported, ImportFailed, Options, Origin
+from pipeline.importers.pandoc_ast import Node, clean, text_of
+
+log = logging.getLogger(__name__)
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+
+
+class Media:
+    """Decides, image by image, what the imported article points at, and gathers the bytes.
+
+    A document's own images (extracted by pandoc into ``extracted``, or files inside the
+    document's folder) are copied; a network image stays remote with a warning, or is
+    downloaded with ``--images`` when it comes from the page's own site.
+    """
+
+    def __init__(self, origin: Origin, options: Options, extracted: Path | None = None,
+                 base_url: str | None = None) -> None:
+        self.origin = origin
+        self.options = options
+        self.extracted = extracted
+        self.base_url = base_url or origin.url
+        self.files: dict[str, bytes] = {}
+
+    def __call__(self, src: str) -> str | None:
+        """Return the address to write for the image ``src``, or None to keep only its alt."""
+        if self.extracted is not None and Path(src).is_absolute():
+            path = Path(src).resolve()
+            if path.is_relative_to(self.extracted.resolve()) and path.is_file():
+                return self._keep(path.name, path.read_bytes())
+        scheme = urlsplit(src).scheme.lower()
+        if scheme in {"http", "https"} or src.startswith("//") or (self.base_url and not scheme):
+            return self._remote(urljoin(self.base_url or "", src))
+        if scheme or not self.origin.folder:
+            log.warning("%s: image '%s' left out: only the document's own images are read",
+                        self.origin.label, src)
+            return None
+        return self._local(src)
+
+    def _keep(self, name: str, data: bytes) -> str:
+        key = f"media:{len(self.files)}/{name}"
+        self.files[key] = data
+        return key
+
+    def _local(self, src: str) -> str | None:
+        folder = self.origin.folder
+        assert folder is not None
+        path = folder.joinpath(*PurePosixPath(unquote(urlsplit(src).path)).parts).resolve()
+        # Nothing outside what was named: the document's own folder, and no link out of it.
+        if not path.is_relative_to(folder.resolve()) or path.suffix.lower() not in IMAGE_SUFFIXES:
+            log.warning("%s: image '%s' left out: it is not an image inside the document's "
+                        "folder", self.origin.label, src)
+            return None
+        if not path.is_file():
+            log.warning("%s: image '%s' left out: no such file", self.origin.label, src)
+            return None
+        return self._keep(path.name, path.read_bytes())
+
+    def _remote(self, url: str) -> str | None:
+        if not self.options.images:
+            log.warning("%s: image '%s' stays remote (Folio's formats leave it out); "
+                        "--images downloads the page's own images", self.origin.label, url)
+            return url
+        page = urlsplit(self.base_url or "")
+        if (urlsplit(url).scheme, urlsplit(url).netloc) != (page.scheme, page.netloc):
+            log.warning("%s: image '%s' stays remote: it is not on the page's own site",
+                        self.origin.label, url)
+            return url
+        if self.origin.fetcher is None:
+            return url
+        try:
+            final, data = self.origin.fetcher.fetch(url)
+        except ImportFailed as exc:
+            log.warning("%s: image '%s' stays remote: %s", self.origin.label, url, exc.reason)
+            return url
+        return self._keep(PurePosixPath(urlsplit(final).path).name or "image", data)
+
+
+def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Media,
+             dropped: Counter[str] | None = None, chrome: bool = False,
+             fallback_title: str | None = None, slug: str | None = None) -> Imported:
+    """Return the cleaned article; its title is the metadata's, else a leading heading's."""
+    dropped = dropped if dropped is not None else Counter()
+    blocks = clean(blocks, dropped, media, chrome=chrome)
+    title = str(meta.pop("title", "") or "").strip()
+    first = blocks[0] if blocks else None
+    if first and first["t"] == "Header" and (not title or text_of(first["c"][2]) == title):
+        # The title written again as the first heading: it is the title, not a section.
+        title = title or text_of(first["c"][2])
+        blocks = blocks[1:]
+    title = title or fallback_title or ""
+    if not title:
+        raise ImportFailed("no title: neither its metadata nor a first heading names one",
+                           origin.label)
+    return Imported(title=title, blocks=blocks, origin=origin, meta=meta, slug=slug,
+                    media=media.files, dropped=dropped)
+
+
+def meta_value(value: dict[str, Any] | None) -> Any:
+    """Return a pandoc metadata value as plain Python: text, a list or a mapping."""
+    if not value:
+        return None
+    kind, content = value["t"], value.get("c")
+    if kind == "MetaList":
+        return [meta_value(item) for item in content]
+    if kind == "MetaMap":
+        return {key: meta_value(item) for key, item in content.items()}
+    if kind in {"MetaInlines", "MetaBlocks"}:
+        return text_of(content)
+    return content

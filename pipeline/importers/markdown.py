@@ -1,0 +1,258 @@
+"""Markdown from Jekyll, Hugo, Quarto, MkDocs and Obsidian: keys mapped, syntax made plain."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import yaml
+
+from pipeline.importers.assemble import Media, assemble
+from pipeline.importers.base import (
+    Importer,
+    ImportFailed,
+    Skipped,
+    decode_text,
+    keyword_list,
+    looks_like_text,
+    register,
+    split_names,
+)
+from pipeline.importers.pandoc_ast import Node, read_ast, walk
+from pipeline.source import slugify
+
+if TYPE_CHECKING:
+    from pipeline.importers.base import Imported, Options, Origin
+    from pipeline.project import Project
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd", ".mdx"}
+_YAML = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_TOML = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
+# Other tools' names for Folio's fields, in order of preference.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "subtitle": ("subtitle",),
+    "author": ("author", "authors"),
+    "date": ("date", "pubDate", "published", "publishDate", "created"),
+    "description": ("description", "summary", "excerpt", "abstract"),
+    "slug": ("slug",),
+    "lang": ("lang", "language"),
+    "rights": ("rights", "copyright", "license"),
+}
+KEYWORD_KEYS = ("keywords", "tags", "categories")
+COVER_KEYS = ("cover", "image", "featured_image", "feature_image", "thumbnail")
+# Keys of the other tools that say how to publish, not what the article is: no warning.
+QUIET_KEYS = {"draft", "published", "layout", "permalink", "weight", "lastmod", "aliases",
+              "toc", "format", "output", "execute", "jupyter", "editor", "url", "type", "menu",
+              "comments", "share", "sidebar", "hide", "template", "series", "id"}
+
+
+@register
+class MarkdownImporter(Importer):
+    """Markdown written for another tool, recognised by its name or its front matter."""
+
+    name = "Markdown (Jekyll, Hugo, Quarto, MkDocs, Obsidian)"
+    priority = 40
+
+    def sniff(self, data: bytes, name: str) -> bool:
+        """Recognise Markdown by its suffix, or by YAML or TOML front matter."""
+        if not looks_like_text(data):
+            return False
+        head = data[:4096].removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
+        return (PurePath(name).suffix.lower() in SUFFIXES or head.startswith(b"+++\n")
+                or bool(re.match(rb"---[ \t]*\n[\w-]+\s*:", head)))
+
+    def read(self, data: bytes, origin: Origin, options: Options,
+             project: Project) -> list[Imported | Skipped]:
+        """Return the article, or a skipped draft."""
+        text = decode_text(data, origin.label)
+        front, body = split_front(text, origin.label)
+        if _is_draft(front) and not options.drafts:
+            return [Skipped(str(front.get("title") or origin.label), "a draft; --drafts "
+                            "imports it")]
+        meta, dropped = map_front_matter(front, origin)
+        quarto = PurePath(origin.label).suffix.lower() in {".qmd", ".rmd"} or "format" in front
+        body = convert_syntax(body, origin, dropped)
+        reader = "markdown-smart" if quarto else "commonmark_x-smart+wikilinks_title_after_pipe"
+        ast = read_ast(body.encode("utf-8"), reader, origin.label)
+        blocks = walk(ast["blocks"], _wiki_link)
+        media = Media(origin, options)
+        cover = meta.pop("cover", None)
+        if isinstance(cover, str):
+            key = media(cover)
+            if key and key in media.files:
+                meta["cover"] = key
+        item = assemble(blocks, meta, origin, media, dropped, slug=meta.pop("slug", None),
+                        fallback_title=PurePath(origin.label).stem)
+        return [item]
+
+
+def split_front(text: str, label: str) -> tuple[dict[str, Any], str]:
+    """Return the front matter (YAML or TOML) as a mapping, and the body after it."""
+    for pattern, load in ((_YAML, _load_yaml), (_TOML, tomllib.loads)):
+        found = pattern.match(text)
+        if found:
+            try:
+                data = load(found.group(1) or "")
+            except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+                reason = str(exc).splitlines()[0]
+                raise ImportFailed(f"front matter cannot be read: {reason}", label) from None
+            if not isinstance(data, dict):
+                raise ImportFailed("front matter is not a mapping of 'key: value' lines", label)
+            return data, text[found.end():]
+    return {}, text
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.safe_load(text) or {}
+
+
+def _is_draft(front: dict[str, Any]) -> bool:
+    return front.get("draft") is True or front.get("published") is False
+
+
+def map_front_matter(front: dict[str, Any], origin: Origin) -> tuple[dict[str, Any],
+                                                                     Counter[str]]:
+    """Return Folio's fields from another tool's keys, and what had no place."""
+    meta: dict[str, Any] = {}
+    for field, keys in ALIASES.items():
+        value = next((front[key] for key in keys if front.get(key) not in (None, "", [])), None)
+        if value is not None:
+            meta[field] = value
+    if "author" in meta:
+        meta["author"] = split_names(meta["author"])
+    for field in ("title", "subtitle", "description", "rights", "slug", "lang"):
+        if field in meta and not isinstance(meta[field], str):
+            meta[field] = str(meta[field])
+    keywords = keyword_list(*(front.get(key) for key in KEYWORD_KEYS))
+    if keywords:
+        meta["keywords"] = keywords
+    cover = next((front[key] for key in COVER_KEYS if front.get(key)), None)
+    if isinstance(cover, dict):  # Hugo themes: cover: {image: ..., alt: ...}
+        cover = cover.get("image")
+    if isinstance(cover, str):
+        meta["cover"] = cover
+    if "slug" in meta:
+        meta["slug"] = slugify(meta["slug"]) or None
+    known = {key for keys in ALIASES.values() for key in keys}
+    known |= {*KEYWORD_KEYS, *COVER_KEYS, *QUIET_KEYS}
+    dropped: Counter[str] = Counter()
+    for key in front:
+        if key not in known:
+            dropped[f"front-matter key '{key}'"] += 1
+    return meta, dropped
+
+
+def _wiki_link(node: Node) -> list[Node]:
+    """Point an Obsidian ``[[Note]]`` at the web page Folio makes of that note."""
+    if node["t"] == "Link" and "wikilink" in node["c"][0][1]:
+        target, _, anchor = node["c"][2][0].partition("#")
+        slug = slugify(target)
+        node["c"][0] = ["", [], []]
+        node["c"][2][0] = (f"{slug}.html" if slug else "") + (
+            f"#{slugify(anchor)}" if anchor else "")
+    return [node]
+
+
+# Hugo: {{< name args >}} and {{% name args %}}, with an optional closing {{< /name >}}.
+_HUGO = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)\s*(.*?)\s*[>%]\}\}", re.DOTALL)
+_HUGO_ARG = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))|"([^"]*)"|(\S+)')
+# Liquid (Jekyll): {% tag args %} and {{ expression }}.
+_LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.DOTALL)
+_LIQUID_OUT = re.compile(r"\{\{-?\s*[\w.\[\]'\" |:-]+?\s*-?\}\}")
+_EMBED = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_HIGHLIGHT = re.compile(r"(?<![=\w])==(?=\S)(.+?)(?<=\S)==(?![=\w])")
+_CALLOUT = re.compile(r"^(>\s*)\[!(\w+)\][+-]?[ \t]*(.*)$", re.MULTILINE)
+_ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+(\w+)(?:[ \t]+"([^"]*)")?[ \t]*\n'
+                         r"((?:(?:[ ]{4}|\t).*\n|[ \t]*\n)*)", re.MULTILINE)
+_QUARTO_CELL = re.compile(r"^(\s*```+)\s*\{([\w-]+)[^}\n]*\}", re.MULTILINE)
+
+
+def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
+    """Rewrite other tools' extensions (shortcodes, Liquid, embeds, admonitions) as Markdown."""
+    body = _HUGO.sub(_hugo_replacer(origin, dropped), body)
+    body = _LIQUID_TAG.sub(_liquid_replacer(origin, dropped), body)
+    body, outputs = _LIQUID_OUT.subn("", body)
+    if outputs:
+        dropped["Liquid expressions"] += outputs
+        log.warning("%s: %d Liquid expression(s) like '{{ site.url }}' removed: they need "
+                    "Jekyll to mean anything", origin.label, outputs)
+    body = _EMBED.sub(lambda m: f"![{m.group(2) or ''}]({quote(m.group(1).strip())})", body)
+    body = _HIGHLIGHT.sub(r"\1", body)
+    # An Obsidian callout's title opens its block quote, a paragraph of its own.
+    body = _CALLOUT.sub(lambda m: f"{m.group(1)}**{(m.group(3) or m.group(2).title())}**\n>",
+                        body)
+    body = _ADMONITION.sub(_admonition, body)
+    return _QUARTO_CELL.sub(r"\1\2", body)
+
+
+def _admonition(match: re.Match[str]) -> str:
+    """Turn an MkDocs admonition into a block quote that opens with its title in bold."""
+    title = match.group(2) or match.group(1).title()
+    lines = [re.sub(r"^(?:    |\t)", "", line) for line in match.group(3).rstrip().split("\n")]
+    return "\n".join([f"> **{title}**", ">", *(f"> {line}".rstrip() for line in lines)]) + "\n\n"
+
+
+def _args(text: str) -> tuple[list[str], dict[str, str]]:
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for match in _HUGO_ARG.finditer(text):
+        if match.group(1):
+            named[match.group(1)] = next(g for g in match.group(2, 3, 4) if g is not None)
+        else:
+            positional.append(match.group(5) if match.group(5) is not None else match.group(6))
+    return positional, named
+
+
+def _hugo_replacer(origin: Origin, dropped: Counter[str]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        closing, name, (positional, named) = match.group(2), match.group(3), _args(match.group(4))
+        first = positional[0] if positional else ""
+        if name == "highlight":
+            return "```" if closing else f"```{first}"
+        if closing:
+            return ""
+        if name == "figure":
+            caption = named.get("caption") or named.get("title") or named.get("alt", "")
+            return f"\n\n![{caption}]({quote(named.get('src', ''), safe='/:?=&#%')})\n\n"
+        if name in {"ref", "relref"}:
+            return f"{slugify(PurePath(first.split('#')[0]).stem)}.html"
+        links = {"youtube": "https://www.youtube.com/watch?v={id}",
+                 "vimeo": "https://vimeo.com/{id}",
+                 "gist": "https://gist.github.com/{user}/{id}",
+                 "tweet": "https://twitter.com/{user}/status/{id}",
+                 "x": "https://x.com/{user}/status/{id}",
+                 "instagram": "https://www.instagram.com/p/{id}/"}
+        if name in links:
+            ident = named.get("id") or (positional[-1] if positional else "")
+            user = named.get("user") or (positional[0] if len(positional) > 1 else "")
+            url = links[name].format(id=ident, user=user)
+            return f"<{url}>"
+        dropped["Hugo shortcodes"] += 1
+        log.warning("%s: Hugo shortcode '%s' has no Markdown form: removed (any text it "
+                    "wraps is kept)", origin.label, name)
+        return ""
+    return replace
+
+
+def _liquid_replacer(origin: Origin, dropped: Counter[str]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        tag, args = match.group(1), match.group(2).split()
+        if tag == "highlight":
+            return f"```{args[0] if args else ''}"
+        if tag == "endhighlight":
+            return "```"
+        if tag in {"raw", "endraw", "comment", "endcomment"}:
+            return ""
+        dropped["Liquid tags"] += 1
+        log.warning("%s: Liquid tag '%s' has no Markdown form: removed", origin.label, tag)
+        return ""
+    return replace

@@ -1,0 +1,199 @@
+"""pandoc's JSON AST: read a document into it, clean it, and write it as Folio's Markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.importers.base import ImportFailed
+
+Node = dict[str, Any]
+# Folio reads "markdown-smart"; writing without "smart" keeps typographic quotes as characters.
+# No raw HTML, TeX or attributes a format would have to refuse or could not show; spans and
+# divs are unwrapped by the cleaner, so nothing here needs bracketed spans or fenced divs.
+WRITER = ("markdown-smart-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
+          "-bracketed_spans-fenced_divs-link_attributes-header_attributes-inline_code_attributes")
+
+# Lines that belong to a site's chrome, not to the article: what each kind is called in the
+# summary, and a pattern matching the whole line (case ignored).
+_COUNT = r"[\d.,]+\s*[km]?\s*(?:views?|likes?|comments?|shares?|reads?|claps?)"
+CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
+        ("reading time", r"(?:\d+\s*(?:min(?:ute)?s?|m)\.?\s*read(?:ing time)?|"
+                         r"reading time:?\s*\d+\s*min(?:ute)?s?)"),
+        ("view and like counts", rf"{_COUNT}(?:\s*[·•|,/-]?\s*{_COUNT})*"),
+        ("post navigation", r"(?:recent|related|popular|latest|more|similar|other)\s+"
+                            r"(?:posts|articles|stories|entries)|(?:previous|next)\s+(?:post|"
+                            r"article|entry)|read more|continue reading|back to (?:top|blog)"),
+        ("comments", r"(?:\d+\s+)?comments?|leave a (?:comment|reply)|post (?:a )?comment|"
+                     r"write a comment|add a comment|no comments yet\.?|be the first to "
+                     r"comment\.?"),
+        ("share buttons", r"share(?: this(?: post| article| page)?)?(?: on \w+)?:?|"
+                          r"(?:share on|tweet|pin it|email)(?:\s+\w+)?"),
+        ("newsletter box", r"(?:subscribe|sign up)(?:\s+\S+){0,10}"),
+        ("cookie banner", r".{0,200}\b(?:we use cookies|this (?:site|website) uses cookies|"
+                          r"accept (?:all )?cookies)\b.{0,200}"),
+        ("copyright line", r"(?:©|\(c\)|copyright)\s*\d{4}.{0,120}"),
+    ))
+
+
+def chrome_kind(text: str) -> str | None:
+    """Return which kind of site chrome the whole of ``text`` is, or None for real text."""
+    line = " ".join(text.split())
+    return next((kind for kind, pattern in CHROME if pattern.fullmatch(line)), None)
+
+
+def pandoc(args: list[str], data: bytes, label: str) -> bytes:
+    """Run the bundled pandoc sandboxed over ``data``; its failure is one line naming ``label``."""
+    import pypandoc
+
+    # --sandbox: pandoc reads and writes nothing beyond stdin, stdout and what args name.
+    done = subprocess.run([pypandoc.get_pandoc_path(), "--sandbox", *args], input=data,
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ImportFailed(f"pandoc could not read it: {reason[-1] if reason else 'exit '}"
+                           f"{'' if reason else done.returncode}", label)
+    return done.stdout
+
+
+def read_ast(data: bytes, reader: str, label: str, media_dir: Path | None = None) -> Node:
+    """Return the pandoc AST of ``data`` read as ``reader``, images extracted to ``media_dir``."""
+    args = ["--from", reader, "--to", "json"]
+    if media_dir is not None:
+        args.append(f"--extract-media={media_dir}")
+    return json.loads(pandoc(args, data, label))
+
+
+def write_markdown(blocks: list[Node], api_version: list[int], label: str) -> str:
+    """Return ``blocks`` as Markdown that Folio reads back the same, without raw HTML."""
+    doc = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
+    out = pandoc(["--from", "json", "--to", WRITER, "--wrap=none"],
+                 json.dumps(doc).encode("utf-8"), label)
+    return out.decode("utf-8").strip() + "\n"
+
+
+def api_version() -> list[int]:
+    """Return the AST version of the bundled pandoc, for documents built here from scratch."""
+    return read_ast(b"", "markdown", "pandoc")["pandoc-api-version"]
+
+
+def walk(value: Any, fn: Callable[[Node], list[Node]]) -> Any:
+    """Apply ``fn`` bottom-up to every element of a pandoc AST, replacing each by its result."""
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            item = walk(item, fn)
+            if isinstance(item, dict) and "t" in item:
+                out.extend(fn(item))
+            else:
+                out.append(item)
+        return out
+    if isinstance(value, dict) and "c" in value:
+        value["c"] = walk(value["c"], fn)
+    return value
+
+
+def text_of(value: Any) -> str:
+    """Return the plain words of an AST fragment, spaces where pandoc had breaks."""
+    parts: list[str] = []
+
+    def visit(node: Node) -> list[Node]:
+        if node["t"] == "Str":
+            parts.append(node["c"])
+        elif node["t"] in {"Space", "SoftBreak", "LineBreak"}:
+            parts.append(" ")
+        elif node["t"] in {"Code", "Math"}:
+            parts.append(node["c"][-1])
+        return [node]
+
+    walk(json.loads(json.dumps(value)), visit)
+    return " ".join("".join(parts).split())
+
+
+def count(blocks: list[Node], kinds: set[str]) -> int:
+    """Return how many elements of the given kinds ``blocks`` hold."""
+    found = 0
+
+    def visit(node: Node) -> list[Node]:
+        nonlocal found
+        found += node["t"] in kinds
+        return [node]
+
+    walk(json.loads(json.dumps(blocks)), visit)
+    return found
+
+
+ImageHook = Callable[[str], str | None]
+_UNSAFE_LINK = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+_EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
+          "BlockQuote", "BulletList", "OrderedList"}
+
+
+def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
+          chrome: bool = False) -> list[Node]:
+    """Return ``blocks`` without raw markup, wrappers, empty paragraphs and (if asked) chrome.
+
+    ``image`` maps each image address to the one to write, or None to keep only its alt text.
+    """
+
+    def visit(node: Node) -> list[Node]:
+        kind = node["t"]
+        if kind in {"RawBlock", "RawInline"}:
+            if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
+                dropped[f"raw {node['c'][0].upper()}"] += 1
+            return []
+        if kind in {"Span", "Div"}:
+            # Word's styles, bookmarks and a page's layout boxes: the content is what counts.
+            return node["c"][1]
+        if kind == "Underline":
+            return node["c"]
+        if kind == "Image":
+            return _image(node, dropped, image)
+        if kind == "Link" and _UNSAFE_LINK.match(node["c"][2][0]):
+            dropped["unsafe links"] += 1
+            return node["c"][1]
+        if kind == "Header":
+            node["c"][1] = ["", [], []]
+        if kind == "Table":
+            # Word's column widths turn a simple table into a wide multiline one.
+            node["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in node["c"][2]]
+        if kind == "CodeBlock":
+            node["c"][0] = ["", node["c"][0][1][:1], []]
+        if kind in {"Para", "Plain", "Header"} and chrome:
+            what = chrome_kind(text_of(node["c"]))
+            if what:
+                dropped[what] += 1
+                return []
+        if kind in _EMPTY and _is_empty(node):
+            return []
+        return [node]
+
+    return walk(blocks, visit)
+
+
+def _image(node: Node, dropped: Counter[str], image: ImageHook) -> list[Node]:
+    target = image(node["c"][2][0])
+    if target is None:
+        dropped["images that could not be read"] += 1
+        return node["c"][1]
+    # Word's sizes in inches and a page's pixel sizes would fight every format's own layout.
+    node["c"][0] = ["", [], []]
+    node["c"][2][0] = target
+    return [node]
+
+
+def _is_empty(node: Node) -> bool:
+    content = node["c"]
+    if node["t"] == "Header":
+        content = content[2]
+    elif node["t"] in {"Span", "Div", "Link", "OrderedList"}:
+        content = content[1]
+    return not any(not (isinstance(item, dict) and item.get("t") in {"Space", "SoftBreak",
+                                                                      "LineBreak"})
+                   for item in content)

@@ -1,0 +1,442 @@
+"""``folio import``: every kind of document in; articles that check and build in all formats out."""
+
+from __future__ import annotations
+
+import email
+import http.server
+import ipaddress
+import re
+import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pypandoc
+import pytest
+import yaml
+from lxml import html as lxml_html
+from pptx import Presentation
+from pypdf import PdfReader
+
+from pipeline.errors import location
+from pipeline.importers import Options, import_sources
+from pipeline.importers.fetch import Fetcher
+from pipeline.importers.pandoc_ast import count, read_ast
+from pipeline.project import load_project
+from pipeline.source import read_article, split_front_matter
+from tests.conftest import SAMPLE_SLUG, SAMPLE_SOURCE
+from tests.test_epub import epubcheck_problems
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+FIGURE = Path(__file__).parent / "fixtures" / "figure.png"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1410582c2ccb5202.txt"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+HANDOUT_MD = """\
+---
+title: Reading Groups
+author: [Ann Lee, Bo Chen]
+keywords: [reading, groups]
+description: How to run a reading group.
+---
+
+# Why meet
+
+A group reads more slowly than anyone alone.[^1] That is the point.
+
+| Week | Chapter |
+|------|---------|
+| 1    | One     |
+| 2    | Two     |
+
+![A circle of chairs](figure.png)
+
+- Before
+    - Read the chapter
+    - Mark one passage
+
+[^1]: Slowness is a virtue here.
+"""
+
+# A paragraph with a tracked deletion and insertion, and the empty paragraphs Word leaves.
+TRACKED = (f'<w:p xmlns:w="{W}"><w:r><w:t xml:space="preserve">The group meets </w:t></w:r>'
+           '<w:del w:id="901" w:author="Ann" w:date="2024-01-02T00:00:00Z"><w:r>'
+           '<w:delText>OLDWORD</w:delText></w:r></w:del><w:ins w:id="902" w:author="Ann" '
+           'w:date="2024-01-02T00:00:00Z"><w:r><w:t>weekly</w:t></w:r></w:ins>'
+           '<w:r><w:t xml:space="preserve"> at noon.</w:t></w:r></w:p><w:p/><w:p/>')
+
+
+def pandoc_file(markdown: str, target: Path) -> Path:
+    """Write ``markdown`` (and the figure beside it) to ``target`` with pandoc, as Word would."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    (target.parent / "figure.png").write_bytes(FIGURE.read_bytes())
+    subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-o", target.name],
+                   input=markdown.encode(), cwd=target.parent, check=True)
+    (target.parent / "figure.png").unlink()
+    return target
+
+
+def make_docx(folder: Path) -> Path:
+    """Return a .docx with properties, a footnote, a table, an image and tracked changes."""
+    path = pandoc_file(HANDOUT_MD, folder / "handout.docx")
+    members = {}
+    with zipfile.ZipFile(path) as package:
+        for name in package.namelist():
+            members[name] = package.read(name)
+    document = members["word/document.xml"].decode()
+    members["word/document.xml"] = re.sub(r"(<w:sectPr)", TRACKED.replace(
+        f' xmlns:w="{W}"', "") + r"\1", document, count=1).encode()
+    # Word records when the document was written; pandoc puts today's date there.
+    members["docProps/core.xml"] = re.sub(
+        rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>2024-01-15T09:00:00Z",
+        members["docProps/core.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    return path
+
+
+def make_odt(folder: Path) -> Path:
+    """Return an .odt with title, author and keywords in meta.xml."""
+    text = HANDOUT_MD.replace("Reading Groups", "Seminar Notes").replace("# Why meet\n\n", "")
+    return pandoc_file(text, folder / "seminar.odt")
+
+
+def body_of(path: Path) -> tuple[dict, str]:
+    """Return the front matter and body of an article file."""
+    meta, body = split_front_matter(path.read_text(encoding="utf-8"), path)
+    return yaml.safe_load(meta), body
+
+
+@pytest.fixture
+def project(make_project):
+    """Return an empty project."""
+    return make_project()
+
+
+def test_the_sample_text_export_gives_the_sample_article(project, folio):
+    if not SEED.is_file():
+        pytest.skip(f"the seed text is not beside the repository ({SEED})")
+    result = folio(project, "import", str(SEED))
+    assert result.exit_code == 0, result.output
+    made = project / "source" / f"{SAMPLE_SLUG}.md"
+    assert [p.name for p in (project / "source").glob("*.md")] == [made.name]
+    meta, body = body_of(made)
+    want_meta, want_body = body_of(SAMPLE_SOURCE / f"{SAMPLE_SLUG}.md")
+    assert meta == want_meta
+    assert body.rstrip("\n").split("\n\n") == want_body.rstrip("\n").split("\n\n")
+    assert body.split() == want_body.split()
+    words = read_article(made, load_project(project)).word_count
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"imported {location(made)}: 'The Healing Power of the Therapeutic Relationship', "
+        f"{words} words, 0 images, 0 footnotes; dropped: comments, reading time")
+
+
+def test_every_kind_imports_then_checks_and_builds_in_every_format(project, folio, tmp_path):
+    inputs = tmp_path / "inputs"
+    sources = [make_docx(inputs), make_odt(inputs), *sorted(FIXTURES.glob("*.*"))]
+    sources = [s for s in sources if s.suffix != ".png"]
+    result = folio(project, "import", *map(str, sources), "--drafts", "--pages")
+    assert result.exit_code == 0, result.output
+    written = sorted(p.stem for p in (project / "source").glob("*.md"))
+    assert written == ["about", "classic-editor-post", "on-margins", "reading-groups",
+                       "reading-in-public", "seminar-notes", "slow-reading",
+                       "unfinished-thoughts", "why-slow-reading-matters"]
+    assert "skipped 'margin' (an attachment" in result.stderr
+    assert "Menu" not in result.stderr  # WordPress's own machinery is not even mentioned
+    check = folio(project, "check")
+    assert check.exit_code == 0, check.output
+    assert "9 article(s) and 0 book(s) checked, 0 with errors" in check.stderr
+    build = folio(project, "build", "-j", "1")
+    assert build.exit_code == 0, build.output
+    out = project / "build"
+    for slug in written:
+        _, body = body_of(project / "source" / f"{slug}.md")
+        assert "min read" not in body, slug  # the page's; Folio's byline has its own
+        page = lxml_html.parse(str(out / "html" / f"{slug}.html")).getroot()
+        text = body + page.text_content()
+        for chrome in ("Recent Posts", "Share on", "cookies", "Great post",
+                       "Subscribe", "views", "wp:", "[caption", "{{<", "{{%", "[[", "alert("):
+            assert chrome not in text, (slug, chrome)
+        assert not page.xpath("//article//script | //article//@onclick"), slug
+        assert (out / "pdf" / f"{slug}.pdf").is_file()
+        assert (out / "epub" / f"{slug}.epub").is_file()
+        assert len(Presentation(str(out / "slides" / f"{slug}.pptx")).slides) >= 2
+    handout = " ".join(p.extract_text() for p in PdfReader(out / "pdf" / "reading-groups.pdf")
+                       .pages)
+    assert "Slowness is a virtue here." in handout and "weekly" in handout
+    assert epubcheck_problems(out / "epub" / "reading-groups.epub") == []
+
+
+def test_word_document_keeps_notes_tables_images_and_properties(project, tmp_path):
+    path = make_docx(tmp_path / "in")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == []
+    source = project / "source" / "reading-groups.md"
+    meta, body = body_of(source)
+    assert meta == {"title": "Reading Groups", "author": ["Ann Lee", "Bo Chen"],
+                    "date": __import__("datetime").date(2024, 1, 15), "lang": "en",
+                    "description": "How to run a reading group.",
+                    "keywords": ["reading", "groups"]}
+    article = read_article(source, load_project(project))
+    assert [n.text for n in article.notes] == ["Slowness is a virtue here."]
+    kinds = [b.kind for b in article.blocks]
+    assert "Table" in kinds and "BulletList" in kinds
+    nested = lxml_html.fromstring(next(b.html for b in article.blocks if b.kind == "BulletList"))
+    assert nested.xpath("//li/ul/li/text()") == ["Read the chapter", "Mark one passage"]
+    [image] = article.images
+    assert image.alt == "A circle of chairs" and image.src.startswith("images/reading-groups/")
+    assert (source.parent / image.src).read_bytes() == FIGURE.read_bytes()
+    # Tracked changes accepted, Word's empty paragraphs and styles gone, no raw markup.
+    assert "The group meets weekly at noon." in body and "OLDWORD" not in body
+    assert "\n\n\n" not in body and "<" not in body and "{" not in body
+    [written] = report.written
+    assert (written.words, written.images, written.footnotes) == (article.word_count, 1, 1)
+
+
+def test_opendocument_metadata_from_meta_xml(project, tmp_path):
+    path = make_odt(tmp_path / "in")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == []
+    meta, body = body_of(project / "source" / "seminar-notes.md")
+    assert meta["title"] == "Seminar Notes" and meta["author"] == ["Ann Lee", "Bo Chen"]
+    assert meta["keywords"] == ["reading", "groups"]
+    assert "[^1]" in body and "images/seminar-notes/" in body
+
+
+def test_kind_is_sniffed_from_the_content_not_the_name(project, tmp_path):
+    docx = make_docx(tmp_path / "in").rename(tmp_path / "in" / "handout.txt")
+    page = tmp_path / "in" / "page.txt"
+    page.write_bytes((FIXTURES / "saved-post.html").read_bytes())
+    report = import_sources(load_project(project), [str(docx), str(page)], Options())
+    assert report.errors == []
+    assert [w.title for w in report.written] == ["Reading Groups", "Why Slow Reading Matters"]
+
+
+def test_saved_blog_page_metadata_without_chrome(project, folio, caplog):
+    result = folio(project, "import", str(FIXTURES / "saved-post.html"))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "why-slow-reading-matters.md")
+    assert meta == {"title": "Why Slow Reading Matters", "author": "Mira Holt",
+                    "date": __import__("datetime").date(2024, 3, 5), "lang": "en",
+                    "description": "On reading slowly.", "keywords": ["reading", "attention"]}
+    assert body.startswith("Reading slowly is a way of *paying attention*.")
+    assert "## Three habits" in body and "- Copy out a sentence you like." in body
+    for chrome in ("min read", "128 views", "Recent Posts", "Share", "cookies", "Subscribe",
+                   "Great post", "All rights reserved", "Home", "steal", "track"):
+        assert chrome not in body, chrome
+    assert "dropped: view and like counts" in result.stderr
+    assert ("image 'https://example.org/media/desk.jpg' stays remote (Folio's formats leave it "
+            "out); --images downloads the page's own images") in result.stderr
+
+
+def test_wordpress_export_posts_only_unless_asked(project, folio):
+    result = folio(project, "import", str(FIXTURES / "site-export.xml"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.stem for p in (project / "source").glob("*.md")) == [
+        "classic-editor-post", "on-margins"]
+    assert "skipped 'Unfinished Thoughts' (a draft post; --drafts imports it)" in result.stderr
+    assert "skipped 'About' (a page; --pages imports it)" in result.stderr
+    meta, body = body_of(project / "source" / "on-margins.md")
+    assert meta == {"title": "On Margins", "author": "Mira Holt",
+                    "date": __import__("datetime").date(2024, 2, 1), "lang": "en-GB",
+                    "description": "Why the margins of a book matter.",
+                    "keywords": ["Reading", "notes"]}
+    assert "wp:" not in body and "[caption" not in body and "[gallery" not in body
+    assert "contact-form" not in body and "Visit my shop" not in body
+    assert "\\[sic\\]" in body  # brackets in the text are not shortcodes
+    assert ("![Notes in the margin of an old novel.](https://quietdesk.example/wp-content/"
+            "uploads/2024/02/margin.jpg)") in body
+    assert "dropped: 6 block comments, 2 reader comments, 3 shortcodes" in result.stderr
+    _, classic = body_of(project / "source" / "classic-editor-post.md")
+    assert classic == ("The classic editor wrote paragraphs without tags.\n\n"
+                       "A second paragraph\\\nwith a line break.\n")
+
+
+def test_hugo_and_obsidian_markdown(project, folio, tmp_path):
+    result = folio(project, "import", str(FIXTURES / "hugo-post.md"),
+                   str(FIXTURES / "obsidian-note.md"))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "reading-in-public.md")
+    assert meta["keywords"] == ["reading", "cities", "essays"]
+    assert meta["description"] == "What reading on a train tells strangers."
+    assert "{{" not in body and "weight" not in meta
+    assert "![A carriage at seven in the morning](images/reading-in-public/train.png)" in body
+    assert "[the earlier essay](on-margins.html)" in body
+    assert "``` python\nprint(\"read\")\n```" in body
+    assert "A book cover is a sign held up to the carriage." in body
+    assert "Hugo shortcode 'notice' has no Markdown form" in result.stderr
+    meta, body = body_of(project / "source" / "slow-reading.md")
+    assert meta["title"] == "Slow Reading" and meta["keywords"] == ["zettel", "reading"]
+    assert "[the train essay](reading-in-public.html)" in body and "[[" not in body
+    assert "![A train carriage](images/slow-reading/train.png)" in body and "==" not in body
+    draft = tmp_path / "draft.md"
+    draft.write_text("---\ntitle: Later\ndraft: true\n---\n\nSoon.\n", encoding="utf-8")
+    result = folio(project, "import", str(draft))
+    assert result.exit_code == 0
+    assert "skipped 'Later' (a draft; --drafts imports it)" in result.stderr
+    assert not (project / "source" / "later.md").exists()
+
+
+def test_second_import_is_refused_without_force(project, folio):
+    page = str(FIXTURES / "saved-post.html")
+    target = project / "source" / "why-slow-reading-matters.md"
+    assert folio(project, "import", page, "--dry-run").exit_code == 0
+    assert not target.exists()
+    assert folio(project, "import", page).exit_code == 0
+    target.write_text(target.read_text() + "\nMy own edit.\n")
+    result = folio(project, "import", page)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "why-slow-reading-matters.md already exists; use --force to replace it")
+    assert "My own edit." in target.read_text()
+    assert folio(project, "import", page, "--force").exit_code == 0
+    assert "My own edit." not in target.read_text()
+    assert folio(project, "import", page, "--slug", "slow", "--dry-run").exit_code == 0
+    assert not (project / "source" / "slow.md").exists()
+    assert folio(project, "import", page, "--slug", "slow").exit_code == 0
+    assert body_of(project / "source" / "slow.md")[0]["title"] == "Why Slow Reading Matters"
+
+
+def test_a_broken_file_is_one_line_and_the_others_are_imported(project, folio, tmp_path):
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 this is not really a zip file")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = folio(project, "import", str(broken), str(FIXTURES / "saved-post.html"),
+                   str(empty), str(tmp_path / "missing.docx"))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 3
+    assert errors[2].endswith("missing.docx: no such file")
+    assert "cannot tell what kind of document" in errors[0]
+    assert (project / "source" / "why-slow-reading-matters.md").is_file()
+
+
+def test_real_markdown_readmes_of_installed_packages(project, folio, tmp_path):
+    site = Path(pypandoc.__file__).parents[1]
+    readmes = []
+    for metadata in sorted(site.glob("*.dist-info/METADATA")):
+        message = email.message_from_bytes(metadata.read_bytes())
+        if "markdown" in (message.get("Description-Content-Type") or "") and len(
+                message.get_payload()) > 2000:
+            readmes.append((metadata.parent.name.split("-")[0], message.get_payload()))
+    readmes = readmes[:6]
+    if not readmes:
+        pytest.skip("no installed package ships a Markdown README")
+    paths = []
+    for name, text in readmes:
+        path = tmp_path / f"{name}.md"
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    result = folio(project, "import", *paths)
+    assert result.exit_code == 0, result.output
+    check = folio(project, "check")
+    assert check.exit_code == 0, check.output
+    for source in (project / "source").glob("*.md"):
+        _, body = body_of(source)
+        # No raw HTML left for the formats to refuse: pandoc reads none back.
+        raw = read_ast(body.encode(), "markdown-smart", source.name)["blocks"]
+        assert count(raw, {"RawBlock", "RawInline"}) == 0, source.name
+
+
+# --- Web addresses: the one time Folio goes online ---------------------------------------------
+
+class _Site(http.server.BaseHTTPRequestHandler):
+    """A tiny web site on the loopback: a post, its image and a few redirects."""
+
+    routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {}
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).requests.append(self.path)
+        status, headers, body = self.routes.get(self.path, (404, {}, b"not here"))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    """Serve ``_Site`` on 127.0.0.1; yield its address."""
+    page = (FIXTURES / "saved-post.html").read_bytes().replace(
+        b"https://example.org/media/desk.jpg", b"/media/desk.png")
+    _Site.routes = {
+        "/post": (200, {"Content-Type": "text/html; charset=utf-8"}, page),
+        "/media/desk.png": (200, {"Content-Type": "image/png"}, FIGURE.read_bytes()),
+        "/to-file": (302, {"Location": "file:///etc/passwd"}, b""),
+        "/to-private": (302, {"Location": "http://10.1.2.3/post"}, b""),
+        "/big": (200, {"Content-Type": "text/html"}, b"<html>" + b"x" * 5000),
+    }
+    _Site.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _loopback_only(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_loopback
+
+
+def test_loopback_and_private_addresses_are_refused_for_real(project, folio, site):
+    result = folio(project, "import", f"{site}/post", "http://10.1.2.3/post",
+                   "http://[::1]:9/post", "file:///etc/passwd")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors[0] == (f"Error: 127.0.0.1:{site.rsplit(':', 1)[1]}: refusing to connect to "
+                         "127.0.0.1: 127.0.0.1 is a loopback address; Folio fetches only "
+                         "public addresses")
+    assert "10.1.2.3 is a private address" in errors[1]
+    assert "::1 is a loopback address" in errors[2]
+    assert errors[3] == "Error: file:/etc/passwd: no such file"
+    assert _Site.requests == []  # refused before any connection was made
+    assert list((project / "source").glob("*.md")) == []
+
+
+def test_a_fetched_page_and_its_own_images(project, site):
+    fetcher = Fetcher(allow=_loopback_only)
+    report = import_sources(load_project(project), [f"{site}/post"], Options(images=True),
+                            fetcher=fetcher)
+    assert report.errors == []
+    meta, body = body_of(project / "source" / "why-slow-reading-matters.md")
+    assert meta["author"] == "Mira Holt"
+    assert "![A desk with an open book](images/why-slow-reading-matters/desk.png)" in body
+    assert (project / "source" / "images" / "why-slow-reading-matters" / "desk.png"
+            ).read_bytes() == FIGURE.read_bytes()
+
+
+def test_redirects_out_of_the_web_and_oversized_pages_are_refused(project, site):
+    fetcher = Fetcher(allow=_loopback_only, max_bytes=1000)
+    report = import_sources(load_project(project), [f"{site}/to-file", f"{site}/to-private",
+                                                    f"{site}/big"], Options(), fetcher=fetcher)
+    messages = [error.format_message() for error in report.errors]
+    assert messages[0] == (f"{site}/to-file: refusing the redirect to 'file:///etc/passwd': "
+                           "only http and https addresses are fetched")
+    assert messages[1] == ("10.1.2.3:80: refusing to connect to 10.1.2.3: 10.1.2.3 is a "
+                           "private address; Folio fetches only public addresses")
+    assert messages[2] == f"{site}/big: larger than 0 MB; not fetched"
+    assert _Site.requests == ["/to-file", "/to-private", "/big"]
+
+
+def test_wordpress_export_entities_are_not_expanded(project, tmp_path):
+    export = (FIXTURES / "site-export.xml").read_text()
+    hostile = export.replace('<?xml version="1.0" encoding="UTF-8" ?>',
+                             '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM '
+                             '"file:///etc/hostname">]>').replace("Margins are", "&x; Margins are")
+    path = tmp_path / "hostile.xml"
+    path.write_text(hostile)
+    import_sources(load_project(project), [str(path)], Options())
+    _, body = body_of(project / "source" / "on-margins.md")
+    hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else "x"
+    assert hostname not in body
