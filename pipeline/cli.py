@@ -108,7 +108,10 @@ def _source_paths(project: Project, sources: tuple[Path, ...]) -> list[Path] | N
 
 def _report_errors(errors: list[FolioError], debug: bool = False) -> None:
     # The same fault met by several targets (a deck's three parts, say) is one line.
-    for error in {error.format_message(): error for error in reversed(errors)}.values():
+    unique: dict[str, FolioError] = {}
+    for error in errors:
+        unique.setdefault(error.format_message(), error)
+    for error in unique.values():
         # A bug met while making one output: its traceback, from wherever it ran, on request.
         if debug and isinstance(error, InternalError) and error.details:
             click.echo(error.details.rstrip(), err=True)
