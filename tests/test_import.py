@@ -24,10 +24,11 @@ from pipeline.errors import location
 from pipeline.importers import Options, import_sources
 from pipeline.importers.fetch import Fetcher
 from pipeline.importers.pandoc_ast import count, read_ast
+from pipeline.pandoc import pandoc_path
 from pipeline.project import load_project
 from pipeline.source import read_article, split_front_matter
 from tests.conftest import SAMPLE_SLUG, SAMPLE_SOURCE
-from tests.test_epub import epubcheck_problems
+from tests.validators import epubcheck_problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 FIGURE = Path(__file__).parent / "fixtures" / "figure.png"
@@ -72,7 +73,7 @@ def pandoc_file(markdown: str, target: Path) -> Path:
     """Write ``markdown`` (and the figure beside it) to ``target`` with pandoc, as Word would."""
     target.parent.mkdir(parents=True, exist_ok=True)
     (target.parent / "figure.png").write_bytes(FIGURE.read_bytes())
-    subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-o", target.name],
+    subprocess.run([pandoc_path(), "-f", "markdown", "-o", target.name],
                    input=markdown.encode(), cwd=target.parent, check=True)
     (target.parent / "figure.png").unlink()
     return target
