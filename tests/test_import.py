@@ -129,6 +129,8 @@ def test_the_sample_text_export_gives_the_sample_article(project, folio):
     assert meta == want_meta
     assert body.rstrip("\n").split("\n\n") == want_body.rstrip("\n").split("\n\n")
     assert body.split() == want_body.split()
+    # Not only the same words: the very file the sample was made by hand as.
+    assert made.read_bytes() == (SAMPLE_SOURCE / f"{SAMPLE_SLUG}.md").read_bytes()
     words = read_article(made, load_project(project)).word_count
     assert result.stderr.strip().splitlines()[-1] == (
         f"imported {location(made)}: 'The Healing Power of the Therapeutic Relationship', "
