@@ -35,6 +35,14 @@ class Block:
     children: tuple[Block, ...] = ()
 
     @property
+    def prose(self) -> str:
+        """Return the block's text without its images' alternative texts (a row of badges)."""
+        text = self.text
+        for image in self.images:
+            text = text.replace(image.alt, "", 1)
+        return text.strip()
+
+    @property
     def slides_only(self) -> bool:
         """Tell whether this block belongs to the slide deck only."""
         return bool(SLIDES_ONLY_CLASSES.intersection(self.classes))
@@ -109,7 +117,8 @@ class Article:
         """Return the description, or the opening of the first paragraph when there is none."""
         if self.description:
             return self.description
-        first = next((b.text for b in self.body_blocks if b.kind == "Para"), self.title)
+        first = next((b.text.strip() for b in self.body_blocks
+                      if b.kind == "Para" and b.prose), self.title)
         if len(first) <= 200:
             return first
         return first[:200].rsplit(" ", 1)[0] + "…"
