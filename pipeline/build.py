@@ -11,7 +11,6 @@ import shutil
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -109,14 +108,7 @@ def _read_one(project: Project, cache: BuildCache | None, path: Path) -> Article
     except FolioError as exc:
         return exc
     except Exception as exc:  # a bug: this source is lost, the others are still built
-        return internal_error(exc, path, "reading")
-
-
-def internal_error(exc: BaseException, path: Path | str | None, what: str) -> InternalError:
-    """Return the one-line error for a bug met while doing ``what`` for ``path``."""
-    log.debug("%s: %s: internal error", location(path), what, exc_info=exc)
-    details = "".join(traceback.format_exception(exc))
-    return InternalError(exc, path, what, details)
+        return InternalError(exc, path, "reading")
 
 
 @contextlib.contextmanager
@@ -187,7 +179,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             except FolioError as exc:
                 report.errors.append(exc)
             except Exception as exc:  # a bug in one format costs that format only
-                report.errors.append(internal_error(exc, None, name))
+                report.errors.append(InternalError(exc, None, name))
         jobs = jobs or default_jobs()
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
         workers = _Workers(jobs, heavy) if jobs > 1 else None
@@ -257,7 +249,7 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
             targets = fmt.targets(articles)
         except Exception as exc:  # a bug in one format's planning costs that format only
             report.errors.append(exc if isinstance(exc, FolioError)
-                                 else internal_error(exc, None, fmt.name))
+                                 else InternalError(exc, None, fmt.name))
             continue
         for target in targets:
             if target.whole_project and not complete:
@@ -391,7 +383,7 @@ class _Workers:
             # _make reports every failure itself; what is left is a result that could not
             # cross back from the worker.
             results[index] = future.result() if error is None else _Result(
-                internal_error(error, target_source(targets[index]), targets[index].format),
+                InternalError(error, target_source(targets[index]), targets[index].format),
                 0.0, [], [])
             done += 1
             if progress:
@@ -473,7 +465,7 @@ def _make(target: Target, out_root: Path, index: int | None = None) -> _Result:
         except FolioError as exc:
             error = exc
         except Exception as exc:  # a bug costs this target only, never the rest of the build
-            error = internal_error(exc, target_source(target), target.format)
+            error = InternalError(exc, target_source(target), target.format)
         records = take()
     files = [path.relative_to(out_root).as_posix() for path in out.written]
     return _Result(error, time.perf_counter() - started, records, files)

@@ -318,7 +318,7 @@ def import_(ctx: click.Context, sources: tuple[str, ...], slug: str | None, forc
     options = Options(slug=slug, force=force, dry_run=dry_run, drafts=drafts, pages=pages,
                       images=images)
     report = import_sources(load_project(ctx.obj["root"]), sources, options)
-    _report_errors(report.errors)
+    _report_errors(report.errors, ctx.obj["debug"])
     if report.errors:
         ctx.exit(1)
 

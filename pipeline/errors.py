@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import traceback
 from pathlib import Path
 
 import click
@@ -45,9 +46,8 @@ class InternalError(BuildError):
     shown only under ``--debug``.
     """
 
-    def __init__(self, exc: BaseException, path: Path | str | None, what: str,
-                 details: str = "") -> None:
-        self.details = details
+    def __init__(self, exc: BaseException, path: Path | str | None, what: str) -> None:
+        self.details = "".join(traceback.format_exception(exc))
         super().__init__(f"{what}: internal error: {type(exc).__name__}: {exc} (a bug in "
                          "Folio: please report it; --debug shows the traceback)", path)
 

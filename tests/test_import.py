@@ -318,6 +318,22 @@ def test_a_broken_file_is_one_line_and_the_others_are_imported(project, folio, t
     assert (project / "source" / "why-slow-reading-matters.md").is_file()
 
 
+def test_a_bug_in_one_importer_costs_only_that_file(project, folio, monkeypatch, tmp_path):
+    from pipeline.importers.text import TextImporter
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(TextImporter, "read", broken)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("A title\n\nA paragraph.\n", encoding="utf-8")
+    result = folio(project, "import", str(notes), str(FIXTURES / "saved-post.html"))
+    assert result.exit_code == 1
+    assert "import: internal error: ZeroDivisionError: a bug" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "source" / "why-slow-reading-matters.md").is_file()
+
+
 def test_real_markdown_readmes_of_installed_packages(project, folio, tmp_path):
     site = Path(pypandoc.__file__).parents[1]
     readmes = []

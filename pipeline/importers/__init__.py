@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.errors import FolioError, location
+from pipeline.errors import FolioError, InternalError, location
 from pipeline.importers import documents, markdown, text, web, wxr  # noqa: F401  (registers)
 from pipeline.importers.base import (
     Imported,
@@ -60,6 +60,9 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
         except FolioError as exc:
             report.errors.append(exc)
             continue
+        except Exception as exc:  # a bug costs this source only, never the other imports
+            report.errors.append(InternalError(exc, source, "import"))
+            continue
         for item in items:
             if isinstance(item, Skipped):
                 report.skipped.append(item)
@@ -69,6 +72,9 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
                 written = _write_once(item, project, options, api, slugs)
             except FolioError as exc:
                 report.errors.append(exc)
+                continue
+            except Exception as exc:  # a bug costs this article only
+                report.errors.append(InternalError(exc, origin.label, "import"))
                 continue
             report.written.append(written)
             log.info("%s", summary_line(written, options.dry_run))
