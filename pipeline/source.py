@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, location
+from pipeline.ids import unique_ids
 from pipeline.model import Article, Block, Image, Note
 from pipeline.project import Project
 from pipeline.resources import locate
@@ -40,6 +41,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
     meta = _with_defaults(meta, project)
     parse_key, parsed = parse_body(body, path, project, meta, lines, cache)
+    parsed = unique_ids(parsed, path)
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
