@@ -18,6 +18,7 @@ from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats.epub.cover import generated_cover
 from pipeline.formats.epub.package import IMAGE_TYPES, XHTML_TYPE, Files, modified_time, zip_epub
+from pipeline.formats.epub.repair import repair
 from pipeline.formats.epub.toc import TocEntry, ebooklib_toc, nest_headings, toc_depth
 from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml, unwrap
 from pipeline.i18n import format_date, join_names, translate
@@ -261,6 +262,8 @@ class Ebook:
                 del element.attrib[name]
         for noscript in list(root.iter(f"{X}noscript")):
             unwrap(noscript)
+        if chapter:
+            repair(root.find(f"{X}body"), where)
         # Folio's own pages link only to each other; an article's links and images are checked.
         for link in list(root.iter(f"{X}a")) if chapter else ():
             if "footnote-ref" in link.get("class", "").split():

@@ -15,6 +15,10 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 NSMAP = {None: XHTML_NS, "epub": EPUB_NS}
 X = f"{{{XHTML_NS}}}"
+# A tag XML cannot name (Word's <o:p>, the autolink <localhost:5001/foo>) is copied under this
+# name, keeping the tag as written for repair.py's warning; repair.py then unwraps it.
+PLACEHOLDER = "folio-unknown"
+ORIGINAL_TAG = "data-folio-tag"
 
 
 def unwrap(element: etree._Element) -> None:
@@ -58,7 +62,10 @@ def _xml_copy(element: etree._Element, namespace: str, root: bool = False) -> et
     # MathML and SVG get their namespace as the default, unprefixed, as e-readers expect.
     nsmap = NSMAP if root else {None: inner} if inner != namespace else None
     namespace = inner
-    copy = etree.Element(f"{{{namespace}}}{local}", nsmap=nsmap)
+    try:
+        copy = etree.Element(f"{{{namespace}}}{local}", nsmap=nsmap)
+    except ValueError:
+        copy = etree.Element(f"{{{namespace}}}{PLACEHOLDER}", {ORIGINAL_TAG: local}, nsmap=nsmap)
     for name, value in element.attrib.items():
         if name == "epub:type":
             copy.set(f"{{{EPUB_NS}}}type", value)
