@@ -205,6 +205,9 @@ class Ebook:
 
     def _image(self, path: Path, source: Path) -> str | None:
         """Embed the image at ``path`` once; return its name in the EPUB (None if unfit)."""
+        # Keyed by the file itself: "images/a.png", "./images/a.png" and "sub/../images/a.png"
+        # are one image, declared once in the manifest.
+        path = path.resolve()
         if path in self.images:
             return self.images[path]
         media_type = IMAGE_TYPES.get(path.suffix.lower())
@@ -214,9 +217,12 @@ class Ebook:
             return None
         data = path.read_bytes()
         # Named by content, not by where the project lies: the same bytes on every machine.
+        # A copy of the same file elsewhere gets the same name, and shares its one entry.
         name = f"images/{hashlib.sha256(data).hexdigest()[:10]}-{path.name}"
+        packed = set(self.images.values())
         self.images[path] = name
-        self._add(f"image-{len(self.images)}", name, media_type, data)
+        if name not in packed:
+            self._add(f"image-{len(packed) + 1}", name, media_type, data)
         return name
 
     def _cover(self) -> _Page:
