@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.errors import location
 from pipeline.model import Article
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,9 +27,17 @@ def toc_depth(entries: list[TocEntry] | tuple[TocEntry, ...]) -> int:
 
 
 def nest_headings(article: Article, file_name: str) -> tuple[TocEntry, ...]:
-    """Return the article's headings as a tree: each nested under the last higher one."""
+    """Return the article's headings as a tree: each nested under the last higher one.
+
+    A heading without words (empty, or only an image without alternative text or a note) is
+    left out: a navigation link must have a label. The headings under it move up a level.
+    """
     root: list[tuple[int, list[Any]]] = [(0, [])]
     for heading in article.headings:
+        if not heading.text.strip():
+            log.warning("%s: a heading without text is left out of the ebook's table of "
+                        "contents", location(article.source))
+            continue
         href = f"{file_name}#{heading.id}" if heading.id else file_name
         node: list[Any] = [heading.text, href, []]
         while root[-1][0] >= heading.level:
