@@ -35,10 +35,16 @@ def unique_ids(parsed: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def _all_ids(parsed: dict[str, Any]) -> set[str]:
     """Return every id written anywhere in the article: a new name must not take one."""
+    return ids_in(*(b["html"] for b in parsed["blocks"]), *(n["html"] for n in parsed["notes"]))
+
+
+def ids_in(*htmls: str) -> set[str]:
+    """Return the ids the elements of ``htmls`` carry (comments left aside)."""
     found: set[str] = set()
-    for html in (*(b["html"] for b in parsed["blocks"]), *(n["html"] for n in parsed["notes"])):
+    for html in htmls:
         for tag in _MARKUP.finditer(html):
-            found.update(_value(m) for m in _ID.finditer(tag.group(0)))
+            if not tag.group(0).startswith("<!--"):
+                found.update(_value(m) for m in _ID.finditer(tag.group(0)))
     return found
 
 

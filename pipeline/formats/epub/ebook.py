@@ -22,6 +22,7 @@ from pipeline.formats.epub.repair import repair
 from pipeline.formats.epub.toc import TocEntry, ebooklib_toc, nest_headings, toc_depth
 from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml, unwrap
 from pipeline.i18n import format_date, join_names, translate
+from pipeline.ids import ids_in
 from pipeline.model import Article
 from pipeline.resources import article_assets, is_remote, rewrite_sources
 from pipeline.templates import render
@@ -64,11 +65,15 @@ class Ebook:
         # Links between articles of the same book (to the source or the web page) lead to
         # their chapters.
         self.link_targets: dict[str, str] = {}
+        # The ids each chapter will hold: a link to a fragment no chapter has fails EPUBCheck.
+        self.anchors: dict[str, set[str]] = {}
         for article in articles:
             file_name = f"chapter-{article.slug}.xhtml"
             for name in (file_name, f"{article.slug}.html", article.source.name,
                          f"{article.source.stem}.html"):
                 self.link_targets[name] = file_name
+            self.anchors[file_name] = ids_in(article.body_html, *(n.html for n in article.notes))
+            self.anchors[file_name].update(f"fn{note.number}" for note in article.notes)
 
     def build(self) -> bytes:
         """Assemble the package and return the zipped EPUB."""
@@ -271,10 +276,11 @@ class Ebook:
         if chapter:
             repair(root.find(f"{X}body"), where)
         # Folio's own pages link only to each other; an article's links and images are checked.
+        here = {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
         for link in list(root.iter(f"{X}a")) if chapter else ():
             if "footnote-ref" in link.get("class", "").split():
                 link.set(f"{{{EPUB_NS}}}type", "noteref")
-            self._fix_link(link, where)
+            self._fix_link(link, where, here)
         for image in list(root.iter(f"{X}img")) if chapter else ():
             if image.get("src") in self.images.values():
                 self.undescribed = self.undescribed or not image.get("alt", "").strip()
@@ -291,21 +297,30 @@ class Ebook:
             properties.append("svg")
         return properties
 
-    def _fix_link(self, link: etree._Element, where: Path) -> None:
-        """Point links at other chapters inside the book; unwrap links to files it lacks."""
+    def _fix_link(self, link: etree._Element, where: Path, here: set[str]) -> None:
+        """Point links at other chapters inside the book; unwrap links to what it lacks.
+
+        ``here`` holds the ids of the document the link is in.
+        """
         href = link.get("href")
         if href is None:
             return
         parts = urlsplit(href)
-        if parts.scheme or parts.netloc or is_remote(href) or not parts.path:
+        if parts.scheme or parts.netloc or is_remote(href):
             return
-        name = PurePosixPath(unquote(parts.path)).name
-        target = self.link_targets.get(name)
-        if target is not None:
-            link.set("href", target + (f"#{parts.fragment}" if parts.fragment else ""))
-            return
-        log.warning("%s: link to '%s' unlinked in the ebook: the file is not part of it",
-                    location(where), href)
+        fragment = unquote(parts.fragment)
+        if not parts.path:
+            if not fragment or fragment in here:
+                return
+            reason = "the article has no such anchor"
+        else:
+            target = self.link_targets.get(PurePosixPath(unquote(parts.path)).name)
+            if target is not None and (not fragment or fragment in self.anchors[target]):
+                link.set("href", target + (f"#{parts.fragment}" if parts.fragment else ""))
+                return
+            reason = ("the file is not part of it" if target is None
+                      else "that article has no such anchor")
+        log.warning("%s: link to '%s' unlinked in the ebook: %s", location(where), href, reason)
         unwrap(link)
 
     # Package metadata
