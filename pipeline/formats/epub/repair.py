@@ -274,6 +274,8 @@ def _parents(body: etree._Element) -> None:
             if _local(element) in ALLOWED_CHILDREN:
                 allowed, wrapper = ALLOWED_CHILDREN[_local(element)]
                 _wrap_strays(element, allowed, wrapper)
+            if _local(element) == "dl":
+                _term_first(element)
 
 
 def _wrap_orphans(parent: etree._Element) -> None:
@@ -326,6 +328,13 @@ def _wrap_strays(parent: etree._Element, allowed: set[str], wrapper: str) -> Non
             run = etree.Element(X + wrapper)
             child.addprevious(run)
         run.append(child)
+
+
+def _term_first(dl: etree._Element) -> None:
+    """Start a description list with a term: a ``<dd>`` must follow a ``<dt>``."""
+    first = next((child for child in dl if _local(child) in {"dt", "dd"}), None)
+    if first is not None and _local(first) == "dd":
+        first.addprevious(etree.Element(X + "dt"))
 
 
 def _lift_blocks(body: etree._Element) -> None:
