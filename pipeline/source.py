@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, location
+from pipeline.ids import unique_ids
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_path
 from pipeline.project import Project
@@ -45,6 +46,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     if parsed.get("controls"):
         log.warning("%s: %d control character(s) given as character references (such as "
                     "&#x4;) removed", location(path), parsed["controls"])
+    parsed = unique_ids(parsed, path)
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))

@@ -1,0 +1,397 @@
+"""One ebook being made: its documents, images, navigation and package metadata."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+from markupsafe import Markup
+
+from pipeline.books import Book
+from pipeline.context import article_context
+from pipeline.errors import location
+from pipeline.formats.epub.cover import generated_cover
+from pipeline.formats.epub.package import IMAGE_TYPES, XHTML_TYPE, Files, modified_time, zip_epub
+from pipeline.formats.epub.repair import repair
+from pipeline.formats.epub.toc import TocEntry, ebooklib_toc, nest_headings, toc_depth
+from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml, unwrap
+from pipeline.i18n import format_date, join_names, translate
+from pipeline.ids import ids_in
+from pipeline.model import Article
+from pipeline.resources import article_assets, is_remote, rewrite_sources
+from pipeline.templates import render
+
+if TYPE_CHECKING:
+    from pipeline.formats.epub import EpubFormat
+
+log = logging.getLogger(__name__)
+
+STYLESHEET = "style.css"
+
+
+@dataclass(frozen=True)
+class _Page:
+    """An XHTML document of the ebook: its manifest id, file name and title."""
+
+    uid: str
+    file_name: str
+    title: str
+
+
+class Ebook:
+    """One ebook being made: its documents, images and table of contents."""
+
+    def __init__(self, fmt: EpubFormat, book: Book, articles: list[Article],
+                 collection: bool) -> None:
+        # Imported here, like every heavy library: see EpubFormat.heavy_modules.
+        from ebooklib import epub
+
+        self.fmt = fmt
+        self.project = fmt.site.project
+        self.env = fmt.site.env
+        self.book = book
+        self.articles = articles
+        self.is_book = collection
+        self.epub = epub.EpubBook()
+        self.images: dict[Path, str] = {}
+        self.has_math = False
+        self.undescribed = False  # some image shown without alternative text
+        # Links between articles of the same book (to the source or the web page) lead to
+        # their chapters.
+        self.link_targets: dict[str, str] = {}
+        # The ids each chapter will hold: a link to a fragment no chapter has fails EPUBCheck.
+        self.anchors: dict[str, set[str]] = {}
+        for article in articles:
+            file_name = f"chapter-{article.slug}.xhtml"
+            for name in (file_name, f"{article.slug}.html", article.source.name,
+                         f"{article.source.stem}.html"):
+                self.link_targets[name] = file_name
+            self.anchors[file_name] = ids_in(article.body_html, *(n.html for n in article.notes))
+            self.anchors[file_name].update(f"fn{note.number}" for note in article.notes)
+
+    def build(self) -> bytes:
+        """Assemble the package and return the zipped EPUB."""
+        from ebooklib import epub
+
+        book, lang = self.book, self.book.lang
+        css, style_files = self.fmt.stylesheet
+        self._add("style", STYLESHEET, "text/css", css)
+        for number, (name, path, media_type) in enumerate(style_files, 1):
+            self._add(f"style-file-{number}", name, media_type, path.read_bytes())
+        cover_page = self._cover()
+        title_page = self._page("title.xhtml", "epub/titlepage.xhtml.j2",
+                                translate(lang, "title_page"))
+        toc: list[TocEntry] = []
+        body: list[_Page] = []
+        chapter_number = part_number = 0
+        for part in book.parts:
+            entries: list[TocEntry] = []
+            part_page = None
+            if part.title is not None:
+                part_number += 1
+                part_page = self._page(f"part-{part_number}.xhtml", "epub/part.xhtml.j2",
+                                       part.title, part=part)
+                body.append(part_page)
+            for _ in part.entries:
+                article = self.articles[chapter_number]
+                chapter_number += 1
+                chapter = self._chapter(article)
+                body.append(chapter)
+                entries.append(TocEntry(article.title, chapter.file_name,
+                                        nest_headings(article, chapter.file_name)))
+            if part_page is not None:
+                toc.append(TocEntry(part_page.title, part_page.file_name, tuple(entries)))
+            else:
+                toc.extend(entries)
+        colophon = self._page("colophon.xhtml", "epub/colophon.xhtml.j2",
+                              translate(lang, "colophon"))
+        nav = _Page("nav", "nav.xhtml", translate(lang, "contents"))
+        # A landmark must lead to a spine item: the nav is read as a page only in books.
+        landmarks = [("cover", cover_page, "cover"), ("titlepage", title_page, "title-page"),
+                     *([("toc", nav, "toc")] if self.is_book else []),
+                     ("bodymatter", body[0], "text"),
+                     ("copyright-page", colophon, "copyright-page")]
+        self._nav(nav, toc, landmarks)
+        self.epub.add_item(epub.EpubNcx())
+        front = [cover_page, title_page] + ([nav] if self.is_book else [])
+        self.epub.spine = [page.uid for page in (*front, *body, colophon)]
+        self.epub.toc = ebooklib_toc(toc)
+        self.epub.guide = [{"type": kind, "href": page.file_name, "title": page.title}
+                           for _, page, kind in landmarks]
+        self._metadata()
+        when = modified_time([book.date, *(a.date for a in self.articles)])
+        # EbookLib writes the package document and the NCX; Folio zips them reproducibly.
+        writer = epub.EpubWriter("", self.epub, {"mtime": when,
+                                                 "play_order": {"enabled": True,
+                                                                "start_from": 1}})
+        writer.out = Files()
+        writer._write_container()
+        writer._write_opf()
+        writer._write_items()
+        # EbookLib always claims a depth of 0; older readers size their TOC view by it.
+        ncx = f"{self.epub.FOLDER_NAME}/toc.ncx"
+        writer.out.entries[ncx] = writer.out.entries[ncx].replace(
+            b'content="0" name="dtb:depth"',
+            f'content="{toc_depth(toc)}" name="dtb:depth"'.encode())
+        return zip_epub(writer.out.entries, when)
+
+    def _add(self, uid: str, file_name: str, media_type: str, content: bytes,
+             properties: list[str] | None = None) -> None:
+        """Add a file Folio made to the package; EbookLib lists it and never re-parses it."""
+        from ebooklib import epub
+
+        item = epub.EpubItem(uid=uid, file_name=file_name, media_type=media_type,
+                             content=content)
+        item.properties = properties or []
+        self.epub.add_item(item)
+
+    # Documents
+
+    def _render(self, template: str, context: dict[str, Any], where: Path,
+                chapter: bool = False) -> tuple[bytes, list[str]]:
+        """Render an XHTML template; return well-formed XHTML and its manifest properties."""
+        text = render(self.env, template, context)
+        root = to_xhtml(text, where)
+        properties = self._clean(root, where, chapter)
+        data = etree.tostring(root, encoding="utf-8", xml_declaration=True,
+                              doctype="<!DOCTYPE html>")
+        return data, properties
+
+    def _page_context(self, **extra: Any) -> dict[str, Any]:
+        book = self.book
+        return {"site": self.project.settings, "book": book, "lang": book.lang,
+                "stylesheet": STYLESHEET,
+                "date_text": format_date(book.date, book.lang) if book.date else None,
+                "authors_text": join_names(book.authors, book.lang),
+                "editors_text": join_names(book.editors, book.lang),
+                "chapters": [article_context(a, self.project) for a in self.articles],
+                "is_book": self.is_book, **extra}
+
+    def _page(self, file_name: str, template: str, title: str, **extra: Any) -> _Page:
+        """Render one of the ebook's own pages (cover, title page, part, colophon)."""
+        page = _Page(f"page-{file_name.removesuffix('.xhtml')}", file_name, title)
+        data, properties = self._render(template, self._page_context(title=title, **extra),
+                                        self.book.path)
+        self._add(page.uid, file_name, XHTML_TYPE, data, properties)
+        return page
+
+    def _nav(self, nav: _Page, toc: list[TocEntry],
+             landmarks: list[tuple[str, _Page, str]]) -> None:
+        marks = [(epub_type, page.file_name, page.title) for epub_type, page, _ in landmarks]
+        data, _ = self._render("epub/nav.xhtml.j2",
+                               self._page_context(title=nav.title, toc=toc, landmarks=marks),
+                               self.book.path)
+        self._add(nav.uid, nav.file_name, XHTML_TYPE, data, ["nav"])
+
+    def _chapter(self, article: Article) -> _Page:
+        """Render one article as a chapter, embedding the images it shows."""
+        assets = []
+        for asset in article_assets(article, self.project):
+            if asset.src == article.cover and not any(i.src == asset.src for i in article.images):
+                continue
+            name = self._image(asset.path, article.source)
+            if name is not None:
+                assets.append(dataclasses.replace(asset, output=name))
+        body = rewrite_sources(article.body_html, assets)
+        notes = [Markup(_numbered(note.number, note.html)) for note in article.notes]
+        context = article_context(article, self.project, body=Markup(body), notes=notes,
+                                  stylesheet=STYLESHEET)
+        data, properties = self._render("epub/chapter.xhtml.j2", context, article.source,
+                                        chapter=True)
+        page = _Page(f"chapter-{article.slug}", f"chapter-{article.slug}.xhtml", article.title)
+        self._add(page.uid, page.file_name, XHTML_TYPE, data, properties)
+        return page
+
+    def _image(self, path: Path, source: Path) -> str | None:
+        """Embed the image at ``path`` once; return its name in the EPUB (None if unfit)."""
+        # Keyed by the file itself: "images/a.png", "./images/a.png" and "sub/../images/a.png"
+        # are one image, declared once in the manifest.
+        path = path.resolve()
+        if path in self.images:
+            return self.images[path]
+        media_type = IMAGE_TYPES.get(path.suffix.lower())
+        if media_type is None:
+            log.warning("%s: image '%s' left out of the ebook: e-readers show only %s",
+                        location(source), path.name, ", ".join(IMAGE_TYPES))
+            return None
+        data = path.read_bytes()
+        # Named by content, not by where the project lies: the same bytes on every machine.
+        # A copy of the same file elsewhere gets the same name, and shares its one entry.
+        name = f"images/{hashlib.sha256(data).hexdigest()[:10]}-{path.name}"
+        packed = set(self.images.values())
+        self.images[path] = name
+        if name not in packed:
+            self._add(f"image-{len(packed) + 1}", name, media_type, data)
+        return name
+
+    def _cover(self) -> _Page:
+        """Add the cover image (the book's own or a generated one) and the page showing it."""
+        from ebooklib import epub
+
+        book = self.book
+        suffix = book.cover.suffix.lower() if book.cover else ""
+        if book.cover is not None and suffix in IMAGE_TYPES:
+            name = f"images/cover{suffix}"
+            data = book.cover.read_bytes()
+        else:
+            if book.cover is not None:
+                log.warning("%s: cover '%s' is not an image e-readers show (%s); a cover is "
+                            "made instead", location(book.path), book.cover.name,
+                            ", ".join(IMAGE_TYPES))
+            name, suffix = "images/cover.jpg", ".jpg"
+            data = generated_cover(book.title, book.subtitle,
+                                   join_names(book.authors, book.lang),
+                                   self.project.settings.get("theme", "default"))
+        # Declared both ways: EbookLib gives an EpubCover the EPUB 3 cover-image property,
+        # and Kobo and EPUB 2 readers look for <meta name="cover"> naming its id.
+        cover = epub.EpubCover(uid="cover-image", file_name=name)
+        cover.media_type = IMAGE_TYPES[suffix]
+        cover.content = data
+        self.epub.add_item(cover)
+        self.epub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+        return self._page("cover.xhtml", "epub/cover.xhtml.j2", translate(book.lang, "cover"),
+                          cover_image=name)
+
+    def _clean(self, root: etree._Element, where: Path, chapter: bool) -> list[str]:
+        """Make a document fit for e-readers; return its manifest properties."""
+        for script in list(root.iter(f"{X}script")):
+            # A JSON-LD block is data, not a program: it goes without a word.
+            if script.get("type") != "application/ld+json":
+                log.warning("%s: removed a <script> from the ebook: e-readers do not run "
+                            "scripts", location(where))
+            script.getparent().remove(script)
+        for element in root.iter():
+            handlers = [name for name in element.attrib if name.startswith("on")]
+            for name in handlers:
+                log.warning("%s: removed the '%s' script from the ebook", location(where), name)
+                del element.attrib[name]
+        for noscript in list(root.iter(f"{X}noscript")):
+            unwrap(noscript)
+        if chapter:
+            repair(root.find(f"{X}body"), where)
+        # Folio's own pages link only to each other; an article's links and images are checked.
+        here = {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+        for link in list(root.iter(f"{X}a")) if chapter else ():
+            if "footnote-ref" in link.get("class", "").split():
+                link.set(f"{{{EPUB_NS}}}type", "noteref")
+            self._fix_link(link, where, here)
+        for image in list(root.iter(f"{X}img")) if chapter else ():
+            if image.get("src") in self.images.values():
+                self.undescribed = self.undescribed or not image.get("alt", "").strip()
+            else:
+                replacement = etree.Element(f"{X}span", {"class": "image-missing"})
+                replacement.text = image.get("alt") or ""
+                replacement.tail = image.tail
+                image.getparent().replace(image, replacement)
+        properties = []
+        if next(root.iter(f"{{{MATHML_NS}}}math"), None) is not None:
+            properties.append("mathml")
+            self.has_math = True
+        if next(root.iter(f"{{{SVG_NS}}}svg"), None) is not None:
+            properties.append("svg")
+        return properties
+
+    def _fix_link(self, link: etree._Element, where: Path, here: set[str]) -> None:
+        """Point links at other chapters inside the book; unwrap links to what it lacks.
+
+        ``here`` holds the ids of the document the link is in.
+        """
+        href = link.get("href")
+        if href is None:
+            return
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or is_remote(href):
+            return
+        fragment = unquote(parts.fragment)
+        if not parts.path:
+            if not fragment or fragment in here:
+                return
+            reason = "the article has no such anchor"
+        else:
+            target = self.link_targets.get(PurePosixPath(unquote(parts.path)).name)
+            if target is not None and (not fragment or fragment in self.anchors[target]):
+                link.set("href", target + (f"#{parts.fragment}" if parts.fragment else ""))
+                return
+            reason = ("the file is not part of it" if target is None
+                      else "that article has no such anchor")
+        log.warning("%s: link to '%s' unlinked in the ebook: %s", location(where), href, reason)
+        unwrap(link)
+
+    # Package metadata
+
+    def _metadata(self) -> None:
+        book, ebook = self.book, self.epub
+        ebook.set_identifier(book.identifier)
+        if (book.source_identifier
+                and book.source_identifier.removeprefix("urn:uuid:") not in book.identifier):
+            ebook.add_metadata("DC", "identifier", book.source_identifier,
+                               {"id": "source-identifier"})
+        ebook.add_metadata("DC", "title", book.title, {"id": "title"})
+        ebook.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+        if book.subtitle:
+            ebook.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
+            ebook.add_metadata(None, "meta", "subtitle",
+                               {"refines": "#subtitle", "property": "title-type"})
+        ebook.title = book.title
+        ebook.set_language(book.lang)
+        authors = book.authors or tuple(dict.fromkeys(n for a in self.articles for n in a.authors))
+        creators = [(name, "aut") for name in authors] + [(name, "edt") for name in book.editors]
+        for number, (name, role) in enumerate(creators, 1):
+            ebook.add_author(name, role=role, uid=f"creator-{number}")
+        dates = [d for d in (book.date, *(a.date for a in self.articles)) if d is not None]
+        if dates:
+            ebook.add_metadata("DC", "date", (book.date or max(dates)).isoformat())
+        if book.description:
+            ebook.add_metadata("DC", "description", book.description)
+        keywords = book.keywords or tuple(dict.fromkeys(k for a in self.articles
+                                                        for k in a.keywords))
+        for keyword in keywords:
+            ebook.add_metadata("DC", "subject", keyword)
+        if book.publisher:
+            ebook.add_metadata("DC", "publisher", book.publisher)
+        rights = book.rights or next((a.rights for a in self.articles if a.rights), None)
+        if rights:
+            ebook.add_metadata("DC", "rights", rights)
+        for prop, value in self._accessibility():
+            ebook.add_metadata(None, "meta", value, {"property": prop})
+
+    def _accessibility(self) -> list[tuple[str, str]]:
+        """Return the EPUB Accessibility 1.1 metadata, true to what this ebook contains."""
+        visual = bool(self.images)
+        # Text alone suffices only if every image the chapters show has a description.
+        described = not self.undescribed
+        features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+        if visual and described:
+            features.append("alternativeText")
+        if self.has_math:
+            features.append("MathML")
+        metadata = [("schema:accessMode", "textual")]
+        if visual:
+            metadata += [("schema:accessMode", "visual"),
+                         ("schema:accessModeSufficient", "textual,visual")]
+        if described:
+            metadata.append(("schema:accessModeSufficient", "textual"))
+        metadata += [("schema:accessibilityFeature", f) for f in features]
+        metadata += [("schema:accessibilityHazard", "none"),
+                     ("schema:accessibilitySummary",
+                      translate(self.book.lang, "accessibility_summary"))]
+        if described:
+            metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"))
+        return metadata
+
+
+def _numbered(number: int, html: str) -> str:
+    """Start a note with its number, linking back to where it is cited."""
+    label = (f'<a class="footnote-label" href="#fnref{number}" role="doc-backlink">'
+             f"{number}.</a> ")
+    if html.startswith("<p>"):
+        return f"<p>{label}{html[3:]}"
+    return f"<p>{label}</p>{html}"
+
+
