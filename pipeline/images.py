@@ -30,6 +30,9 @@ SVG_DROPPED = {"script", "foreignObject", "iframe", "embed", "object", "handler"
                "include"}
 # A reference an SVG may keep: a fragment of itself, or an inline raster image.
 INSIDE_REFERENCE = re.compile(r"\s*(#|data:image/(png|jpeg|gif|webp)[;,])", re.IGNORECASE)
+# A bare MPEG audio stream has no magic number, only frame sync bits random bytes may have too:
+# it is believed only when the name says audio.
+BARE_AUDIO = {".mp3", ".mp2", ".mpga", ".aac"}
 KIND_WORDS = {"video": "Video", "audio": "Audio", "pdf": "PDF"}
 CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
@@ -133,12 +136,20 @@ def sniff_media(data: bytes, suffix: str = "") -> tuple[str, str] | None:
         return "audio", "audio/flac"
     if head.startswith(b"ID3"):
         return "audio", "audio/mpeg"
-    if len(head) >= 2 and head[0] == 0xFF:
-        if head[1] & 0xF6 == 0xF0:  # ADTS frame: sync bits, layer 00
-            return "audio", "audio/aac"
-        if head[1] & 0xE0 == 0xE0 and head[1] & 0x06:  # MPEG audio frame: sync, a layer
-            return "audio", "audio/mpeg"
+    if suffix in BARE_AUDIO and _mpeg_frame(head):
+        return "audio", "audio/aac" if head[1] & 0x06 == 0 else "audio/mpeg"
     return None
+
+
+def _mpeg_frame(head: bytes) -> bool:
+    """Tell whether ``head`` starts with a plausible MPEG audio (or ADTS AAC) frame header."""
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = head[1] >> 3 & 3, head[1] >> 1 & 3
+    if layer == 0:  # ADTS: MPEG-4 AAC, a valid sampling index
+        return head[1] & 0xF0 == 0xF0 and (head[2] >> 2 & 0xF) < 13
+    bitrate, rate = head[2] >> 4, head[2] >> 2 & 3
+    return version != 1 and bitrate not in {0, 15} and rate != 3
 
 
 def looks_like_svg(data: bytes) -> bool:
@@ -238,10 +249,13 @@ def _raster(data: bytes) -> Media:
         except UnidentifiedImageError:
             raise Unusable("is not an image (its bytes are no format Folio shows: PNG, JPEG, "
                            "GIF, WebP, BMP, SVG, or PDF, video or audio)") from None
-        except Image.DecompressionBombError:
-            raise _too_large(width, height) from None
+        except Image.DecompressionBombError as exc:
+            # Raised by Image.open beyond twice Pillow's limit: the size is only in its words.
+            pixels = re.search(r"\((\d+) pixels\)", str(exc))
+            raise _too_large(width, height, int(pixels.group(1)) if pixels else 0) from None
         except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
-            raise Unusable(f"is a damaged {kind} image ({exc})") from None
+            named = f"{kind} " if kind else ""  # Image.open itself may fail, before a format
+            raise Unusable(f"is a damaged {named}image ({exc})") from None
     return Media("image", RASTER_TYPES[kind], data, width, height)
 
 
@@ -250,6 +264,8 @@ def _check_size(width: int, height: int) -> None:
         raise _too_large(width, height)
 
 
-def _too_large(width: int, height: int) -> Unusable:
-    size = f"{width} x {height} pixels; " if width else ""
-    return Unusable(f"is too large ({size}at most {MAX_PIXELS // 1_000_000} megapixels)")
+def _too_large(width: int, height: int, pixels: int = 0) -> Unusable:
+    size = (f"{width} x {height} pixels, " if width else
+            f"{pixels // 1_000_000} megapixels, " if pixels else "")
+    return Unusable(f"is too large ({size}over the limit of {MAX_PIXELS // 1_000_000} "
+                    "megapixels)")
