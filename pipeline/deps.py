@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import location
 from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.resources import locate, refusal
@@ -97,8 +98,8 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
     """Return a hash of the local files (images, cover) ``articles`` show.
 
     ``memo`` is the build's: each file is read and hashed once, and checked as an image then
-    (pipeline.images keeps the result by content, for the formats); a file that may not be
-    shown is a warning, once per article and address.
+    (pipeline.images keeps the result by content, for the formats); an address Folio may not
+    read, or a file it may not show, is a warning, once per article and address.
     """
     global _warned
     if _warned[0] is not memo:  # a new build: held, so no later dict can reuse its id
@@ -107,14 +108,17 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
     for article in articles:
         for src in article.resource_sources:
             path = locate(src, article.source, project)
+            first = (article.source, src) not in _warned[1]
+            _warned[1].add((article.source, src))
+            if isinstance(path, str) and first:
+                log.warning("%s: " + path, location(article.source), src)
             if not isinstance(path, Path) or not path.is_file():
                 continue
             data = None
             if path not in memo:
                 data = _read(path)
                 memo[path] = _digest(path, data)
-            if (article.source, src) not in _warned[1]:
-                _warned[1].add((article.source, src))
+            if first:
                 data = data if data is not None else _read(path)
                 problem = refusal(article, src, path, data) if data is not None else None
                 if problem:

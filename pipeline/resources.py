@@ -49,6 +49,8 @@ class ArticleFiles:
 
     assets: tuple[Asset, ...]
     refused: frozenset[str]
+    # Addresses Folio may not read (network, outside the project): never fetched.
+    outside: frozenset[str] = frozenset()
 
     def by_src(self) -> dict[str, Asset]:
         """Return the usable assets by their address as written."""
@@ -64,6 +66,12 @@ class Shown:
     alt: str
     # Every other attribute of the element, as written (escaped).
     attributes: dict[str, str]
+    # The whole element as written.
+    html: str = ""
+
+    def kept(self) -> str:
+        """Return the element as written, an ``<img>`` given an empty ``alt`` if it has none."""
+        return picture(self, None) if self.tag == "img" else self.html
 
 
 def is_remote(src: str) -> bool:
@@ -105,20 +113,24 @@ def resolve(src: str, article: Article, project: Project) -> Path | None:
 def article_files(article: Article, project: Project) -> ArticleFiles:
     """Return the local files of ``article`` every format may use, and those refused.
 
-    Each file is checked by its bytes (see pipeline.images) once per content; the build warns
-    about a refused one once, while planning (pipeline.deps), so formats leave it out quietly.
+    Each file is checked by its bytes (see pipeline.images) once per content. The build warns
+    about a refused file or address once, while planning (pipeline.deps.asset_digest), so
+    every format leaves it out quietly.
     """
     seen: dict[str, Asset] = {}
     refused: set[str] = set()
+    outside: set[str] = set()
     for src in dict.fromkeys(article.resource_sources):
-        path = resolve(src, article, project)
-        if path is None:
-            continue
-        try:
-            seen[src] = Asset(src, path, output_name(src, path), check(path))
-        except Unusable:
-            refused.add(src)
-    return ArticleFiles(tuple(seen.values()), frozenset(refused))
+        found = locate(src, article.source, project)
+        if isinstance(found, str):
+            outside.add(src)
+        elif found is not None and found.is_file():
+            path = found.resolve()
+            try:
+                seen[src] = Asset(src, path, output_name(src, path), check(path))
+            except Unusable:
+                refused.add(src)
+    return ArticleFiles(tuple(seen.values()), frozenset(refused), frozenset(outside))
 
 
 def article_assets(article: Article, project: Project) -> list[Asset]:
@@ -165,11 +177,13 @@ def rewrite_sources(html: str, assets: list[Asset]) -> str:
     return html
 
 
-def place_media(html: str, files: ArticleFiles, show: Callable[[Shown, Asset], str]) -> str:
+def place_media(html: str, files: ArticleFiles, show: Callable[[Shown, Asset], str],
+                elsewhere: Callable[[Shown], str] | None = None) -> str:
     """Return ``html`` with each image or media element of the article's files as ``show`` says.
 
-    A refused file becomes its alternative text; an image Folio does not handle (a network
-    address) stays as written, given an empty ``alt`` when it has none (it is decorative).
+    A refused file becomes its alternative text. Any other element (a network address, raw
+    HTML) becomes what ``elsewhere`` says, or stays as written, an ``<img>`` given an empty
+    ``alt`` when it has none (it is then decorative).
     """
     assets = files.by_src()
 
@@ -180,7 +194,7 @@ def place_media(html: str, files: ArticleFiles, show: Callable[[Shown, Asset], s
         asset = assets.get(shown.src)
         if asset is not None:
             return show(shown, asset)
-        return picture(shown, None) if shown.tag == "img" else match.group(0)
+        return elsewhere(shown) if elsewhere is not None else shown.kept()
 
     return MEDIA_ELEMENT.sub(swap, html) if "<" in html else html
 
@@ -198,7 +212,7 @@ def parse_shown(element: str) -> Shown:
         # pandoc puts the caption in the fallback link: <video><a href="...">A talk</a></video>
         alt = " ".join(unescape(TAG.sub("", element[start.end():])).split())
     attributes.pop("controls", None)
-    return Shown(tag, src, alt, attributes)
+    return Shown(tag, src, alt, attributes, element)
 
 
 def picture(shown: Shown, src: str | None) -> str:

@@ -483,3 +483,14 @@ def test_a_wide_table_and_long_words_fit_the_handout(make_project, folio):
         width = float(page.get("width"))
         outside = [word.text for word in page.iter("word") if float(word.get("xmax")) > width]
         assert outside == []
+
+
+def test_an_address_folio_may_not_read_is_one_warning_a_build(make_project, folio):
+    body = "![A badge](https://example.org/badge.svg)\n\nText.\n"
+    root = make_project({"source/a.md": article("Badge", body)})
+    result = folio(root, "build", "-j", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("not fetching network resource "
+                               "'https://example.org/badge.svg'") == 1
+    # The handout never asks WeasyPrint for it: its alt text stands in.
+    assert "A badge" in pdf_text(root / "build" / "pdf" / "badge.pdf")

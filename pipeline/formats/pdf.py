@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats import Format, register
 from pipeline.i18n import translate
-from pipeline.resources import Asset, Shown, article_files, media_label, picture, place_media
+from pipeline.resources import (
+    ArticleFiles,
+    Asset,
+    Shown,
+    article_files,
+    media_label,
+    missing,
+    picture,
+    place_media,
+)
 from pipeline.templates import render
 
 if TYPE_CHECKING:
@@ -49,7 +59,8 @@ class PdfFormat(Format):
         warn_missing_alt(article, files.refused)
         context = article_context(
             article, project,
-            body=place_media(handout_body(article), files, show_in_print),
+            body=place_media(handout_body(article), files, show_in_print,
+                             partial(keep_inside, files)),
             toc=article.headings if options.get("toc") else (),
             notes_page=options.get("notes_page", False),
             notes_lines=NOTES_LINES,
@@ -90,6 +101,14 @@ def show_in_print(shown: Shown, asset: Asset) -> str:
     # The picture keeps its address: WeasyPrint reads it through the project fetcher, which
     # hands over the checked (and, for SVG, cleaned) bytes.
     return picture(shown, None) if asset.media.is_picture else media_label(asset)
+
+
+def keep_inside(files: ArticleFiles, shown: Shown) -> str:
+    """Return an element the article's files do not cover: its alt text if it lies outside."""
+    # The build warned about the address already; WeasyPrint would only refuse it again.
+    if shown.src in files.outside:
+        return missing(shown.alt)
+    return shown.kept()
 
 
 def warn_missing_alt(article: Article, left_out: frozenset[str] = frozenset()) -> None:
