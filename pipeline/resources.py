@@ -97,6 +97,10 @@ def locate(src: str, source: Path, project: Project) -> Path | str | None:
         return "resource '%s' names no file"
     target = source.parent.joinpath(*path.parts)
     if not project.contains(target):
+        if target.is_symlink():
+            # The address looks fine; say where the link leads, or the user would stare at it.
+            where = str(target.resolve()).replace("%", "%%")
+            return f"refusing resource '%s': it is a link to {where}, outside the project"
         return "refusing resource '%s': it is outside the project"
     return target
 

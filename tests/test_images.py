@@ -66,9 +66,12 @@ def jpeg(seed: int) -> bytes:
 
 
 def noise_jpeg() -> bytes:
-    """Return a JPEG of noise: most of its bytes are pixel data, after the header."""
+    """Return a JPEG of a stripe pattern: most of its bytes are pixel data, after the header."""
     buffer = io.BytesIO()
-    Image.effect_noise((200, 200), 60).convert("RGB").save(buffer, "JPEG")
+    image = Image.new("RGB", (200, 200))
+    image.putdata([((x * 37) % 256, (y * 91) % 256, (x * y) % 256)
+                   for y in range(200) for x in range(200)])
+    image.save(buffer, "JPEG")
     return buffer.getvalue()
 
 
