@@ -7,11 +7,14 @@ recognised so each format can say what they are. Results are kept per file conte
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
 import struct
+import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +42,7 @@ CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
 # Kept results, by content digest; cleared when a long `folio serve` has seen very many.
 _MEMO_LIMIT = 1024
 _memo: dict[str, Media | Unusable] = {}
+_strict_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,7 @@ def _raster(data: bytes) -> Media:
                 kind, (width, height) = image.format, image.size
                 _check_size(width, height)
                 image.verify()  # checksums (PNG chunks), before decoding
-            with Image.open(io.BytesIO(data), formats=[kind]) as image:
+            with Image.open(io.BytesIO(data), formats=[kind]) as image, _strict_decoding():
                 if kind == "JPEG":
                     # Decoding at 1/8 scale still reads every byte of the stream, eight times
                     # faster and in 1/64 of the memory.
@@ -257,6 +261,25 @@ def _raster(data: bytes) -> Media:
             named = f"{kind} " if kind else ""  # Image.open itself may fail, before a format
             raise Unusable(f"is a damaged {named}image ({exc})") from None
     return Media("image", RASTER_TYPES[kind], data, width, height)
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Make Pillow raise on a truncated image while one is decoded here.
+
+    WeasyPrint, once imported, sets Pillow's global LOAD_TRUNCATED_IMAGES, and a cut-off JPEG
+    would then decode as grey without a word. The lock keeps Folio's own checks from
+    restoring the setting under one another.
+    """
+    from PIL import ImageFile
+
+    with _strict_lock:
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
 def _check_size(width: int, height: int) -> None:

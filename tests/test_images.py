@@ -159,6 +159,16 @@ def test_unusable_files_are_refused_with_a_reason(data, reason):
     assert refused.value.reason.startswith(reason)
 
 
+def test_a_truncated_jpeg_is_refused_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401 - it sets ImageFile.LOAD_TRUNCATED_IMAGES on import
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(Unusable, match="is a damaged JPEG image"):
+        inspect(noise_jpeg()[:5000], ".jpg")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint's setting is left as it was
+
+
 def test_the_pixel_limit_is_fifty_megapixels():
     assert MAX_PIXELS == 50_000_000
     with pytest.raises(Unusable):
