@@ -11,21 +11,13 @@ from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats import Format, register
 from pipeline.i18n import translate
-from pipeline.resources import (
-    ArticleFiles,
-    Asset,
-    Shown,
-    article_files,
-    media_label,
-    missing,
-    picture,
-    place_media,
-)
+from pipeline.resources import article_files, media_label, missing, picture, place_media
 from pipeline.templates import render
 
 if TYPE_CHECKING:
     from pipeline.model import Article
     from pipeline.output import OutputDir
+    from pipeline.resources import ArticleFiles, Asset, Shown
 
 log = logging.getLogger(__name__)
 
