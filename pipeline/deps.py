@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import location
 from pipeline.model import Article
 from pipeline.project import Project
-from pipeline.resources import locate
+from pipeline.resources import locate, refusal
+
+log = logging.getLogger(__name__)
+# The memo of the build being planned, and the (article, address) pairs warned about in it:
+# every format's targets hash the same images, and a refused one is reported once a build.
+_warned: tuple[dict[Path, str] | None, set[tuple[Path, str]]] = (None, set())
 
 
 class TemplateDeps:
@@ -88,22 +95,49 @@ def _includes(source: bytes) -> list[str] | None:
 
 
 def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Path, str]) -> str:
-    """Return a hash of the local files (images, cover) ``articles`` show."""
+    """Return a hash of the local files (images, cover) ``articles`` show.
+
+    ``memo`` is the build's: each file is read and hashed once, and checked as an image then
+    (pipeline.images keeps the result by content, for the formats); an address Folio may not
+    read, or a file it may not show, is a warning, once per article and address.
+    """
+    global _warned
+    if _warned[0] is not memo:  # a new build: held, so no later dict can reuse its id
+        _warned = (memo, set())
     parts = []
     for article in articles:
         for src in article.resource_sources:
             path = locate(src, article.source, project)
+            first = (article.source, src) not in _warned[1]
+            _warned[1].add((article.source, src))
+            if isinstance(path, str) and first:
+                log.warning("%s: " + path, location(article.source), src)
             if not isinstance(path, Path) or not path.is_file():
                 continue
+            data = None
             if path not in memo:
-                memo[path] = file_digest(path)
+                data = _read(path)
+                memo[path] = _digest(path, data)
+            if first:
+                data = data if data is not None else _read(path)
+                problem = refusal(article, src, path, data) if data is not None else None
+                if problem:
+                    log.warning("%s", problem)
             parts.append(f"{src}={memo[path]}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _digest(path: Path, data: bytes | None) -> str:
+    return hashlib.sha256(data).hexdigest() if data is not None else f"unreadable:{path}"
+
+
 def file_digest(path: Path) -> str:
     """Return a hash of the file at ``path``, or a marker when it cannot be read."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return f"unreadable:{path}"
+    return _digest(path, _read(path))

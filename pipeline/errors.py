@@ -72,3 +72,9 @@ def location(path: Path | str | None, line: int | None = None) -> str:
     with contextlib.suppress(ValueError, OSError):
         shown = shown.resolve().relative_to(Path.cwd().resolve())
     return f"{shown}:{line}" if line else str(shown)
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """Return the 1-based line where ``needle`` first appears in ``text``, if it does."""
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None

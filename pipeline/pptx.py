@@ -17,11 +17,11 @@ from pipeline.errors import location
 from pipeline.i18n import format_date, join_names
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from pptx.slide import Slide as PptxSlide
 
     from pipeline.deck import Deck, Slide
+    from pipeline.resources import Asset
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,15 @@ TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT = 0, 1, 2, 5
 USED_LAYOUTS = (TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT)
 HEIGHT = Emu(6858000)  # 7.5 in; 16:9 is 13.333 in wide, 4:3 is 10 in
 WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
-PICTURE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
+# Picture formats PowerPoint shows, by the media type the bytes give (never by file name).
+PICTURE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff"}
 # Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
 BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
 # Zip entries get this fixed time so that the same deck gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def write_pptx(deck: Deck, images: dict[str, Path]) -> bytes:
+def write_pptx(deck: Deck, images: dict[str, Asset]) -> bytes:
     """Return the deck as a .pptx file, identical bytes for an identical deck."""
     prs = Presentation()
     _set_size(prs, WIDTHS[deck.aspect])
@@ -77,7 +78,7 @@ def _set_size(prs: Presentation, width: Emu) -> None:
         ph.width, ph.height = int(ph_width * ratio), ph_height
 
 
-def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Path]) -> None:
+def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Asset]) -> None:
     kind = slide.kind
     layout = {"title": TITLE_LAYOUT, "closing": TITLE_LAYOUT, "section": SECTION_LAYOUT,
               "figure": TITLE_ONLY_LAYOUT, "table": TITLE_ONLY_LAYOUT}.get(kind, CONTENT_LAYOUT)
@@ -134,19 +135,19 @@ def _content_box(prs: Presentation) -> tuple[int, int, int, int]:
 
 
 def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
-                images: dict[str, Path]) -> None:
+                images: dict[str, Asset]) -> None:
     left, top, width, height = _content_box(prs)
-    path = images.get(slide.image.src) if slide.image else None
-    if path is not None and path.suffix.lower() in PICTURE_TYPES:
-        picture = page.shapes.add_picture(str(path), left, top)
+    asset = images.get(slide.image.src) if slide.image else None
+    if asset is not None and asset.media.media_type in PICTURE_TYPES:
+        picture = page.shapes.add_picture(io.BytesIO(asset.media.data), left, top)
         scale = min(width / picture.width, height / picture.height)
         picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
         picture.left = left + (width - picture.width) // 2
         # Alternative text, as PowerPoint's "Alt Text" pane reads it.
         picture._element.nvPicPr.cNvPr.set("descr", slide.image.alt if slide.image else "")
-    elif path is not None:
+    elif asset is not None:
         log.warning("%s: PowerPoint cannot show '%s'; the PPTX slide has its caption only",
-                    location(deck.article.source), path.name)
+                    location(deck.article.source), asset.name)
     if slide.text:
         box = page.shapes.add_textbox(left, top + height + Emu(91440), width, Emu(914400))
         _fill(box.text_frame, [slide.text], SMALL_SIZE)

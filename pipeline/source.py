@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cache import BuildCache, code_fingerprint, digest
-from pipeline.errors import SourceError, location
+from pipeline.errors import SourceError, line_of, location
 from pipeline.ids import unique_ids
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_path
@@ -203,12 +203,6 @@ def _check_images(images: list[dict[str, str]], text: str, path: Path, project: 
         if isinstance(target, Path) and not target.is_file():
             raise SourceError(f"image '{image['src']}' does not exist", path,
                               line_of(text, image["src"]))
-
-
-def line_of(text: str, needle: str) -> int | None:
-    """Return the 1-based line where ``needle`` first appears in ``text``, if it does."""
-    index = text.find(needle)
-    return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
 def slugify(text: str) -> str:

@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.errors import BuildError, location
+from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
 
 if TYPE_CHECKING:
     from pipeline.project import Project
@@ -69,8 +70,18 @@ class ProjectFetcher(URLFetcher):
             raise FileNotFoundError(path)
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         # Read the resolved path: the file checked is the file served, whatever links point at.
-        return URLFetcherResponse(real.as_uri(), real.read_bytes(),
-                                  {"Content-Type": content_type})
+        data = real.read_bytes()
+        if content_type == SVG_TYPE or looks_like_svg(data):
+            # An SVG goes to WeasyPrint only cleaned (no entities, no outside references),
+            # typed by its bytes: whatever its name, an image Folio refuses is never read.
+            try:
+                media = check(real, data)
+            except Unusable as exc:
+                log.warning("%s: image '%s' %s; left out", location(self.origin), path,
+                            exc.reason)
+                raise PermissionError(f"unusable image: {path}") from None
+            content_type, data = media.media_type, media.data
+        return URLFetcherResponse(real.as_uri(), data, {"Content-Type": content_type})
 
 
 def pdf_dates(date: dt.date | None) -> tuple[str | None, str | None]:

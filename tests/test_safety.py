@@ -14,6 +14,7 @@ from pipeline.output import OutputDir
 from pipeline.project import load_project
 from pipeline.source import read_article
 from tests.conftest import article
+from tests.test_deck import png
 
 
 @pytest.mark.parametrize("name", ["../escape.html", "/etc/passwd", "html/../../x", "C:\\x.html",
@@ -47,7 +48,7 @@ def test_interrupted_write_keeps_the_old_file(tmp_path):
 
 def test_clean_removes_only_what_folio_made(make_project, folio, tmp_path):
     root = make_project({"source/a.md": article("Fine", "![f](f.png)\n"),
-                         "source/f.png": b"\x89PNG fake"})
+                         "source/f.png": png()})
     assert folio(root, "build", "-f", "html").exit_code == 0
     mine = root / "build" / "notes.txt"
     mine.write_text("the user's own file")

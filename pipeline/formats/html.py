@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import partial
+from html import escape
 from typing import TYPE_CHECKING
 
 from pipeline.context import article_context, collection_context
 from pipeline.formats import Format, Target, register
-from pipeline.resources import article_assets, rewrite_sources
+from pipeline.resources import Asset, Shown, article_files, picture, place_media
 from pipeline.templates import render
 
 if TYPE_CHECKING:
@@ -31,13 +32,16 @@ class HtmlFormat(Format):
         return [f"html/{article.slug}.html"]
 
     def write_article(self, article: Article, out: OutputDir) -> None:
-        """Render the page and copy the images it shows next to it."""
+        """Render the page and copy the images, videos and files it shows next to it."""
         project = self.site.project
-        assets = article_assets(article, project)
-        for asset in assets:
-            out.copy(asset.path, f"html/{asset.output}")
+        files = article_files(article, project)
+        for asset in files.assets:
+            if asset.media.is_svg:
+                out.write_bytes(f"html/{asset.output}", asset.media.data)  # the cleaned SVG
+            else:
+                out.copy(asset.path, f"html/{asset.output}")
         context = article_context(article, project,
-                                  body=rewrite_sources(article.body_html, assets),
+                                  body=place_media(article.body_html, files, show_on_page),
                                   stylesheet="folio.css")
         out.write_text(f"html/{article.slug}.html",
                        render(self.site.env, "html/article.html.j2", context))
@@ -59,3 +63,18 @@ class HtmlFormat(Format):
         """Write the index of articles, newest first."""
         context = collection_context(articles, self.site.project, stylesheet="folio.css")
         out.write_text(INDEX, render(self.site.env, "html/index.html.j2", context))
+
+
+def show_on_page(shown: Shown, asset: Asset) -> str:
+    """Return the page's element for a copied file: a picture, a player, or a link to a PDF."""
+    src = escape(asset.output)
+    kind = asset.media.kind
+    if kind == "image":
+        return picture(shown, asset.output)
+    label = escape(asset.media.label(asset.name))
+    if kind in {"video", "audio"}:
+        # The link inside is for browsers that cannot play the file: they offer it instead.
+        described = f' aria-label="{escape(shown.alt)}"' if shown.alt else ""
+        return (f'<{kind} src="{src}" controls=""{described}><a href="{src}">{label}</a>'
+                f"</{kind}>")
+    return f'<a class="media-file" href="{src}">{label}</a>'

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats import Format, register
 from pipeline.i18n import translate
+from pipeline.resources import article_files, media_label, missing, picture, place_media
 from pipeline.templates import render
 
 if TYPE_CHECKING:
     from pipeline.model import Article
     from pipeline.output import OutputDir
+    from pipeline.resources import ArticleFiles, Asset, Shown
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +47,12 @@ class PdfFormat(Format):
         """Render the handout with one WeasyPrint run and write it atomically."""
         project = self.site.project
         options = article.options.get("handout", {})
-        warn_missing_alt(article)
+        files = article_files(article, project)
+        warn_missing_alt(article, files.refused)
         context = article_context(
             article, project,
-            body=handout_body(article),
+            body=place_media(handout_body(article), files, show_in_print,
+                             partial(keep_inside, files)),
             toc=article.headings if options.get("toc") else (),
             notes_page=options.get("notes_page", False),
             notes_lines=NOTES_LINES,
@@ -83,9 +88,25 @@ def handout_body(article: Article) -> str:
     return FOOTNOTE_REF.sub(inline_note, article.body_html)
 
 
-def warn_missing_alt(article: Article) -> None:
+def show_in_print(shown: Shown, asset: Asset) -> str:
+    """Return the handout's element for a file: a picture, or a line naming what it is."""
+    # The picture keeps its address: WeasyPrint reads it through the project fetcher, which
+    # hands over the checked (and, for SVG, cleaned) bytes.
+    return picture(shown, None) if asset.media.is_picture else media_label(asset)
+
+
+def keep_inside(files: ArticleFiles, shown: Shown) -> str:
+    """Return an element the article's files do not cover: its alt text if it lies outside."""
+    # The build warned about the address already; WeasyPrint would only refuse it again.
+    if shown.src in files.outside:
+        return missing(shown.alt)
+    return shown.kept()
+
+
+def warn_missing_alt(article: Article, left_out: frozenset[str] = frozenset()) -> None:
     """Warn once per image that has no alternative text: screen readers would skip it."""
-    for src in dict.fromkeys(image.src for image in article.images if not image.alt.strip()):
+    for src in dict.fromkeys(image.src for image in article.images
+                             if not image.alt.strip() and image.src not in left_out):
         log.warning("%s: image '%s' has no alt text; describe it for readers who cannot see it",
                     location(article.source), src)
 

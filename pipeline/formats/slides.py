@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from dataclasses import replace
 from functools import partial
-from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from pipeline.context import article_context
@@ -15,12 +13,19 @@ from pipeline.deck import Deck, build_deck
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
-from pipeline.resources import article_assets
+from pipeline.resources import (
+    ArticleFiles,
+    Asset,
+    Shown,
+    article_files,
+    media_label,
+    picture,
+    place_media,
+)
 from pipeline.templates import render
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from pipeline.deck import Slide
     from pipeline.model import Article
     from pipeline.output import OutputDir
 
@@ -70,9 +75,10 @@ class SlidesFormat(Format):
         """Derive the deck (a few milliseconds), then write one part of it."""
         project = self.site.project
         deck = build_deck(article, project.settings.get("base_url"))
-        images = {asset.src: asset.path for asset in article_assets(article, project)}
-        uris = {src: data_uri(path) for src, path in images.items()}
-        deck = embed_images(deck, uris)
+        files = article_files(article, project)
+        images = {asset.src: asset for asset in files.assets if asset.media.is_picture}
+        uris = {src: data_uri(asset) for src, asset in images.items()}
+        deck = embed_images(deck, files, uris)
         context = self.context(deck, uris)
         if part == "handout":
             handout = render(self.site.env, "slides/handout.html.j2", {
@@ -121,28 +127,42 @@ def handout_pages(deck: Deck) -> list[list[tuple[int, Any]]]:
     return [numbered[start:start + size] for start in range(0, len(numbered), size)]
 
 
-def embed_images(deck: Deck, uris: dict[str, str]) -> Deck:
+def embed_images(deck: Deck, files: ArticleFiles, uris: dict[str, str]) -> Deck:
     """Return the deck with images in notes and authors' slides embedded, or left as their alt.
 
     The deck must work offline from one file and never fetch from another host, and a hidden
-    <img> in the notes would still be fetched by the browser.
+    <img> in the notes would still be fetched by the browser. A video, audio or PDF file is
+    named instead, on its figure slide too (the PPTX shows the same caption).
     """
+    def show(shown: Shown, asset: Asset) -> str:
+        uri = uris.get(asset.src)
+        return picture(shown, uri) if uri is not None else media_label(asset)
+
+    def outside(match: re.Match[str]) -> str:
+        if match.group(1).startswith("data:"):
+            return match.group(0)
+        alt = ALT.search(match.group(0))
+        return alt.group(1) if alt else ""
+
     def embed(html: str) -> str:
-        def swap(match: re.Match[str]) -> str:
-            uri = uris.get(unescape(match.group(1)))
-            if uri is not None:
-                return match.group(0).replace(f'src="{match.group(1)}"', f'src="{uri}"')
-            alt = ALT.search(match.group(0))
-            return alt.group(1) if alt else ""
-        return IMG.sub(swap, html) if "<img" in html else html
+        return IMG.sub(outside, place_media(html, files, show)) if "<" in html else html
+
+    media = {asset.src: asset for asset in files.assets if not asset.media.is_picture}
+
+    def caption(slide: Slide) -> str:
+        asset = media.get(slide.image.src) if slide.image else None
+        if asset is None:
+            return slide.text
+        label = asset.media.label(asset.name)
+        return f"{slide.text} ({label})" if slide.text else label
 
     return replace(deck, slides=tuple(
-        replace(slide, html=embed(slide.html),
+        replace(slide, html=embed(slide.html), text=caption(slide),
                 notes=tuple(replace(block, html=embed(block.html)) for block in slide.notes))
         for slide in deck.slides))
 
 
-def data_uri(path: Path) -> str:
-    """Return the file at ``path`` as a data: URL, so the deck is one self-contained file."""
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+def data_uri(asset: Asset) -> str:
+    """Return the checked image as a data: URL, so the deck is one self-contained file."""
+    encoded = base64.b64encode(asset.media.data).decode("ascii")
+    return f"data:{asset.media.media_type};base64,{encoded}"

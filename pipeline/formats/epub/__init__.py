@@ -15,7 +15,7 @@ from pipeline.formats import Format, Target, register
 from pipeline.formats.epub.ebook import Ebook
 from pipeline.formats.epub.package import FONT_TYPES, IMAGE_TYPES
 from pipeline.model import Article
-from pipeline.resources import resolve
+from pipeline.resources import article_files
 from pipeline.templates import render
 
 if TYPE_CHECKING:
@@ -44,7 +44,9 @@ class EpubFormat(Format):
     def write_article(self, article: Article, out: OutputDir) -> None:
         """Write the ebook of one article, with its cover or a generated one."""
         project = self.site.project
-        cover = resolve(article.cover, article, project) if article.cover else None
+        # A cover the build refused (and warned about) gives way to a generated one.
+        cover = next((asset.path for asset in article_files(article, project).assets
+                      if asset.src == article.cover), None)
         book = Book(path=article.source, slug=article.slug, title=article.title,
                     lang=article.lang, identifier=article.identifier,
                     parts=(Part(None, (Entry(article.source, 0),)),),

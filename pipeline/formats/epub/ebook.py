@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -17,14 +16,31 @@ from pipeline.books import Book
 from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats.epub.cover import generated_cover
-from pipeline.formats.epub.package import IMAGE_TYPES, XHTML_TYPE, Files, modified_time, zip_epub
+from pipeline.formats.epub.package import (
+    IMAGE_SUFFIXES,
+    IMAGE_TYPES,
+    XHTML_TYPE,
+    Files,
+    modified_time,
+    zip_epub,
+)
 from pipeline.formats.epub.repair import repair
 from pipeline.formats.epub.toc import TocEntry, ebooklib_toc, nest_headings, toc_depth
 from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml, unwrap
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.ids import ids_in
+from pipeline.images import Unusable, check
 from pipeline.model import Article
-from pipeline.resources import article_assets, is_remote, rewrite_sources
+from pipeline.resources import (
+    Asset,
+    Shown,
+    article_files,
+    is_remote,
+    media_label,
+    missing,
+    picture,
+    place_media,
+)
 from pipeline.templates import render
 
 if TYPE_CHECKING:
@@ -191,14 +207,26 @@ class Ebook:
 
     def _chapter(self, article: Article) -> _Page:
         """Render one article as a chapter, embedding the images it shows."""
-        assets = []
-        for asset in article_assets(article, self.project):
-            if asset.src == article.cover and not any(i.src == asset.src for i in article.images):
+        files = article_files(article, self.project)
+        embedded = {}
+        for asset in files.assets:
+            if not asset.media.is_picture or (
+                    asset.src == article.cover
+                    and not any(i.src == asset.src for i in article.images)):
                 continue
-            name = self._image(asset.path, article.source)
+            name = self._image(asset, article.source)
             if name is not None:
-                assets.append(dataclasses.replace(asset, output=name))
-        body = rewrite_sources(article.body_html, assets)
+                embedded[asset.src] = name
+
+        def show(shown: Shown, asset: Asset) -> str:
+            # A video, audio or PDF file is named, not embedded: readers play little, and a
+            # dangling <video> or <embed> would fail EPUBCheck.
+            if not asset.media.is_picture:
+                return media_label(asset)
+            name = embedded.get(asset.src)
+            return picture(shown, name) if name else missing(shown.alt)
+
+        body = place_media(article.body_html, files, show)
         notes = [Markup(_numbered(note.number, note.html)) for note in article.notes]
         context = article_context(article, self.project, body=Markup(body), notes=notes,
                                   stylesheet=STYLESHEET)
@@ -208,22 +236,24 @@ class Ebook:
         self._add(page.uid, page.file_name, XHTML_TYPE, data, properties)
         return page
 
-    def _image(self, path: Path, source: Path) -> str | None:
-        """Embed the image at ``path`` once; return its name in the EPUB (None if unfit)."""
+    def _image(self, asset: Asset, source: Path) -> str | None:
+        """Embed the checked image ``asset`` once; return its name in the EPUB (None if unfit)."""
         # Keyed by the file itself: "images/a.png", "./images/a.png" and "sub/../images/a.png"
         # are one image, declared once in the manifest.
-        path = path.resolve()
+        path, media_type = asset.path.resolve(), asset.media.media_type
         if path in self.images:
             return self.images[path]
-        media_type = IMAGE_TYPES.get(path.suffix.lower())
-        if media_type is None:
+        if media_type not in IMAGE_SUFFIXES:
             log.warning("%s: image '%s' left out of the ebook: e-readers show only %s",
                         location(source), path.name, ", ".join(IMAGE_TYPES))
             return None
-        data = path.read_bytes()
-        # Named by content, not by where the project lies: the same bytes on every machine.
-        # A copy of the same file elsewhere gets the same name, and shares its one entry.
-        name = f"images/{hashlib.sha256(data).hexdigest()[:10]}-{path.name}"
+        data = asset.media.data  # an SVG as cleaned
+        # Named by content, not by where the project lies: the same bytes on every machine;
+        # typed by the bytes too, whatever the name says. A copy of the same file elsewhere
+        # gets the same name, and shares its one entry.
+        suffix = "" if IMAGE_TYPES.get(path.suffix.lower()) == media_type \
+            else IMAGE_SUFFIXES[media_type]
+        name = f"images/{hashlib.sha256(data).hexdigest()[:10]}-{path.name}{suffix}"
         packed = set(self.images.values())
         self.images[path] = name
         if name not in packed:
@@ -235,15 +265,19 @@ class Ebook:
         from ebooklib import epub
 
         book = self.book
-        suffix = book.cover.suffix.lower() if book.cover else ""
-        if book.cover is not None and suffix in IMAGE_TYPES:
-            name = f"images/cover{suffix}"
-            data = book.cover.read_bytes()
+        media, problem = None, "is not an image e-readers show (" + ", ".join(IMAGE_TYPES) + ")"
+        if book.cover is not None:
+            try:
+                media = check(book.cover)
+            except Unusable as exc:
+                problem = exc.reason
+        if media is not None and media.media_type in IMAGE_SUFFIXES:
+            suffix = IMAGE_SUFFIXES[media.media_type]
+            name, data = f"images/cover{suffix}", media.data
         else:
             if book.cover is not None:
-                log.warning("%s: cover '%s' is not an image e-readers show (%s); a cover is "
-                            "made instead", location(book.path), book.cover.name,
-                            ", ".join(IMAGE_TYPES))
+                log.warning("%s: cover '%s' %s; a cover is made instead", location(book.path),
+                            book.cover.name, problem)
             name, suffix = "images/cover.jpg", ".jpg"
             data = generated_cover(book.title, book.subtitle,
                                    join_names(book.authors, book.lang),

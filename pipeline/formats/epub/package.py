@@ -11,6 +11,8 @@ XHTML_TYPE = "application/xhtml+xml"
 # EPUB 3 core media types for images: every reading system shows these without a fallback.
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+# The file name ending for an image whose name says another type than its bytes.
+IMAGE_SUFFIXES = {media_type: suffix for suffix, media_type in reversed(IMAGE_TYPES.items())}
 # Fonts a stylesheet may embed: the EPUB 3 core media types for fonts.
 FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
               ".otf": "font/otf"}
