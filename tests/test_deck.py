@@ -291,3 +291,14 @@ def test_shorten_at_clause_or_word_boundary() -> None:
 
 def test_split_sentences() -> None:
     assert split_sentences("One. Two? Three! e.g. four.") == ["One.", "Two?", "Three! e.g. four."]
+
+
+def test_plural_folded_in_one_place_only(deck_of: Callable[..., Deck]) -> None:
+    # The bullet "Many builds fail." has no "build" of its own, the paragraph has: the title
+    # terms were folded differently in each place (a ZeroDivisionError, then a KeyError).
+    deck = deck_of("Many builds fail. Every build uses macros and every builder knows it.\n\n"
+                   "Citations look like this (Knuth 1984). Several builds run at once.\n")
+    titles = [s.title for s in deck.slides[1:-1]]
+    assert titles and all(titles)
+    assert "Build" in titles[0]  # "builds" and "build" count as one term
+    check_invariants(deck)

@@ -24,8 +24,8 @@ from pipeline.deck.model import (
     word_budget,
 )
 from pipeline.deck.tables import parse_table, split_table
-from pipeline.deck.text import cut_quotation, key_sentence, shorten, split_sentences, trim_end
-from pipeline.deck.titles import salient_title
+from pipeline.deck.text import cut_quotation, key_sentence, shorten, trim_end
+from pipeline.deck.titles import derived_title
 from pipeline.errors import SourceError, location
 from pipeline.i18n import join_names, translate
 from pipeline.model import Block
@@ -159,7 +159,12 @@ def _section_slides(section: _Section, article: Article, per_slide: int, budget:
             notes = tuple(n for item in group for n in item.notes)
             slide_title = title
             if not title:
-                slide_title, bullets = _derived_title(group, items, article, bullets)
+                first = group[0].source
+                slide_title, bullets = derived_title(
+                    bullets, first.text if first else "",
+                    " ".join(n.text for item in group for n in item.notes),
+                    [" ".join(n.text for n in item.notes) for item in items],
+                    article.title, article.lang)
             slides.append(Slide("content", slide_title, bullets=bullets, notes=notes))
     if title and len(slides) > 1:
         slides = [replace(s, title=title, part=f"{i}/{len(slides)}")
@@ -318,23 +323,6 @@ def _balanced(units: list[_Item], count: int) -> list[list[_Item]]:
 def _words(item: _Item) -> int:
     return sum(len(b.split()) for b in item.bullets)
 
-
-
-def _derived_title(group: list[_Item], items: list[_Item], article: Article,
-                   bullets: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """Title a slide cut from untitled prose, and return the bullets left under that title."""
-    first = group[0]
-    if bullets and bullets[0].endswith("?") and len(bullets[0]) <= 40 and first.source:
-        # A short opening question is the best title a group can have; its bullet then moves
-        # on to what the paragraph says next.
-        sentences = split_sentences(first.source.text)
-        rest = sentences[sentences.index(bullets[0]) + 1:] if bullets[0] in sentences else []
-        following = shorten(key_sentence(" ".join(rest), (), article.lang), BULLET_WORDS)
-        return bullets[0], ((following,) if following else ()) + bullets[1:]
-    texts = [" ".join(n.text for n in item.notes) for item in items]
-    group_text = " ".join(n.text for item in group for n in item.notes)
-    group_bullets = [b for item in group for b in item.bullets]
-    return salient_title(group_text, group_bullets, texts, article.title, article.lang), bullets
 
 
 def _with_footnotes(slide: Slide, article: Article) -> Slide:
