@@ -23,6 +23,7 @@ from pipeline.deck import (
     split_sentences,
 )
 from pipeline.errors import SourceError
+from pipeline.model import Block
 from pipeline.project import load_project
 from pipeline.source import read_article
 from tests.conftest import SAMPLE_SLUG, article
@@ -69,12 +70,22 @@ def deck_of(make_project: Callable[..., Path]) -> Callable[..., Deck]:
     return make
 
 
+def paragraphs(blocks: tuple[Block, ...]) -> list[Block]:
+    """Return the paragraphs of ``blocks`` at any depth of divs, but not those left out."""
+    found: list[Block] = []
+    for block in blocks:
+        if "no-slides" in block.classes:
+            continue
+        found += [block] if block.kind == "Para" else paragraphs(block.children)
+    return found
+
+
 def check_invariants(deck: Deck, left_out: tuple[str, ...] = ()) -> None:
     """Every paragraph in the notes, in order; no derived slide over the word limit."""
     notes = "\n".join(slide.notes_text for slide in deck.slides)
     position = 0
-    for block in deck.article.body_blocks:
-        if block.kind != "Para" or block.text in left_out:
+    for block in paragraphs(deck.article.body_blocks):
+        if block.text in left_out:
             continue
         found = notes.find(block.text, position)
         assert found >= 0, f"paragraph missing from the notes (or out of order): {block.text!r}"
@@ -301,4 +312,60 @@ def test_plural_folded_in_one_place_only(deck_of: Callable[..., Deck]) -> None:
     titles = [s.title for s in deck.slides[1:-1]]
     assert titles and all(titles)
     assert "Build" in titles[0]  # "builds" and "build" count as one term
+    check_invariants(deck)
+
+
+def test_divs_inside_divs_reach_the_deck(deck_of: Callable[..., Deck],
+                                         make_project: Callable[..., Path]) -> None:
+    deck = deck_of(f"""
+        ## Columns
+
+        :::: columns
+        ::: column
+        {paragraph(1)}
+        :::
+        ::: {{.column width="40%"}}
+        {paragraph(2)}
+
+        ![A nested figure](figure.png)
+        :::
+        ::::
+
+        ## Callout
+
+        ::: {{.callout-note}}
+        :::: inner
+        - {sentence(3, 6)}
+        - {sentence(4, 6)}
+        ::::
+        :::
+
+        ## Left out
+
+        :::: wrapper
+        ::: no-slides
+        {paragraph(5)}
+        :::
+        {paragraph(6)}
+        ::::
+        """)
+    assert [(s.kind, s.heading) for s in deck.slides[1:-1]] == [
+        ("content", "Columns (1/2)"), ("figure", "Columns (2/2)"),
+        ("content", "Callout"), ("content", "Left out")]
+    assert deck.slides[3].bullets == (shorten(sentence(3, 6), BULLET_WORDS),
+                                      shorten(sentence(4, 6), BULLET_WORDS))
+    assert paragraph(5) not in " ".join(s.notes_text for s in deck.slides)
+    check_invariants(deck)
+
+
+def test_citeproc_reference_list_reaches_the_notes(make_project: Callable[..., Path]) -> None:
+    bib = ("@book{knuth, author={Donald Knuth}, title={The TeXbook}, year={1984},"
+           " publisher={Addison-Wesley}}\n")
+    root = make_project({"source/a.md": article(
+        "Cited", "The tool builds documents [@knuth]. Every build uses macros.\n\n"
+        "# References\n", bibliography="refs.bib"), "source/refs.bib": bib})
+    project = load_project(root)
+    deck = build_deck(read_article(root / "source" / "a.md", project))
+    (references,) = [s for s in deck.slides if s.title == "References"]
+    assert "The TeXbook" in references.notes_text
     check_invariants(deck)

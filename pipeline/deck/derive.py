@@ -204,7 +204,7 @@ def _explicit_slides(section: _Section, title: str, heading_notes: list[Block],
 
 def _custom_slide(block: Block, section_title: str, article: Article) -> Slide:
     heading = next((c for c in block.children if c.kind == "Header"), None)
-    notes = [c for c in block.children if c.kind == "Div" and 'class="notes"' in c.html[:40]]
+    notes = [c for c in block.children if "notes" in c.classes]
     shown = [c for c in block.children if c is not heading and c not in notes]
     title = heading.text if heading else section_title or article.title
     slide = Slide("custom", title, html="\n".join(c.html for c in shown),
