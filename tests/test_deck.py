@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from pipeline.deck import (
     BULLET_WORDS,
@@ -369,3 +370,16 @@ def test_citeproc_reference_list_reaches_the_notes(make_project: Callable[..., P
     (references,) = [s for s in deck.slides if s.title == "References"]
     assert "The TeXbook" in references.notes_text
     check_invariants(deck)
+
+
+def test_footnote_of_several_blocks_keeps_its_structure(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of("A claim.[^1]\n\n[^1]: First paragraph of the note.\n\n"
+                   "    ```\n    code line 1\n    code line 2\n    ```\n\n"
+                   "    - item a\n    - item b\n")
+    note = deck.slides[1].notes[-1]
+    assert note.text == ("[1] First paragraph of the note.\n\n    code line 1\n    code line 2"
+                         "\n\n- item a\n- item b")
+    tree = lxml_html.fragment_fromstring(note.html)
+    assert tree.xpath("string(p[1])") == "1 First paragraph of the note."
+    assert tree.xpath("string(pre/code)") == "code line 1\ncode line 2"
+    assert tree.xpath("ul/li/text()") == ["item a", "item b"]

@@ -232,3 +232,18 @@ def test_remote_image_is_refused_but_its_slide_stays(built: Callable[..., tuple[
     tree = lxml_html.parse(str(outputs(out, "remote")["html"]))
     figure = tree.xpath("//section[@id='slide-3']")[0]
     assert not figure.xpath(".//img") and "A chart from elsewhere" in figure.text_content()
+
+
+def test_footnote_with_code_keeps_the_deck_valid(built: Callable[..., tuple[Path, Deck]]
+                                                 ) -> None:
+    out, _ = built(article("Noted", "A claim.[^1] More words follow here.\n\n"
+                              "[^1]: See this code:\n\n    ```\n    make test\n    make build\n"
+                              "    ```\n\n    And a second paragraph.\n"))
+    page = outputs(out, "noted")["html"]
+    assert vnu_errors(page) == []
+    aside = lxml_html.parse(str(page)).xpath("//section[@id='slide-2']/aside")[0]
+    assert aside.xpath("string(.//div[@class='footnote']/pre)") == "make test\nmake build"
+    assert aside.xpath("string(.//div[@class='footnote']/p[2])") == "And a second paragraph."
+    prs = Presentation(str(outputs(out, "noted")["pptx"]))
+    lines = [p.text for p in prs.slides[1].notes_slide.notes_text_frame.paragraphs]
+    assert "    make test" in lines and "And a second paragraph." in lines

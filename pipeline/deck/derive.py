@@ -31,7 +31,7 @@ from pipeline.i18n import join_names, translate
 from pipeline.model import Block
 
 if TYPE_CHECKING:
-    from pipeline.model import Article
+    from pipeline.model import Article, Note
 
 log = logging.getLogger(__name__)
 
@@ -324,15 +324,22 @@ def _words(item: _Item) -> int:
     return sum(len(b.split()) for b in item.bullets)
 
 
-
 def _with_footnotes(slide: Slide, article: Article) -> Slide:
     """Add the footnotes cited in a slide's notes to the end of those notes."""
-    cited = [int(n) for block in slide.notes
-             for n in re.findall(r'class="footnote-ref"[^>]*href="#fn(\d+)"', block.html)]
-    extra = [Block("Footnote", f"<p class=\"footnote\"><sup>{note.number}</sup> "
-                   f"{re.sub(r'</?p>', '', note.html).strip()}</p>",
-                   f"[{note.number}] {note.text}")
-             for note in article.notes if note.number in cited]
+    cited = {int(n) for block in slide.notes
+             for n in re.findall(r'class="footnote-ref"[^>]*href="#fn(\d+)"', block.html)}
+    extra = [footnote_block(note) for note in article.notes if note.number in cited]
     return replace(slide, notes=(*slide.notes, *extra)) if extra else slide
 
 
+def footnote_block(note: Note) -> Block:
+    """Return a footnote as a block of speaker notes, numbered, its own blocks kept whole."""
+    # A note may hold several paragraphs, code or a list: only its first paragraph can take
+    # the number, and nothing may be unwrapped into a <p> (a <pre> there is invalid HTML).
+    number = f'<sup class="footnote-number">{note.number}</sup>'
+    if note.html.startswith("<p>"):
+        inner = note.html.replace("<p>", f"<p>{number} ", 1)
+    else:
+        inner = f"<p>{number}</p>\n{note.html}"
+    return Block("Footnote", f'<div class="footnote">\n{inner}\n</div>',
+                 f"[{note.number}] {note.text}")

@@ -50,9 +50,13 @@ local inline_text = { Para = true, Plain = true, Header = true }
 
 -- Plain text of a block: stringify joins paragraphs of a quotation or cells of a table with no
 -- space between them, so anything but a single run of inlines goes through the plain writer.
+local function plain_of(blocks)
+  return (pandoc.write(pandoc.Pandoc(blocks), 'plain', plain_opts):gsub('%s+$', ''))
+end
+
 local function text_of(block)
   if inline_text[block.t] then return stringify(block) end
-  return (pandoc.write(pandoc.Pandoc({ block }), 'plain', plain_opts):gsub('%s+$', ''))
+  return plain_of({ block })
 end
 
 -- One block of the model; a div's blocks become its children, at any depth (columns inside a
@@ -95,7 +99,8 @@ function Writer(doc, opts)
   doc = doc:walk {
     Note = function(el)
       local n = #notes + 1
-      notes[n] = { number = n, html = html_of(el.content, opts), text = stringify(el.content) }
+      -- A note of several blocks (paragraphs, code, a list) keeps them apart in its text.
+      notes[n] = { number = n, html = html_of(el.content, opts), text = plain_of(el.content) }
       return pandoc.RawInline('html',
         '<a class="footnote-ref" id="fnref' .. n .. '" href="#fn' .. n ..
         '" role="doc-noteref"><sup>' .. n .. '</sup></a>')
