@@ -383,3 +383,53 @@ def test_footnote_of_several_blocks_keeps_its_structure(deck_of: Callable[..., D
     assert tree.xpath("string(p[1])") == "1 First paragraph of the note."
     assert tree.xpath("string(pre/code)") == "code line 1\ncode line 2"
     assert tree.xpath("ul/li/text()") == ["item a", "item b"]
+
+
+@pytest.mark.parametrize(("body", "kinds"), [
+    ("## Only a rule\n\n---\n", ["section"]),
+    ("## Only a rule\n\n* * *\n\n* * *\n", ["section"]),
+    ("## Only an image\n\n![A picture](figure.png)\n", ["figure"]),
+    ("## Only a table\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", ["table"]),
+    ("## Only code\n\n```\nprint(1)\n```\n", ["code"]),
+    ("## Only raw HTML\n\n<div></div>\n", ["section"]),
+    ("## Only notes\n\n::: notes\nSay hello.\n:::\n", ["section"]),
+])
+def test_section_with_one_kind_of_content_keeps_its_heading(
+        deck_of: Callable[..., Deck], body: str, kinds: list[str]) -> None:
+    deck = deck_of(body)
+    heading = body.split("\n")[0].removeprefix("## ")
+    assert [(s.kind, s.title) for s in deck.slides[1:-1]] == [(k, heading) for k in kinds]
+
+
+def test_long_heading_over_a_rule_keeps_its_notes(deck_of: Callable[..., Deck]) -> None:
+    heading = " ".join(["Longwinded"] * 12)
+    deck = deck_of(f"## {heading}\n\n---\n")
+    (slide,) = deck.slides[1:-1]
+    assert slide.kind == "section" and slide.title.endswith("…")
+    assert slide.notes_text == heading
+
+
+def test_heading_levels_and_empty_headings(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of(f"""
+        ## First
+
+        ### Second
+
+        ##### Level five
+
+        {paragraph(1)}
+
+        ###### Level six
+
+        #
+
+        {paragraph(2)}
+
+        #
+        """)
+    shown = [(s.kind, s.title) for s in deck.slides[1:-1]]
+    assert shown[:4] == [("section", "First"), ("section", "Second"), ("content", "Level five"),
+                         ("section", "Level six")]
+    assert len(shown) == 5 and shown[4][0] == "content" and shown[4][1]  # a derived title
+    assert all(s.title.strip() for s in deck.slides)
+    check_invariants(deck)

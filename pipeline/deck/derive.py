@@ -138,8 +138,6 @@ def _section_slides(section: _Section, article: Article, per_slide: int, budget:
     if explicit:
         return _explicit_slides(section, title, heading_notes, article)
     items = _items(section.blocks, title, article, budget, pending)
-    if not items:
-        return [Slide("section", title, notes=tuple(heading_notes))] if title else []
     runs: list[list[_Item]] = [[]]
     for item in items:
         if item.slides:
@@ -166,6 +164,10 @@ def _section_slides(section: _Section, article: Article, per_slide: int, budget:
                     [" ".join(n.text for n in item.notes) for item in items],
                     article.title, article.lang)
             slides.append(Slide("content", slide_title, bullets=bullets, notes=notes))
+    if not slides:
+        # Nothing to show but the heading (no body, or only horizontal rules, raw HTML or
+        # notes): the heading still marks its place in the talk.
+        return [Slide("section", title, notes=tuple(heading_notes))] if title else []
     if title and len(slides) > 1:
         slides = [replace(s, title=title, part=f"{i}/{len(slides)}")
                   for i, s in enumerate(slides, 1)]
