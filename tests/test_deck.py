@@ -23,6 +23,7 @@ from pipeline.deck import (
     shorten,
     split_sentences,
 )
+from pipeline.deck.fragments import balanced
 from pipeline.errors import SourceError
 from pipeline.model import Block
 from pipeline.project import load_project
@@ -433,3 +434,17 @@ def test_heading_levels_and_empty_headings(deck_of: Callable[..., Deck]) -> None
     assert len(shown) == 5 and shown[4][0] == "content" and shown[4][1]  # a derived title
     assert all(s.title.strip() for s in deck.slides)
     check_invariants(deck)
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<ol><li><p>x</p></details></li></ol>", "<ol><li><p>x</p></li></ol>"),
+    ("<details>\n<summary>a &amp; b</summary>",
+     "<details>\n<summary>a &amp; b</summary></details>"),
+    ("<div><p>open</div>", "<div><p>open</p></div>"),
+    ('<p>a<br>b<br/>&nbsp;&#x41;<!-- c --><math><mspace width="1em"/></math></p>',
+     '<p>a<br>b<br/>&nbsp;&#x41;<!-- c --><math><mspace width="1em"/></math></p>'),
+    ("<!DOCTYPE html><p>x</p>", "<p>x</p>"),
+    ("plain < text & more", "plain < text & more"),
+])
+def test_block_html_is_balanced_to_stand_alone(html: str, expected: str) -> None:
+    assert balanced(html) == expected

@@ -247,3 +247,16 @@ def test_footnote_with_code_keeps_the_deck_valid(built: Callable[..., tuple[Path
     prs = Presentation(str(outputs(out, "noted")["pptx"]))
     lines = [p.text for p in prs.slides[1].notes_slide.notes_text_frame.paragraphs]
     assert "    make test" in lines and "And a second paragraph." in lines
+
+
+def test_raw_html_split_across_blocks_keeps_the_deck_valid(
+        built: Callable[..., tuple[Path, Deck]]) -> None:
+    # As in pyenv's README: <details> opens in one block and closes inside a list item.
+    out, _ = built(article("Details", "## Fish\n\n  <details>\n\n  Some words first.\n\n"
+                              "  1. Run this:\n     ```fish\n     echo hi\n     ```\n"
+                              "  </details>\n\n## Zsh\n\n<details>\n"
+                              "<summary>More</summary>\n\nHidden words here.\n</details>\n"))
+    page = outputs(out, "details")["html"]
+    assert vnu_errors(page) == []
+    notes = " ".join(" ".join(lxml_html.parse(str(page)).xpath("//aside//text()")).split())
+    assert "Some words first." in notes and "echo hi" in notes and "Hidden words" in notes

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.context import article_context
 from pipeline.deck import Deck, build_deck
+from pipeline.deck.fragments import balanced
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
@@ -19,6 +20,7 @@ from pipeline.resources import article_assets
 from pipeline.templates import render
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from pipeline.model import Article
@@ -72,7 +74,9 @@ class SlidesFormat(Format):
         deck = build_deck(article, project.settings.get("base_url"))
         images = {asset.src: asset.path for asset in article_assets(article, project)}
         uris = {src: data_uri(path) for src, path in images.items()}
-        deck = embed_images(deck, uris)
+        # Each block stands alone on a slide: raw HTML opened in one block and closed
+        # in another would leave both halves invalid there.
+        deck = embed_images(map_html(deck, balanced), uris)
         context = self.context(deck, uris)
         if part == "handout":
             handout = render(self.site.env, "slides/handout.html.j2", {
@@ -136,9 +140,14 @@ def embed_images(deck: Deck, uris: dict[str, str]) -> Deck:
             return alt.group(1) if alt else ""
         return IMG.sub(swap, html) if "<img" in html else html
 
+    return map_html(deck, embed)
+
+
+def map_html(deck: Deck, change: Callable[[str], str]) -> Deck:
+    """Return the deck with ``change`` applied to the HTML it shows as is: slides and notes."""
     return replace(deck, slides=tuple(
-        replace(slide, html=embed(slide.html),
-                notes=tuple(replace(block, html=embed(block.html)) for block in slide.notes))
+        replace(slide, html=change(slide.html),
+                notes=tuple(replace(block, html=change(block.html)) for block in slide.notes))
         for slide in deck.slides))
 
 
