@@ -448,3 +448,11 @@ def test_heading_levels_and_empty_headings(deck_of: Callable[..., Deck]) -> None
 ])
 def test_block_html_is_balanced_to_stand_alone(html: str, expected: str) -> None:
     assert balanced(html) == expected
+
+
+def test_list_item_bullet_is_its_first_paragraph(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of("## Steps\n\n1. Run this command first:\n\n    ```\n    make build\n    ```\n\n"
+                   "2. Then check the result.\n\n    It should say ok.\n")
+    assert deck.slides[1].bullets == ("Run this command first:", "Then check the result.")
+    assert "make build" in deck.slides[1].notes_text
+    assert "It should say ok." in deck.slides[1].notes_text

@@ -287,11 +287,13 @@ def _list_bullets(block: Block) -> list[str]:
 
 
 def _list_lines(block: Block) -> list[str]:
-    """Return the items of a list block's plain text, one line each."""
+    """Return the items of a list block's plain text, one line each: its first paragraph."""
     if block.kind not in {"BulletList", "OrderedList"}:
         return []
     parts = _LIST_ITEM.split(block.text)
-    return [" ".join(part.split()) for part in parts if part.strip()]
+    # An item's code block or further paragraphs follow a blank line: they stay in the notes,
+    # or a bullet would run a command's text into its sentence.
+    return [" ".join(part.strip().split("\n\n")[0].split()) for part in parts if part.strip()]
 
 
 def _group(run: list[_Item], per_slide: int, words: int) -> list[list[_Item]]:
