@@ -17,6 +17,7 @@ from pipeline.deck import (
     QUOTE_WORDS,
     TABLE_ROWS,
     TITLE_CHARS,
+    WORD_CHARS,
     Deck,
     build_deck,
     key_sentence,
@@ -456,3 +457,16 @@ def test_list_item_bullet_is_its_first_paragraph(deck_of: Callable[..., Deck]) -
     assert deck.slides[1].bullets == ("Run this command first:", "Then check the result.")
     assert "make build" in deck.slides[1].notes_text
     assert "It should say ok." in deck.slides[1].notes_text
+
+
+def test_very_long_words_are_cut_on_slides(deck_of: Callable[..., Deck]) -> None:
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+    deck = deck_of(f"{word} is a long word. It {word}s.\n\n## {word}\n\nShort words here.\n\n"
+                   "- \n- \n")
+    derived, titled = deck.slides[1], deck.slides[2]
+    shown = [derived.title, titled.title, *derived.bullets, *titled.bullets]
+    assert all(len(word) <= TITLE_CHARS + 1 for text in shown for word in text.split())
+    assert all(len(word) <= WORD_CHARS for text in derived.bullets for word in text.split())
+    assert titled.notes[0].text == word  # the whole heading opens the notes
+    assert "-" not in titled.bullets  # empty list items give no bullet
+    check_invariants(deck)

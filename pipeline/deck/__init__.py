@@ -21,6 +21,7 @@ from pipeline.deck.model import (
     TABLE_ROWS,
     TITLE_CHARS,
     TITLE_RESERVE,
+    WORD_CHARS,
     Deck,
     Slide,
     Table,
@@ -32,6 +33,7 @@ from pipeline.deck.titles import TITLE_TERMS
 __all__ = [
     "ASPECTS", "BULLETS_PER_SLIDE", "BULLET_WORDS", "CAPTION_WORDS", "CELL_WORDS", "CODE_LINES",
     "HANDOUT_LAYOUTS", "MAX_SLIDE_WORDS", "NARROW_SLIDE_WORDS", "QUOTE_WORDS", "TABLE_ROWS",
-    "TITLE_CHARS", "TITLE_RESERVE", "TITLE_TERMS", "Deck", "Slide", "Table", "build_deck",
-    "cut_quotation", "key_sentence", "parse_table", "shorten", "split_sentences", "split_table",
+    "TITLE_CHARS", "TITLE_RESERVE", "TITLE_TERMS", "WORD_CHARS", "Deck", "Slide", "Table",
+    "build_deck", "cut_quotation", "key_sentence", "parse_table", "shorten", "split_sentences",
+    "split_table",
 ]

@@ -17,14 +17,13 @@ from pipeline.deck.model import (
     CODE_LINES,
     HANDOUT_LAYOUTS,
     MAX_SLIDE_WORDS,
-    TITLE_CHARS,
     TITLE_RESERVE,
     Deck,
     Slide,
     word_budget,
 )
 from pipeline.deck.tables import parse_table, split_table
-from pipeline.deck.text import cut_quotation, key_sentence, shorten, trim_end
+from pipeline.deck.text import cut_quotation, key_sentence, shorten, shorten_title
 from pipeline.deck.titles import derived_title
 from pipeline.errors import SourceError, location
 from pipeline.i18n import join_names, translate
@@ -35,7 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_LIST_ITEM = re.compile(r"^(?:[-*+]|\(?\w{1,3}[.)])\s+", re.MULTILINE)
+# A list marker, followed by the item or by the end of the line (an empty item).
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\(?\w{1,3}[.)])(?:[ \t]+|$)", re.MULTILINE)
 
 
 @dataclass
@@ -181,10 +181,8 @@ def _section_title(heading: Block | None) -> tuple[str, list[Block]]:
     if heading is None:
         return "", []
     text = " ".join(heading.text.split())
-    if len(text) <= TITLE_CHARS:
-        return text, []
-    cut = text[: TITLE_CHARS + 1].rsplit(" ", 1)[0]
-    return trim_end(cut.split()) + "…", [heading]
+    title = shorten_title(text)
+    return title, ([] if title == text else [heading])
 
 
 def _explicit_slides(section: _Section, title: str, heading_notes: list[Block],

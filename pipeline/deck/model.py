@@ -18,6 +18,7 @@ MAX_SLIDE_WORDS = 70       # visible words on one 16:9 slide, title included
 NARROW_SLIDE_WORDS = 52    # the same on a 4:3 slide, three quarters as wide
 TITLE_RESERVE = 10         # of those words, kept for the title
 TITLE_CHARS = 70           # a longer heading is shortened; the full one goes to the notes
+WORD_CHARS = 30            # a longer word (an address, a path) is cut in bullets and cells
 TITLE_TERMS = 3            # salient terms in a derived title
 QUOTE_WORDS = 45           # a quotation slide shows whole sentences up to this many words
 CAPTION_WORDS = 25         # a figure caption longer than this is shortened

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.deck.model import BULLET_WORDS, QUOTE_WORDS
+from pipeline.deck.model import BULLET_WORDS, QUOTE_WORDS, TITLE_CHARS, WORD_CHARS
 from pipeline.i18n import base_language
 
 # Words a key sentence may open with that carry no content of their own ("In conclusion, ...").
@@ -78,8 +78,11 @@ def _drop_connective(sentence: str, lang: str) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """Shorten ``text`` to at most ``limit`` words, at a clause boundary when one is near."""
-    words = text.split()
+    """Shorten ``text`` to at most ``limit`` words, at a clause boundary when one is near.
+
+    A word too long for a line of the slide (an address, a path) is cut short as well.
+    """
+    words = [cut_word(w) for w in text.split()]
     if len(words) <= limit:
         return " ".join(words)
     clause_end = 0
@@ -90,6 +93,19 @@ def shorten(text: str, limit: int) -> str:
                 or following.startswith("(")):
             clause_end = index
     return trim_end(words[:clause_end or limit]) + "…"
+
+
+def cut_word(word: str) -> str:
+    """Return ``word``, cut with "…" when it is longer than a slide's line can take."""
+    return word if len(word) <= WORD_CHARS else word[:WORD_CHARS - 1] + "…"
+
+
+def shorten_title(text: str) -> str:
+    """Return ``text`` as a slide title: whole if short enough, else cut at a word with "…"."""
+    if len(text) <= TITLE_CHARS:
+        return text
+    cut = text[: TITLE_CHARS + 1].rsplit(" ", 1)[0][:TITLE_CHARS]
+    return trim_end(cut.split()) + "…"
 
 
 def _enumerating(words: list[str], index: int) -> bool:

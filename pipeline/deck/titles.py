@@ -8,7 +8,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from pipeline.deck.model import BULLET_WORDS, TITLE_TERMS
-from pipeline.deck.text import STOPWORDS, key_sentence, shorten, split_sentences
+from pipeline.deck.text import (
+    STOPWORDS,
+    cut_word,
+    key_sentence,
+    shorten,
+    shorten_title,
+    split_sentences,
+)
 from pipeline.i18n import base_language, join_names
 
 # English endings that mostly mark adjectives; such terms count half in a derived title.
@@ -32,7 +39,8 @@ def derived_title(bullets: Sequence[str], first_text: str, group_text: str,
         rest = sentences[sentences.index(bullets[0]) + 1:] if bullets[0] in sentences else []
         following = shorten(key_sentence(" ".join(rest), (), lang), BULLET_WORDS)
         return bullets[0], ((following,) if following else ()) + tuple(bullets[1:])
-    return salient_title(group_text, bullets, texts, article_title, lang), tuple(bullets)
+    title = salient_title(group_text, bullets, texts, article_title, lang)
+    return shorten_title(title), tuple(bullets)
 
 
 def salient_title(group_text: str, bullets: Sequence[str], texts: Sequence[str],
@@ -64,7 +72,7 @@ def salient_title(group_text: str, bullets: Sequence[str], texts: Sequence[str],
 
     order = {term: index for index, term in enumerate(group_terms)}
     ranked = sorted(counts, key=lambda t: (-score(t), order.get(t, len(order)), t))
-    chosen = [surface.get(t) or t for t in ranked[:TITLE_TERMS]]
+    chosen = [cut_word(surface.get(t) or t) for t in ranked[:TITLE_TERMS]]
     if not chosen:
         return article_title
     chosen[0] = chosen[0][0].upper() + chosen[0][1:]
