@@ -13,6 +13,8 @@ from lxml import html as lxml_html
 
 from pipeline.deck import (
     BULLET_WORDS,
+    CODE_COLUMNS,
+    CODE_LINES,
     MAX_SLIDE_WORDS,
     QUOTE_WORDS,
     TABLE_ROWS,
@@ -88,13 +90,17 @@ def check_invariants(deck: Deck, left_out: tuple[str, ...] = ()) -> None:
     notes = "\n".join(slide.notes_text for slide in deck.slides)
     position = 0
     for block in paragraphs(deck.article.body_blocks):
-        if block.text in left_out:
-            continue
+        if block.text in left_out or not block.text.strip():
+            continue  # a paragraph of badges or raw HTML has no words to speak
         found = notes.find(block.text, position)
         assert found >= 0, f"paragraph missing from the notes (or out of order): {block.text!r}"
         position = found + len(block.text)
     for slide in deck.slides:
-        if slide.kind != "custom":
+        if slide.kind == "code":  # code is bounded by lines and columns, not words
+            lines = slide.text.splitlines()
+            assert len(lines) <= CODE_LINES + 1, slide
+            assert all(len(line) <= CODE_COLUMNS[deck.aspect] for line in lines), slide
+        elif slide.kind != "custom":
             assert slide.visible_words <= deck.max_words <= MAX_SLIDE_WORDS, slide
         assert all(len(b.split()) <= BULLET_WORDS for b in slide.bullets if slide.kind == "content")
 
@@ -469,4 +475,19 @@ def test_very_long_words_are_cut_on_slides(deck_of: Callable[..., Deck]) -> None
     assert all(len(word) <= WORD_CHARS for text in derived.bullets for word in text.split())
     assert titled.notes[0].text == word  # the whole heading opens the notes
     assert "-" not in titled.bullets  # empty list items give no bullet
+    check_invariants(deck)
+
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+def test_code_lines_are_cut_to_the_slide_width(deck_of: Callable[..., Deck], aspect: str) -> None:
+    code = "\n".join(f"call_{i}(" + ", ".join(f"argument_{j}" for j in range(12)) + ")"
+                     for i in range(20))
+    deck = deck_of(f"## Code\n\n```python\n{code}\n```\n", slides=f"{{aspect: '{aspect}'}}")
+    shown = deck.slides[1].text.splitlines()
+    assert len(shown) == CODE_LINES + 1 and shown[-1] == "…"
+    assert all(len(line) == CODE_COLUMNS[aspect] and line.endswith("…") for line in shown[:-1])
+    # pandoc's plain text indents code by four spaces: the slide drops the common margin.
+    assert shown[0].startswith("call_0(argument_0, argument_1,")
+    assert all(line in deck.slides[1].notes_text for line in code.splitlines())
     check_invariants(deck)

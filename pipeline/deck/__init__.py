@@ -13,6 +13,7 @@ from pipeline.deck.model import (
     BULLETS_PER_SLIDE,
     CAPTION_WORDS,
     CELL_WORDS,
+    CODE_COLUMNS,
     CODE_LINES,
     HANDOUT_LAYOUTS,
     MAX_SLIDE_WORDS,
@@ -31,7 +32,8 @@ from pipeline.deck.text import cut_quotation, key_sentence, shorten, split_sente
 from pipeline.deck.titles import TITLE_TERMS
 
 __all__ = [
-    "ASPECTS", "BULLETS_PER_SLIDE", "BULLET_WORDS", "CAPTION_WORDS", "CELL_WORDS", "CODE_LINES",
+    "ASPECTS", "BULLETS_PER_SLIDE", "BULLET_WORDS", "CAPTION_WORDS", "CELL_WORDS", "CODE_COLUMNS",
+    "CODE_LINES",
     "HANDOUT_LAYOUTS", "MAX_SLIDE_WORDS", "NARROW_SLIDE_WORDS", "QUOTE_WORDS", "TABLE_ROWS",
     "TITLE_CHARS", "TITLE_RESERVE", "TITLE_TERMS", "WORD_CHARS", "Deck", "Slide", "Table",
     "build_deck", "cut_quotation", "key_sentence", "parse_table", "shorten", "split_sentences",

@@ -14,7 +14,7 @@ from pipeline.deck.model import (
     BULLET_WORDS,
     BULLETS_PER_SLIDE,
     CAPTION_WORDS,
-    CODE_LINES,
+    CODE_COLUMNS,
     HANDOUT_LAYOUTS,
     MAX_SLIDE_WORDS,
     TITLE_RESERVE,
@@ -23,7 +23,13 @@ from pipeline.deck.model import (
     word_budget,
 )
 from pipeline.deck.tables import parse_table, split_table
-from pipeline.deck.text import cut_quotation, key_sentence, shorten, shorten_title
+from pipeline.deck.text import (
+    code_excerpt,
+    cut_quotation,
+    key_sentence,
+    shorten,
+    shorten_title,
+)
 from pipeline.deck.titles import derived_title
 from pipeline.errors import SourceError, location
 from pipeline.i18n import join_names, translate
@@ -61,7 +67,7 @@ def build_deck(article: Article, base_url: str | None = None) -> Deck:
     slides: list[Slide] = [_title_slide(article)]
     pending: list[Block] = []  # `::: notes` met before any slide of its section exists
     for section in _sections(article.blocks):
-        made = _section_slides(section, article, options["bullets"], word_budget(options["aspect"]),
+        made = _section_slides(section, article, options["bullets"], options["aspect"],
                                pending)
         if made:
             if pending:
@@ -130,14 +136,14 @@ def _sections(blocks: tuple[Block, ...]) -> list[_Section]:
     return [s for s in sections if s.heading is not None or s.blocks]
 
 
-def _section_slides(section: _Section, article: Article, per_slide: int, budget: int,
+def _section_slides(section: _Section, article: Article, per_slide: int, aspect: str,
                     pending: list[Block]) -> list[Slide]:
     """Return the slides of one section: the author's own, or derived from its prose."""
     title, heading_notes = _section_title(section.heading)
     explicit = [b for b in section.blocks if "slide" in b.classes]
     if explicit:
         return _explicit_slides(section, title, heading_notes, article)
-    items = _items(section.blocks, title, article, budget, pending)
+    items = _items(section.blocks, title, article, aspect, pending)
     runs: list[list[_Item]] = [[]]
     for item in items:
         if item.slides:
@@ -152,7 +158,7 @@ def _section_slides(section: _Section, article: Article, per_slide: int, budget:
             first, *rest = run[0].slides
             slides += [replace(first, notes=tuple(run[0].notes)), *rest]
             continue
-        for group in _group(run, per_slide, budget - TITLE_RESERVE):
+        for group in _group(run, per_slide, word_budget(aspect) - TITLE_RESERVE):
             bullets = tuple(b for item in group for b in item.bullets)
             notes = tuple(n for item in group for n in item.notes)
             slide_title = title
@@ -227,7 +233,7 @@ def _notes_of(block: Block) -> list[Block]:
     return [block]
 
 
-def _items(blocks: list[Block], title: str, article: Article, budget: int,
+def _items(blocks: list[Block], title: str, article: Article, aspect: str,
            pending: list[Block]) -> list[_Item]:
     """Turn a section's blocks into items: bullets, or slides of their own, with their notes."""
     items: list[_Item] = []
@@ -241,7 +247,7 @@ def _items(blocks: list[Block], title: str, article: Article, budget: int,
         if block.kind == "HorizontalRule":
             items.append(_Item([], [], block))
             continue
-        own = _block_slides(block, title, article, budget)
+        own = _block_slides(block, title, article, aspect)
         if own:
             image = own[0].image
             # A figure's notes are its whole caption; the picture is on the slide already.
@@ -257,7 +263,7 @@ def _items(blocks: list[Block], title: str, article: Article, budget: int,
     return items
 
 
-def _block_slides(block: Block, title: str, article: Article, budget: int) -> list[Slide]:
+def _block_slides(block: Block, title: str, article: Article, aspect: str) -> list[Slide]:
     """Return the own slides of a figure, table, quotation or code block; none for prose."""
     image = block.images[0] if block.images else None
     if image is not None and (block.kind == "Figure" or
@@ -269,14 +275,13 @@ def _block_slides(block: Block, title: str, article: Article, budget: int) -> li
     if block.kind == "Table":
         table = parse_table(block.html)
         return [Slide("table", title or table.caption or translate(article.lang, "slide_table"),
-                      table=part) for part in split_table(table, budget)]
+                      table=part) for part in split_table(table, word_budget(aspect))]
     if block.kind == "BlockQuote":
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]
     if block.kind == "CodeBlock":
-        lines = block.text.splitlines()
-        shown = "\n".join(lines[:CODE_LINES]) + ("\n…" if len(lines) > CODE_LINES else "")
-        return [Slide("code", title or translate(article.lang, "slide_code"), text=shown)]
+        return [Slide("code", title or translate(article.lang, "slide_code"),
+                      text=code_excerpt(block.text, CODE_COLUMNS[aspect]))]
     return []
 
 

@@ -25,6 +25,8 @@ CAPTION_WORDS = 25         # a figure caption longer than this is shortened
 TABLE_ROWS = 6             # body rows per table slide
 CELL_WORDS = 8             # words per table cell on a slide
 CODE_LINES = 12            # lines of a code block on a slide
+# Characters of a code line on a slide: 24 px monospace, in the slide's width less its margins.
+CODE_COLUMNS = {"16:9": 72, "4:3": 50}
 ASPECTS = ("16:9", "4:3")
 HANDOUT_LAYOUTS = (3, 6)
 

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import re
+import textwrap
+import unicodedata
 
-from pipeline.deck.model import BULLET_WORDS, QUOTE_WORDS, TITLE_CHARS, WORD_CHARS
+from pipeline.deck.model import (
+    BULLET_WORDS,
+    CODE_LINES,
+    QUOTE_WORDS,
+    TITLE_CHARS,
+    WORD_CHARS,
+)
 from pipeline.i18n import base_language
 
 # Words a key sentence may open with that carry no content of their own ("In conclusion, ...").
@@ -139,3 +147,25 @@ def cut_quotation(text: str) -> str:
         return shorten(" ".join(shown), QUOTE_WORDS)
     return " ".join(shown) + (" …" if len(shown) < len(sentences) else "")
 
+
+
+def code_excerpt(code: str, columns: int) -> str:
+    """Return the first lines of ``code`` that fit a slide, each cut at ``columns`` with "…".
+
+    A wrapped line of code reads as two, so a long line is cut; the whole block is in the
+    notes.
+    """
+    # Dedented: pandoc's plain text indents a code block by four spaces, the common margin.
+    lines = textwrap.dedent(code.expandtabs(4)).splitlines()
+    shown = [_cut_line(line, columns) for line in lines[:CODE_LINES]]
+    return "\n".join(shown) + ("\n…" if len(lines) > CODE_LINES else "")
+
+
+def _cut_line(line: str, columns: int) -> str:
+    """Return ``line`` cut to ``columns`` display cells, wide (East Asian) characters as two."""
+    width = 0
+    for index, char in enumerate(line):
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if width > columns - 1 and index < len(line) - 1:
+            return line[:index] + "…"
+    return line
