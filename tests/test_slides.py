@@ -6,6 +6,7 @@ import io
 import math
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from lxml import html as lxml_html
 from pptx import Presentation
 from pypdf import PdfReader
 
-from pipeline.deck import Deck, build_deck
+from pipeline.deck import Deck, Slide, Table, build_deck
+from pipeline.pptx import write_pptx
 from pipeline.project import load_project
 from pipeline.source import read_article
 from pipeline.weasy import render_pdf
@@ -260,3 +262,14 @@ def test_raw_html_split_across_blocks_keeps_the_deck_valid(
     assert vnu_errors(page) == []
     notes = " ".join(" ".join(lxml_html.parse(str(page)).xpath("//aside//text()")).split())
     assert "Some words first." in notes and "echo hi" in notes and "Hidden words" in notes
+
+
+@pytest.mark.parametrize("table", [Table("", (), ()), Table("Caption", (), ((),)),
+                                   Table("", ("a",), ((),))])
+def test_pptx_of_a_table_without_cells(built: Callable[..., tuple[Path, Deck]],
+                                       table: Table) -> None:
+    _, deck = built(article("Empty", "Words.\n"))
+    deck = replace(deck, slides=(*deck.slides, Slide("table", "T", table=table)))
+    prs = Presentation(io.BytesIO(write_pptx(deck, {})))
+    assert len(prs.slides) == len(deck.slides)
+    assert prs.slides[-1].shapes.title.text == "T"
