@@ -35,13 +35,18 @@ def hard_article(**meta: str) -> str:
     twelve = "\n\n".join(paragraph(i) for i in range(12))
     rows = "\n".join(f"| row {i} | {sentence(i, 5)} |" for i in range(14))
     quote = " ".join(sentence(i) for i in range(8))
+    # Narrow columns of long words wrap each cell over several lines (cfn-lint's README).
+    options = ("| Command Line | Metadata | Options | Description |\n|---|---|---|---|\n"
+               + "\n".join(f"| -x{i}, --include-experimental-{i} | include_experimental_{i} | "
+                           f"INCLUDE_EXPERIMENTAL_{i} [INCLUDE_EXPERIMENTAL_{i} ...] | Whether "
+                           "experimental rules should be enabled everywhere |" for i in range(7)))
     heading = ("A very long heading that goes on and on about the many facets of the "
                "therapeutic relationship and its history in the twentieth century")
     body = (f"{long_paragraph}\n\n## Twelve points\n\n{twelve}\n\n## {heading}\n\n"
             f"{paragraph(40)}\n\n## Evidence\n\n"
             "![The growth curve of trust over twelve sessions](figure.png)\n\n"
             f"| Name | Value |\n|------|-------|\n{rows}\n\n: Results by row\n\n"
-            f"> {quote}\n\n{paragraph(41)}\n\n## A list\n\n"
+            f"> {quote}\n\n{paragraph(41)}\n\n## Options\n\n{options}\n\n## A list\n\n"
             + "\n".join(f"- {sentence(i, 9)}" for i in range(9)) + "\n")
     return article("Fitting Everything", body, author="Ada Lovelace", date="2024-05-06",
                    **meta)

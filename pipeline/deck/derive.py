@@ -17,6 +17,7 @@ from pipeline.deck.model import (
     CODE_COLUMNS,
     HANDOUT_LAYOUTS,
     MAX_SLIDE_WORDS,
+    TABLE_CHARS,
     TITLE_RESERVE,
     Deck,
     Slide,
@@ -275,7 +276,8 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
     if block.kind == "Table":
         table = parse_table(block.html)
         return [Slide("table", title or table.caption or translate(article.lang, "slide_table"),
-                      table=part) for part in split_table(table, word_budget(aspect))]
+                      table=part)
+                for part in split_table(table, word_budget(aspect), TABLE_CHARS[aspect])]
     if block.kind == "BlockQuote":
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]

@@ -24,6 +24,11 @@ QUOTE_WORDS = 45           # a quotation slide shows whole sentences up to this 
 CAPTION_WORDS = 25         # a figure caption longer than this is shortened
 TABLE_ROWS = 6             # body rows per table slide
 CELL_WORDS = 8             # words per table cell on a slide
+# Lines of 24 px table text under a slide's title, and what a row's padding adds to its lines;
+# characters of such text across the slide's width (a conservative average letter width).
+TABLE_LINES = 13
+ROW_PADDING = 0.5
+TABLE_CHARS = {"16:9": 90, "4:3": 64}
 CODE_LINES = 12            # lines of a code block on a slide
 # Characters of a code line on a slide: 24 px monospace, in the slide's width less its margins.
 CODE_COLUMNS = {"16:9": 72, "4:3": 50}
