@@ -158,8 +158,10 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
 def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
     table = slide.table
     assert table is not None
-    rows = ([table.header] if table.header else []) + list(table.rows)
-    columns = max(len(row) for row in rows) if rows else 1
+    rows = [row for row in ([table.header] if table.header else []) + list(table.rows) if row]
+    if not rows:
+        return  # a table of no cells (pandoc allows one) has nothing to draw
+    columns = max(len(row) for row in rows)
     left, top, width, height = _content_box(prs)
     shape = page.shapes.add_table(len(rows), columns, left, top, width,
                                   min(height, Emu(457200) * len(rows)))

@@ -9,20 +9,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from lxml import html as lxml_html
 
 from pipeline.deck import (
     BULLET_WORDS,
+    CODE_COLUMNS,
+    CODE_LINES,
     MAX_SLIDE_WORDS,
     QUOTE_WORDS,
     TABLE_ROWS,
     TITLE_CHARS,
+    WORD_CHARS,
     Deck,
     build_deck,
     key_sentence,
     shorten,
     split_sentences,
 )
+from pipeline.deck.fragments import balanced
 from pipeline.errors import SourceError
+from pipeline.model import Block
 from pipeline.project import load_project
 from pipeline.source import read_article
 from tests.conftest import SAMPLE_SLUG, article
@@ -69,18 +75,32 @@ def deck_of(make_project: Callable[..., Path]) -> Callable[..., Deck]:
     return make
 
 
+def paragraphs(blocks: tuple[Block, ...]) -> list[Block]:
+    """Return the paragraphs of ``blocks`` at any depth of divs, but not those left out."""
+    found: list[Block] = []
+    for block in blocks:
+        if "no-slides" in block.classes:
+            continue
+        found += [block] if block.kind == "Para" else paragraphs(block.children)
+    return found
+
+
 def check_invariants(deck: Deck, left_out: tuple[str, ...] = ()) -> None:
     """Every paragraph in the notes, in order; no derived slide over the word limit."""
     notes = "\n".join(slide.notes_text for slide in deck.slides)
     position = 0
-    for block in deck.article.body_blocks:
-        if block.kind != "Para" or block.text in left_out:
-            continue
+    for block in paragraphs(deck.article.body_blocks):
+        if block.text in left_out or not block.text.strip():
+            continue  # a paragraph of badges or raw HTML has no words to speak
         found = notes.find(block.text, position)
         assert found >= 0, f"paragraph missing from the notes (or out of order): {block.text!r}"
         position = found + len(block.text)
     for slide in deck.slides:
-        if slide.kind != "custom":
+        if slide.kind == "code":  # code is bounded by lines and columns, not words
+            lines = slide.text.splitlines()
+            assert len(lines) <= CODE_LINES + 1, slide
+            assert all(len(line) <= CODE_COLUMNS[deck.aspect] for line in lines), slide
+        elif slide.kind != "custom":
             assert slide.visible_words <= deck.max_words <= MAX_SLIDE_WORDS, slide
         assert all(len(b.split()) <= BULLET_WORDS for b in slide.bullets if slide.kind == "content")
 
@@ -291,3 +311,183 @@ def test_shorten_at_clause_or_word_boundary() -> None:
 
 def test_split_sentences() -> None:
     assert split_sentences("One. Two? Three! e.g. four.") == ["One.", "Two?", "Three! e.g. four."]
+
+
+def test_plural_folded_in_one_place_only(deck_of: Callable[..., Deck]) -> None:
+    # The bullet "Many builds fail." has no "build" of its own, the paragraph has: the title
+    # terms were folded differently in each place (a ZeroDivisionError, then a KeyError).
+    deck = deck_of("Many builds fail. Every build uses macros and every builder knows it.\n\n"
+                   "Citations look like this (Knuth 1984). Several builds run at once.\n")
+    titles = [s.title for s in deck.slides[1:-1]]
+    assert titles and all(titles)
+    assert "Build" in titles[0]  # "builds" and "build" count as one term
+    check_invariants(deck)
+
+
+def test_divs_inside_divs_reach_the_deck(deck_of: Callable[..., Deck],
+                                         make_project: Callable[..., Path]) -> None:
+    deck = deck_of(f"""
+        ## Columns
+
+        :::: columns
+        ::: column
+        {paragraph(1)}
+        :::
+        ::: {{.column width="40%"}}
+        {paragraph(2)}
+
+        ![A nested figure](figure.png)
+        :::
+        ::::
+
+        ## Callout
+
+        ::: {{.callout-note}}
+        :::: inner
+        - {sentence(3, 6)}
+        - {sentence(4, 6)}
+        ::::
+        :::
+
+        ## Left out
+
+        :::: wrapper
+        ::: no-slides
+        {paragraph(5)}
+        :::
+        {paragraph(6)}
+        ::::
+        """)
+    assert [(s.kind, s.heading) for s in deck.slides[1:-1]] == [
+        ("content", "Columns (1/2)"), ("figure", "Columns (2/2)"),
+        ("content", "Callout"), ("content", "Left out")]
+    assert deck.slides[3].bullets == (shorten(sentence(3, 6), BULLET_WORDS),
+                                      shorten(sentence(4, 6), BULLET_WORDS))
+    assert paragraph(5) not in " ".join(s.notes_text for s in deck.slides)
+    check_invariants(deck)
+
+
+def test_citeproc_reference_list_reaches_the_notes(make_project: Callable[..., Path]) -> None:
+    bib = ("@book{knuth, author={Donald Knuth}, title={The TeXbook}, year={1984},"
+           " publisher={Addison-Wesley}}\n")
+    root = make_project({"source/a.md": article(
+        "Cited", "The tool builds documents [@knuth]. Every build uses macros.\n\n"
+        "# References\n", bibliography="refs.bib"), "source/refs.bib": bib})
+    project = load_project(root)
+    deck = build_deck(read_article(root / "source" / "a.md", project))
+    (references,) = [s for s in deck.slides if s.title == "References"]
+    assert "The TeXbook" in references.notes_text
+    check_invariants(deck)
+
+
+def test_footnote_of_several_blocks_keeps_its_structure(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of("A claim.[^1]\n\n[^1]: First paragraph of the note.\n\n"
+                   "    ```\n    code line 1\n    code line 2\n    ```\n\n"
+                   "    - item a\n    - item b\n")
+    note = deck.slides[1].notes[-1]
+    assert note.text == ("[1] First paragraph of the note.\n\n    code line 1\n    code line 2"
+                         "\n\n- item a\n- item b")
+    tree = lxml_html.fragment_fromstring(note.html)
+    assert tree.xpath("string(p[1])") == "1 First paragraph of the note."
+    assert tree.xpath("string(pre/code)") == "code line 1\ncode line 2"
+    assert tree.xpath("ul/li/text()") == ["item a", "item b"]
+
+
+@pytest.mark.parametrize(("body", "kinds"), [
+    ("## Only a rule\n\n---\n", ["section"]),
+    ("## Only a rule\n\n* * *\n\n* * *\n", ["section"]),
+    ("## Only an image\n\n![A picture](figure.png)\n", ["figure"]),
+    ("## Only a table\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", ["table"]),
+    ("## Only code\n\n```\nprint(1)\n```\n", ["code"]),
+    ("## Only raw HTML\n\n<div></div>\n", ["section"]),
+    ("## Only notes\n\n::: notes\nSay hello.\n:::\n", ["section"]),
+])
+def test_section_with_one_kind_of_content_keeps_its_heading(
+        deck_of: Callable[..., Deck], body: str, kinds: list[str]) -> None:
+    deck = deck_of(body)
+    heading = body.split("\n")[0].removeprefix("## ")
+    assert [(s.kind, s.title) for s in deck.slides[1:-1]] == [(k, heading) for k in kinds]
+
+
+def test_long_heading_over_a_rule_keeps_its_notes(deck_of: Callable[..., Deck]) -> None:
+    heading = " ".join(["Longwinded"] * 12)
+    deck = deck_of(f"## {heading}\n\n---\n")
+    (slide,) = deck.slides[1:-1]
+    assert slide.kind == "section" and slide.title.endswith("…")
+    assert slide.notes_text == heading
+
+
+def test_heading_levels_and_empty_headings(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of(f"""
+        ## First
+
+        ### Second
+
+        ##### Level five
+
+        {paragraph(1)}
+
+        ###### Level six
+
+        #
+
+        {paragraph(2)}
+
+        #
+        """)
+    shown = [(s.kind, s.title) for s in deck.slides[1:-1]]
+    assert shown[:4] == [("section", "First"), ("section", "Second"), ("content", "Level five"),
+                         ("section", "Level six")]
+    assert len(shown) == 5 and shown[4][0] == "content" and shown[4][1]  # a derived title
+    assert all(s.title.strip() for s in deck.slides)
+    check_invariants(deck)
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<ol><li><p>x</p></details></li></ol>", "<ol><li><p>x</p></li></ol>"),
+    ("<details>\n<summary>a &amp; b</summary>",
+     "<details>\n<summary>a &amp; b</summary></details>"),
+    ("<div><p>open</div>", "<div><p>open</p></div>"),
+    ('<p>a<br>b<br/>&nbsp;&#x41;<!-- c --><math><mspace width="1em"/></math></p>',
+     '<p>a<br>b<br/>&nbsp;&#x41;<!-- c --><math><mspace width="1em"/></math></p>'),
+    ("<!DOCTYPE html><p>x</p>", "<p>x</p>"),
+    ("plain < text & more", "plain < text & more"),
+])
+def test_block_html_is_balanced_to_stand_alone(html: str, expected: str) -> None:
+    assert balanced(html) == expected
+
+
+def test_list_item_bullet_is_its_first_paragraph(deck_of: Callable[..., Deck]) -> None:
+    deck = deck_of("## Steps\n\n1. Run this command first:\n\n    ```\n    make build\n    ```\n\n"
+                   "2. Then check the result.\n\n    It should say ok.\n")
+    assert deck.slides[1].bullets == ("Run this command first:", "Then check the result.")
+    assert "make build" in deck.slides[1].notes_text
+    assert "It should say ok." in deck.slides[1].notes_text
+
+
+def test_very_long_words_are_cut_on_slides(deck_of: Callable[..., Deck]) -> None:
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 4
+    deck = deck_of(f"{word} is a long word. It {word}s.\n\n## {word}\n\nShort words here.\n\n"
+                   "- \n- \n")
+    derived, titled = deck.slides[1], deck.slides[2]
+    shown = [derived.title, titled.title, *derived.bullets, *titled.bullets]
+    assert all(len(word) <= TITLE_CHARS + 1 for text in shown for word in text.split())
+    assert all(len(word) <= WORD_CHARS for text in derived.bullets for word in text.split())
+    assert titled.notes[0].text == word  # the whole heading opens the notes
+    assert "-" not in titled.bullets  # empty list items give no bullet
+    check_invariants(deck)
+
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+def test_code_lines_are_cut_to_the_slide_width(deck_of: Callable[..., Deck], aspect: str) -> None:
+    code = "\n".join(f"call_{i}(" + ", ".join(f"argument_{j}" for j in range(12)) + ")"
+                     for i in range(20))
+    deck = deck_of(f"## Code\n\n```python\n{code}\n```\n", slides=f"{{aspect: '{aspect}'}}")
+    shown = deck.slides[1].text.splitlines()
+    assert len(shown) == CODE_LINES + 1 and shown[-1] == "…"
+    assert all(len(line) == CODE_COLUMNS[aspect] and line.endswith("…") for line in shown[:-1])
+    # pandoc's plain text indents code by four spaces: the slide drops the common margin.
+    assert shown[0].startswith("call_0(argument_0, argument_1,")
+    assert all(line in deck.slides[1].notes_text for line in code.splitlines())
+    check_invariants(deck)

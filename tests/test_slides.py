@@ -6,6 +6,7 @@ import io
 import math
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from lxml import html as lxml_html
 from pptx import Presentation
 from pypdf import PdfReader
 
-from pipeline.deck import Deck, build_deck
+from pipeline.deck import Deck, Slide, Table, build_deck
+from pipeline.pptx import write_pptx
 from pipeline.project import load_project
 from pipeline.source import read_article
 from pipeline.weasy import render_pdf
@@ -33,13 +35,18 @@ def hard_article(**meta: str) -> str:
     twelve = "\n\n".join(paragraph(i) for i in range(12))
     rows = "\n".join(f"| row {i} | {sentence(i, 5)} |" for i in range(14))
     quote = " ".join(sentence(i) for i in range(8))
+    # Narrow columns of long words wrap each cell over several lines (cfn-lint's README).
+    options = ("| Command Line | Metadata | Options | Description |\n|---|---|---|---|\n"
+               + "\n".join(f"| -x{i}, --include-experimental-{i} | include_experimental_{i} | "
+                           f"INCLUDE_EXPERIMENTAL_{i} [INCLUDE_EXPERIMENTAL_{i} ...] | Whether "
+                           "experimental rules should be enabled everywhere |" for i in range(7)))
     heading = ("A very long heading that goes on and on about the many facets of the "
                "therapeutic relationship and its history in the twentieth century")
     body = (f"{long_paragraph}\n\n## Twelve points\n\n{twelve}\n\n## {heading}\n\n"
             f"{paragraph(40)}\n\n## Evidence\n\n"
             "![The growth curve of trust over twelve sessions](figure.png)\n\n"
             f"| Name | Value |\n|------|-------|\n{rows}\n\n: Results by row\n\n"
-            f"> {quote}\n\n{paragraph(41)}\n\n## A list\n\n"
+            f"> {quote}\n\n{paragraph(41)}\n\n## Options\n\n{options}\n\n## A list\n\n"
             + "\n".join(f"- {sentence(i, 9)}" for i in range(9)) + "\n")
     return article("Fitting Everything", body, author="Ada Lovelace", date="2024-05-06",
                    **meta)
@@ -232,3 +239,42 @@ def test_remote_image_is_refused_but_its_slide_stays(built: Callable[..., tuple[
     tree = lxml_html.parse(str(outputs(out, "remote")["html"]))
     figure = tree.xpath("//section[@id='slide-3']")[0]
     assert not figure.xpath(".//img") and "A chart from elsewhere" in figure.text_content()
+
+
+def test_footnote_with_code_keeps_the_deck_valid(built: Callable[..., tuple[Path, Deck]]
+                                                 ) -> None:
+    out, _ = built(article("Noted", "A claim.[^1] More words follow here.\n\n"
+                              "[^1]: See this code:\n\n    ```\n    make test\n    make build\n"
+                              "    ```\n\n    And a second paragraph.\n"))
+    page = outputs(out, "noted")["html"]
+    assert vnu_errors(page) == []
+    aside = lxml_html.parse(str(page)).xpath("//section[@id='slide-2']/aside")[0]
+    assert aside.xpath("string(.//div[@class='footnote']/pre)") == "make test\nmake build"
+    assert aside.xpath("string(.//div[@class='footnote']/p[2])") == "And a second paragraph."
+    prs = Presentation(str(outputs(out, "noted")["pptx"]))
+    lines = [p.text for p in prs.slides[1].notes_slide.notes_text_frame.paragraphs]
+    assert "    make test" in lines and "And a second paragraph." in lines
+
+
+def test_raw_html_split_across_blocks_keeps_the_deck_valid(
+        built: Callable[..., tuple[Path, Deck]]) -> None:
+    # As in pyenv's README: <details> opens in one block and closes inside a list item.
+    out, _ = built(article("Details", "## Fish\n\n  <details>\n\n  Some words first.\n\n"
+                              "  1. Run this:\n     ```fish\n     echo hi\n     ```\n"
+                              "  </details>\n\n## Zsh\n\n<details>\n"
+                              "<summary>More</summary>\n\nHidden words here.\n</details>\n"))
+    page = outputs(out, "details")["html"]
+    assert vnu_errors(page) == []
+    notes = " ".join(" ".join(lxml_html.parse(str(page)).xpath("//aside//text()")).split())
+    assert "Some words first." in notes and "echo hi" in notes and "Hidden words" in notes
+
+
+@pytest.mark.parametrize("table", [Table("", (), ()), Table("Caption", (), ((),)),
+                                   Table("", ("a",), ((),))])
+def test_pptx_of_a_table_without_cells(built: Callable[..., tuple[Path, Deck]],
+                                       table: Table) -> None:
+    _, deck = built(article("Empty", "Words.\n"))
+    deck = replace(deck, slides=(*deck.slides, Slide("table", "T", table=table)))
+    prs = Presentation(io.BytesIO(write_pptx(deck, {})))
+    assert len(prs.slides) == len(deck.slides)
+    assert prs.slides[-1].shapes.title.text == "T"

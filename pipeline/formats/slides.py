@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.context import article_context
 from pipeline.deck import Deck, build_deck
+from pipeline.deck.fragments import balanced
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
@@ -25,6 +26,8 @@ from pipeline.resources import (
 from pipeline.templates import render
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipeline.deck import Slide
     from pipeline.model import Article
     from pipeline.output import OutputDir
@@ -78,7 +81,9 @@ class SlidesFormat(Format):
         files = article_files(article, project)
         images = {asset.src: asset for asset in files.assets if asset.media.is_picture}
         uris = {src: data_uri(asset) for src, asset in images.items()}
-        deck = embed_images(deck, files, uris)
+        # Each block stands alone on a slide: raw HTML opened in one block and closed
+        # in another would leave both halves invalid there.
+        deck = embed_images(map_html(deck, balanced), files, uris)
         context = self.context(deck, uris)
         if part == "handout":
             handout = render(self.site.env, "slides/handout.html.j2", {
@@ -156,9 +161,16 @@ def embed_images(deck: Deck, files: ArticleFiles, uris: dict[str, str]) -> Deck:
         label = asset.media.label(asset.name)
         return f"{slide.text} ({label})" if slide.text else label
 
+    deck = map_html(deck, embed)
+    return replace(deck, slides=tuple(replace(slide, text=caption(slide))
+                                      for slide in deck.slides))
+
+
+def map_html(deck: Deck, change: Callable[[str], str]) -> Deck:
+    """Return the deck with ``change`` applied to the HTML it shows as is: slides and notes."""
     return replace(deck, slides=tuple(
-        replace(slide, html=embed(slide.html), text=caption(slide),
-                notes=tuple(replace(block, html=embed(block.html)) for block in slide.notes))
+        replace(slide, html=change(slide.html),
+                notes=tuple(replace(block, html=change(block.html)) for block in slide.notes))
         for slide in deck.slides))
 
 

@@ -50,9 +50,45 @@ local inline_text = { Para = true, Plain = true, Header = true }
 
 -- Plain text of a block: stringify joins paragraphs of a quotation or cells of a table with no
 -- space between them, so anything but a single run of inlines goes through the plain writer.
+local function plain_of(blocks)
+  return (pandoc.write(pandoc.Pandoc(blocks), 'plain', plain_opts):gsub('%s+$', ''))
+end
+
 local function text_of(block)
   if inline_text[block.t] then return stringify(block) end
-  return (pandoc.write(pandoc.Pandoc({ block }), 'plain', plain_opts):gsub('%s+$', ''))
+  return plain_of({ block })
+end
+
+-- One block of the model; a div's blocks become its children, at any depth (columns inside a
+-- columns div, citeproc's entries inside its reference list), so no content is out of reach.
+local function item_of(block, html, opts)
+  local id, classes, attributes = attrs_of(block)
+  local item = {
+    t = block.t,
+    html = html,
+    text = text_of(block),
+    id = id,
+    classes = list(classes or {}),
+    attributes = plain_table(attributes),
+    level = block.level or 0,
+    keys = list({}),
+    images = list({}),
+  }
+  pandoc.Blocks({ block }):walk {
+    Span = function(span)
+      if span.classes:includes('key') then item.keys[#item.keys + 1] = stringify(span) end
+    end,
+    Image = function(img)
+      item.images[#item.images + 1] = { src = img.src, alt = stringify(img.caption) }
+    end,
+  }
+  if block.t == 'Div' then
+    item.children = list({})
+    for _, child in ipairs(block.content) do
+      item.children[#item.children + 1] = item_of(child, html_of({ child }, opts), opts)
+    end
+  end
+  return item
 end
 
 -- Characters no output may hold (XML forbids them, HTML calls them parse errors): the C0
@@ -97,7 +133,8 @@ function Writer(doc, opts)
   doc = doc:walk {
     Note = function(el)
       local n = #notes + 1
-      notes[n] = { number = n, html = html_of(el.content, opts), text = stringify(el.content) }
+      -- A note of several blocks (paragraphs, code, a list) keeps them apart in its text.
+      notes[n] = { number = n, html = html_of(el.content, opts), text = plain_of(el.content) }
       return pandoc.RawInline('html',
         '<a class="footnote-ref" id="fnref' .. n .. '" href="#fn' .. n ..
         '" role="doc-noteref"><sup>' .. n .. '</sup></a>')
@@ -119,36 +156,7 @@ function Writer(doc, opts)
 
   local blocks = list({})
   for i, block in ipairs(doc.blocks) do
-    local id, classes, attributes = attrs_of(block)
-    local item = {
-      t = block.t,
-      html = html_parts[i],
-      text = text_of(block),
-      id = id,
-      classes = list(classes or {}),
-      attributes = plain_table(attributes),
-      level = block.level or 0,
-      keys = list({}),
-      images = list({}),
-    }
-    pandoc.Blocks({ block }):walk {
-      Span = function(span)
-        if span.classes:includes('key') then item.keys[#item.keys + 1] = stringify(span) end
-      end,
-      Image = function(img)
-        item.images[#item.images + 1] = { src = img.src, alt = stringify(img.caption) }
-      end,
-    }
-    if block.t == 'Div' then
-      -- Author-marked divs (slides, notes, no-slides) keep their inner blocks for the slides model.
-      local inner = list({})
-      for _, child in ipairs(block.content) do
-        inner[#inner + 1] = { t = child.t, html = html_of({ child }, opts), text = text_of(child),
-                              level = child.level or 0 }
-      end
-      item.children = inner
-    end
-    blocks[#blocks + 1] = item
+    blocks[#blocks + 1] = item_of(block, html_parts[i], opts)
   end
 
   return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls }

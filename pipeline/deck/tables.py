@@ -1,0 +1,116 @@
+"""Tables on slides: the text of a pandoc HTML table, split by rows over as few slides as fit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html.parser import HTMLParser
+
+from pipeline.deck.model import (
+    CELL_WORDS,
+    MAX_SLIDE_WORDS,
+    ROW_PADDING,
+    TABLE_CHARS,
+    TABLE_LINES,
+    TABLE_ROWS,
+    TITLE_RESERVE,
+    Table,
+)
+from pipeline.deck.text import shorten
+
+
+class _TableParser(HTMLParser):
+    """Collect the caption, header cells and body rows of one pandoc HTML table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.caption: list[str] = []
+        self.rows: list[tuple[bool, list[str]]] = []
+        self._cell: list[str] | None = None
+        self._in_caption = False
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Note where the caption, the header rows, a row or a cell begins."""
+        if tag == "caption":
+            self._in_caption = True
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr":
+            self.rows.append((self._in_head, []))
+        elif tag in {"td", "th"}:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close the caption or header, or store a finished cell's text."""
+        if tag == "caption":
+            self._in_caption = False
+        elif tag == "thead":
+            self._in_head = False
+        elif tag in {"td", "th"} and self._cell is not None and self.rows:
+            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        """Collect text for the caption or the current cell."""
+        if self._in_caption:
+            self.caption.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def split_table(table: Table, budget: int = MAX_SLIDE_WORDS,
+                width: int = TABLE_CHARS["16:9"]) -> list[Table]:
+    """Split a table's rows over as few slides as keep each within the row, word and line limits.
+
+    ``width`` is how many characters of table text a line across the slide holds: narrow
+    columns wrap their cells over several lines, so four rows of long options can fill a
+    slide that six rows of numbers do not.
+    """
+    def words(cells: tuple[str, ...]) -> int:
+        return sum(len(cell.split()) for cell in cells)
+
+    columns = max((len(row) for row in (table.header, *table.rows)), default=1) or 1
+    # Each cell gives up about three characters to its padding.
+    cell_width = max(1, width // columns - 3)
+
+    def height(cells: tuple[str, ...]) -> float:
+        return ROW_PADDING + max((_wrapped_lines(cell, cell_width) for cell in cells), default=1)
+
+    budget -= TITLE_RESERVE + words(table.header) + len(table.caption.split())
+    room = TABLE_LINES - (height(table.header) if table.header else 0)
+    room -= _wrapped_lines(table.caption, width) if table.caption else 0
+    parts: list[list[tuple[str, ...]]] = [[]]
+    for row in table.rows:
+        current = parts[-1]
+        if current and (len(current) >= TABLE_ROWS or
+                        sum(map(words, current)) + words(row) > budget or
+                        sum(map(height, current)) + height(row) > room):
+            parts.append([])
+        parts[-1].append(row)
+    return [replace(table, rows=tuple(rows)) for rows in parts]
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """Return how many lines ``text`` takes when wrapped at spaces into lines of ``width``."""
+    lines, used = 1, 0
+    for word in text.split():
+        # A word longer than the line breaks inside itself (overflow-wrap), over several lines.
+        size = len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, 0
+        if size > width:
+            lines += (size - 1) // width
+            size = (size - 1) % width + 1
+        used += size + (1 if used else 0)
+    return lines
+
+
+def parse_table(html: str) -> Table:
+    """Return the text of a pandoc HTML table, cells shortened to fit a slide."""
+    parser = _TableParser()
+    parser.feed(html)
+    header = next((cells for head, cells in parser.rows if head), [])
+    rows = [tuple(shorten(c, CELL_WORDS) for c in cells) for head, cells in parser.rows
+            if not head]
+    return Table(" ".join("".join(parser.caption).split()),
+                 tuple(shorten(c, CELL_WORDS) for c in header), tuple(rows))
