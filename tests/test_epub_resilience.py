@@ -12,8 +12,9 @@ import pytest
 from lxml import etree
 
 from tests.conftest import article
-from tests.test_epub import FIGURE, NS, Ebook, epubcheck_problems
+from tests.test_epub import FIGURE, NS, Ebook
 from tests.test_epub import environment as environment
+from tests.validators import epubcheck_problems
 
 # The packages installed beside Folio: their READMEs are real Markdown by other people.
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])

@@ -9,9 +9,9 @@ import lxml.html
 from pipeline.project import load_project
 from pipeline.source import read_article
 from tests.conftest import article
-from tests.test_epub import NS, Ebook, epubcheck_problems
+from tests.test_epub import NS, Ebook
 from tests.test_epub import environment as environment  # autouse: dates from the content
-from tests.test_html import vnu_errors
+from tests.validators import epubcheck_problems, vnu_errors
 
 BODY = """\
 # Bar
