@@ -69,17 +69,19 @@ def article_assets(article: Article, project: Project) -> list[Asset]:
             continue
         path = resolve(src, article, project)
         if path is not None:
-            seen[src] = Asset(src, path, output_name(src, path))
+            seen[src] = Asset(src, path, output_name(src, path, project))
     return list(seen.values())
 
 
-def output_name(src: str, path: Path) -> str:
+def output_name(src: str, path: Path, project: Project) -> str:
     """Return where an asset goes beside the output: as written when that is a plain path."""
     rel = PurePosixPath(unquote(urlsplit(src).path))
     if rel.parts and ".." not in rel.parts and not rel.is_absolute():
         return str(rel)
-    # An address that climbs out of the source folder gets a stable name under assets/.
-    digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]
+    # An address that climbs out of the source folder gets a stable name under assets/, from
+    # its place in the project: the same wherever the project is (another checkout, a worker).
+    where = path.relative_to(project.root.resolve()) if project.contains(path) else path
+    digest = hashlib.sha256(where.as_posix().encode()).hexdigest()[:10]
     return f"assets/{digest}-{path.name}"
 
 

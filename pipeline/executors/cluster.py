@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import pickle
 import shutil
 import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Environment variables that decide output bytes (the dates stamped into PDFs and ebooks).
+ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
 # An unreachable scheduler is reported this soon, rather than after Dask's 30 s default.
 CONNECT_SECONDS = 5
 
@@ -61,6 +65,8 @@ class Shipment:
     cwd: Path
     # Folio's log level here, so a worker keeps the records this process would show.
     level: int
+    # The environment variables outputs depend on, as they are here.
+    environment: dict[str, str | None]
 
     @property
     def size(self) -> int:
@@ -79,10 +85,15 @@ class DaskWorkers(Executor):
             raise ClusterError("building on a Dask cluster needs Dask: pip install "
                                "'folio[cluster]'") from None
         try:
+            # A probe first: a Client that fails to connect spends seconds more closing itself.
+            asyncio.run(_probe(address))
             self.client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
-        except (OSError, ValueError) as exc:  # TimeoutError is an OSError
+        except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
             raise ClusterError(f"cannot reach the Dask scheduler at {address}: "
                                f"{_reason(exc, address)}") from None
+        except MemoryError:  # Dask read a giant frame length from something else's reply
+            raise ClusterError(f"cannot reach the Dask scheduler at {address}: what answers "
+                               "there does not speak Dask's protocol") from None
         self.address = address
         self.project = project
         self.token = token
@@ -94,13 +105,16 @@ class DaskWorkers(Executor):
         from distributed import as_completed
 
         shipment = Shipment(project_files(self.project, targets), self.project.root,
-                            Path.cwd(), logging.getLogger("pipeline").getEffectiveLevel())
-        # hash=False: a fresh key, so two builds of the same project never share the data.
-        blob = self.client.scatter(pickle.dumps(shipment, pickle.HIGHEST_PROTOCOL),
-                                   broadcast=True, hash=False)
+                            Path.cwd(), logging.getLogger("pipeline").getEffectiveLevel(),
+                            {name: os.environ.get(name) for name in ENVIRONMENT})
+        # A task rather than scattered data: should every worker holding it die, the
+        # scheduler can make it again. Each worker fetches it once, from a peer.
+        blob = self.client.submit(_shipped, pickle.dumps(shipment, pickle.HIGHEST_PROTOCOL),
+                                  pure=False, key=f"folio-project-{self.token}")
         folders = {self.project.root: "project", PACKAGE_DIR: "folio"}
-        futures: dict[Future, int] = {}
+        futures: dict[Future, tuple[int, bool]] = {}  # index in targets, sent alone
         sent = received = 0
+        payloads: dict[int, bytes] = {}
         for index, target in enumerate(targets):
             try:
                 payload = dumps(target, folders)
@@ -109,30 +123,51 @@ class DaskWorkers(Executor):
                                     0.0, [], [])
                 continue
             sent += len(payload)
+            payloads[index] = payload
             future = self.client.submit(run_task, payload, self.token, blob, pure=False,
                                         key=f"folio-{target.format}-{index}-{self.token}")
-            futures[future] = index
+            futures[future] = index, False
         out = OutputDir(out_root)
-        for future in as_completed(futures, loop=self.client.loop):
-            index = futures.pop(future)
-            result = self._gathered(future, targets[index], out)
-            received += sum(len(data) for data in result.contents.values())
-            result.files, result.contents = list(result.contents), {}
-            yield index, result
+        suspects = []
+        while futures:
+            for future in as_completed(futures, loop=self.client.loop):
+                index, alone = futures.pop(future)
+                result = self._gathered(future, targets[index], out, alone)
+                if result is None:
+                    suspects.append(index)
+                    continue
+                received += sum(len(data) for data in result.contents.values())
+                result.files, result.contents = list(result.contents), {}
+                yield index, result
+            # Dask also blames the tasks only waiting on a worker that died: each is sent
+            # again, alone, so that the one that kills its workers fails by itself.
+            if suspects:
+                index = suspects.pop(0)
+                future = self.client.submit(run_task, payloads[index], self.token, blob,
+                                            pure=False, key=f"folio-alone-{index}-{self.token}")
+                futures[future] = index, True
         del blob
         # The figures the benchmark's model of a large cluster is made from.
         log.debug("Dask: %d task(s) sent %d bytes of targets, %d bytes of project files went to "
                   "each worker, %d bytes of outputs came back", len(targets), sent,
                   shipment.size, received)
 
-    def _gathered(self, future: Future, target: Target, out: OutputDir) -> Result:
-        """Return the result of one finished task, its files written into ``out``."""
+    def _gathered(self, future: Future, target: Target, out: OutputDir,
+                  alone: bool) -> Result | None:
+        """Return the result of one finished task, its files written into ``out``.
+
+        None means its workers died, and it was not alone on them: it is to be sent again.
+        """
         from distributed import KilledWorker
 
         error = future.exception() if future.status == "error" else None
         if isinstance(error, KilledWorker):
             # Dask already ran it again elsewhere, as often as its allowed-failures says.
-            return worker_died(target, "every Dask worker making it died")
+            future.release()
+            return worker_died(target, "every Dask worker making it died") if alone else None
+        if isinstance(error, CancelledError):  # the cluster gave up on it: not a bug of ours
+            return Result(BuildError(f"{target.format}: the Dask cluster cancelled it: {error}",
+                                     target_source(target)), 0.0, [], [])
         try:
             if error is not None:
                 raise error
@@ -165,10 +200,20 @@ class DaskWorkers(Executor):
         self.client.close()
 
 
+async def _probe(address: str) -> None:
+    """Connect to the scheduler and hang up, with Dask's security settings (TLS) from its config."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    comm = await connect(address, timeout=CONNECT_SECONDS,
+                         **Security().get_connection_args("client"))
+    await comm.close()
+
+
 def _reason(exc: BaseException, address: str) -> str:
     """Return Dask's reason for not connecting, without repeating the address."""
     text = str(exc) or type(exc).__name__
-    return text.replace(f" to {address}", "").replace(address, "the scheduler")
+    return text.replace(f" to {address}", "").rstrip(":")
 
 
 # On a worker: the project folder unpacked for each build, by the build's token.
@@ -182,6 +227,11 @@ async def warm_up(modules: list[str]) -> None:
     await asyncio.get_running_loop().run_in_executor(None, import_all, modules)
 
 
+def _shipped(shipment: bytes) -> bytes:
+    """Return the project files of a build: a task, so that Dask can make it again if lost."""
+    return shipment
+
+
 def run_task(payload: bytes, token: str, shipment: bytes) -> bytes:
     """Make one target on a Dask worker; return its result with the bytes of its outputs."""
     from distributed import get_worker
@@ -189,6 +239,11 @@ def run_task(payload: bytes, token: str, shipment: bytes) -> bytes:
     root, build = _unpacked(token, shipment)
     places = {"project": root, "folio": PACKAGE_DIR}
     logging.getLogger("pipeline").setLevel(build.level)
+    for name, value in build.environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     with tempfile.TemporaryDirectory(prefix="folio-out-") as temp:
         out_root = Path(temp)
         try:
@@ -211,7 +266,8 @@ def _unpacked(token: str, shipment: bytes) -> tuple[Path, Shipment]:
             build: Shipment = pickle.loads(shipment)
             root = Path(tempfile.mkdtemp(prefix="folio-project-")).resolve()
             unpack(build.files, root)
-            _UNPACKED[token] = Shipment({}, build.root, build.cwd, build.level)
+            _UNPACKED[token] = Shipment({}, build.root, build.cwd, build.level,
+                                        build.environment)
             _ROOTS[token] = root
             # Messages made here name files as the coordinating process would.
             SHOWN_AS[root] = (build.root, build.cwd)

@@ -10,6 +10,7 @@ same way.
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import threading
 from pathlib import Path, PurePath
@@ -86,7 +87,8 @@ def project_files(project: Project, targets: list[Target]) -> dict[str, bytes]:
             for src in article.resource_sources:
                 found = locate(src, article.source, project)
                 if isinstance(found, Path):
-                    paths.add(found)
+                    # "source/../figures/x.png" is shipped as "figures/x.png".
+                    paths.add(Path(os.path.normpath(found)))
     files = {}
     root = project.root
     for path in sorted(paths):
