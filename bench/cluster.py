@@ -41,12 +41,13 @@ class ClusterRun:
     def model(self, articles: int, workers: int) -> tuple[float, float]:
         """Return (total, serial) seconds to build ``articles`` on ``workers`` workers.
 
-        The serial part is what the two workers' task time does not explain (reading and
-        planning in the coordinating process, writing what comes back, starting up): it does
-        not shrink with more workers. Bytes cross a network of ``BANDWIDTH``.
+        The serial part is the CPU time of the coordinating process and its pandoc runs
+        (reading, planning, writing what comes back): it does not shrink with more workers.
+        CPU time, not wall time, so that a busy machine does not inflate it. Bytes cross a
+        network of ``BANDWIDTH``.
         """
         per_article_tasks = self.task_seconds / self.articles
-        serial = max(0.0, self.result.wall - self.task_seconds / 2) / self.articles * articles
+        serial = self.result.cpu / self.articles * articles
         traffic = (self.sent + self.received) / self.articles * articles + self.shipped * workers
         return serial + per_article_tasks * articles / workers + traffic / BANDWIDTH, serial
 
