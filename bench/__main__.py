@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.cluster import OVERHEAD, ClusterRun, report_lines, run_cluster_case
 from bench.generate import BOOK, generate
 from bench.measure import CommandFailed, Measurement, measure
 
@@ -62,6 +63,7 @@ class Bench:
         self.repeat = repeat
         self.cases: dict[str, Case] = {}
         self.edit: Edit | None = None
+        self.cluster: ClusterRun | None = None
 
     def run(self, key: str, label: str, commands: Callable[[int], list[str]],
             cwd: Path | None = None, repeat: int = 1) -> Case:
@@ -158,7 +160,21 @@ def run_cases(bench: Bench, large: int, small: int) -> None:
             root = bench.copy(bench.generated_project(count), f"j{j}-{count}")
             bench.run(f"j{j}-{count}", f"4 {count} articles from scratch, -j {j}",
                       lambda i, root=root, j=j: bench.folio(root, "--force", "-j", str(j)))
+    cluster_case(bench, large)
     edit_one_article(bench, bench.work / f"j2-{large}", large)
+
+
+def cluster_case(bench: Bench, count: int) -> None:
+    """Case 6: the large project on a LocalCluster of two single-threaded workers."""
+    label = f"6 {count} articles on a 2-worker Dask cluster"
+    print(f"  {label} ...", file=sys.stderr, flush=True)
+    run = run_cluster_case(bench, bench.generated_project(count),
+                           bench.work / f"j2-{count}" / "build", count)
+    if isinstance(run, str):
+        bench.cases["cluster"] = Case(label, error=run)
+    else:
+        bench.cases["cluster"] = Case(label, run.result)
+        bench.cluster = run
 
 
 def edit_one_article(bench: Bench, root: Path, count: int) -> None:
@@ -203,7 +219,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
 def print_report(bench: Bench, large: int, small: int) -> None:
     """Print the table of cases, then each target with its value and whether it was met."""
     print(f"{'case':<44} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'others':>8}")
-    order = ("cold", "noop", "edit", f"j1-{large}", f"j2-{large}", f"j2-{small}", "floor")
+    order = ("cold", "noop", "edit", f"j1-{large}", f"j2-{large}", f"j2-{small}", "cluster",
+             "floor")
     for key in order:
         case = bench.cases.get(key)
         if case is None:
@@ -216,7 +233,10 @@ def print_report(bench: Bench, large: int, small: int) -> None:
             print(f"{case.label:<44} {r.wall:8.3f} {r.cpu:8.3f} {r.peak_mb:8.1f} "
                   f"{r.others:8.2f}{busy}")
     print("others: CPU seconds the rest of the machine used meanwhile; 'busy': a wall time\n"
-          "inflated by that competition for the cores (compare the CPU times then)")
+          "inflated by that competition for the cores (compare the CPU times then); case 6\n"
+          "counts the coordinating process only (its workers are the cluster's)")
+    if bench.cluster:
+        print("\n".join(report_lines(bench.cluster)))
     print()
     print(f"{'target':<44} {'value':>24}  {'goal':<10} result")
     for name, value, goal, met in targets(bench, large, small):
@@ -268,7 +288,12 @@ def targets(bench: Bench, large: int, small: int
         summary, met = bench.edit.verdict
         rows.append(("case 3 rewrote only the article + book", summary, "0 other", met))
     ratio(f"-j 2 speed-up, {large} articles (j1 / j2)", j1, j2, ">= 1.7", lambda v: v >= 1.7)
-    peaks = [m.peak_mb for m in get.values() if m is not None]
+    ratio(f"cluster / -j 2, {large} articles (wall)", get.get("cluster"), j2,
+          f"<= {OVERHEAD}", lambda v: v <= OVERHEAD)
+    identical = bench.cluster.identical if bench.cluster else None
+    rows.append(("cluster outputs byte-identical to -j 2", "-" if identical is None
+                 else "yes" if identical else "no", "yes", identical))
+    peaks = [m.peak_mb for key, m in get.items() if m is not None and key != "cluster"]
     rows.append(("peak memory, all cases", f"{max(peaks):.0f} MB" if peaks else "-", "< 400 MB",
                  max(peaks) < 400 if peaks else None))
     if j2 and j2_small:

@@ -31,10 +31,14 @@ class Measurement:
     cpu: float
     peak_mb: float
     others: float = 0.0
+    # What the command printed on stderr, when asked for (see ``measure``).
+    log: str = ""
 
 
-def measure(command: list[str], cwd: Path | None = None) -> Measurement:
+def measure(command: list[str], cwd: Path | None = None, keep_log: bool = False) -> Measurement:
     """Run ``command`` to its end and return what it cost; raise ``CommandFailed`` if it fails.
+
+    With ``keep_log``, the measurement holds what the command printed on stderr.
 
     CPU time is user + system of the child and every descendant it waited for (pandoc runs,
     worker processes), from ``os.wait4``. Peak memory is the larger of the biggest single
@@ -52,14 +56,15 @@ def measure(command: list[str], cwd: Path | None = None) -> Measurement:
         busy = machine_busy_seconds() - busy_before
         child.returncode = os.waitstatus_to_exitcode(status)
         sampler.stop()
+        stderr.seek(0)
+        log = stderr.read().decode("utf-8", "replace")
         if child.returncode != 0:
-            stderr.seek(0)
-            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
+            lines = log.strip().splitlines()
             raise CommandFailed(f"{' '.join(command)} exited with {child.returncode}: "
                                 + (" | ".join(lines[-3:]) or "no message"))
     peak_kb = max(usage.ru_maxrss, sampler.peak_kb)
     cpu = usage.ru_utime + usage.ru_stime
-    return Measurement(wall, cpu, peak_kb / 1024, max(0.0, busy - cpu))
+    return Measurement(wall, cpu, peak_kb / 1024, max(0.0, busy - cpu), log if keep_log else "")
 
 
 def machine_busy_seconds() -> float:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import os
 import shutil
-import signal
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -20,9 +16,10 @@ from typing import Any
 from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
+from pipeline.executors import Result, open_executor
+from pipeline.executors.base import records_by_thread, replay
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
-from pipeline.output import OutputDir
 from pipeline.project import Project
 from pipeline.source import read_article
 
@@ -45,6 +42,8 @@ class Report:
 
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[FolioError] = field(default_factory=list)
+    # Where the outputs were made, when it is worth saying ("40 made on 2 Dask workers").
+    where: str = ""
 
     @property
     def ok(self) -> bool:
@@ -54,16 +53,6 @@ class Report:
     def count(self, status: str) -> int:
         """Return how many outputs ended with ``status``."""
         return sum(1 for outcome in self.outcomes if outcome.status == status)
-
-
-@dataclass
-class _Result:
-    """What a worker sends back for one target: success or the error, and its log records."""
-
-    error: FolioError | None
-    seconds: float
-    records: list[logging.LogRecord]
-    files: list[str]
 
 
 def read_sources(project: Project, paths: list[Path] | None = None,
@@ -79,10 +68,10 @@ def read_sources(project: Project, paths: list[Path] | None = None,
     if jobs > 1 and len(paths) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
-        with _records_by_thread() as take, ThreadPoolExecutor(max_workers=jobs) as pool:
+        with records_by_thread() as take, ThreadPoolExecutor(max_workers=jobs) as pool:
             outcomes = list(pool.map(lambda path: (read(path), take()), paths))
         for _, records in outcomes:
-            _replay(records)
+            replay(records)
         results = [result for result, _ in outcomes]
     else:
         results = [read(path) for path in paths]
@@ -111,44 +100,6 @@ def _read_one(project: Project, cache: BuildCache | None, path: Path) -> Article
         return InternalError(exc, path, "reading")
 
 
-@contextlib.contextmanager
-def _records_by_thread() -> Iterator[Callable[[], list[logging.LogRecord]]]:
-    """Collect Folio's log records per thread; yield a function taking this thread's so far."""
-    local = threading.local()
-
-    class Router(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if not hasattr(local, "records"):
-                local.records = []
-            local.records.append(_detached(record))
-
-    def take() -> list[logging.LogRecord]:
-        records, local.records = getattr(local, "records", []), []
-        return records
-
-    logger = logging.getLogger("pipeline")
-    saved = logger.propagate, logger.handlers[:]
-    logger.handlers[:] = [Router(logging.DEBUG)]
-    logger.propagate = False
-    try:
-        yield take
-    finally:
-        logger.propagate, logger.handlers[:] = saved
-
-
-def _replay(records: list[logging.LogRecord]) -> None:
-    """Emit records collected elsewhere (a thread, a worker) through the usual handlers."""
-    for record in records:
-        logging.getLogger(record.name).handle(record)
-
-
-def _detached(record: logging.LogRecord) -> logging.LogRecord:
-    """Return ``record`` with its message formatted, ready to cross a thread or process."""
-    record.msg, record.args = record.getMessage(), None
-    record.exc_info = record.exc_text = None
-    return record
-
-
 def default_jobs() -> int:
     """Return how many targets to make at once: one per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -156,10 +107,12 @@ def default_jobs() -> int:
 
 def build(project: Project, format_names: list[str], sources: list[Path] | None = None,
           options: dict[str, Any] | None = None, *, jobs: int | None = None, force: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> Report:
+          progress: Callable[[int, int], None] | None = None,
+          scheduler: str | None = None) -> Report:
     """Make the stale outputs of ``format_names`` for ``sources``; one failure stops nothing else.
 
-    ``progress(done, total)`` is called as targets finish.
+    ``progress(done, total)`` is called as targets finish. With ``scheduler`` (a Dask
+    scheduler's address) they are made on that cluster, and written here.
     """
     report = Report()
     cache = BuildCache(project.build_dir)
@@ -182,19 +135,20 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 report.errors.append(InternalError(exc, None, name))
         jobs = jobs or default_jobs()
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
-        workers = _Workers(jobs, heavy) if jobs > 1 else None
+        # Started before the sources are read: workers load their libraries meanwhile.
+        executor = open_executor(project, site.token, jobs, heavy, scheduler)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors
             plan, every_target, extras = _plan(report, formats, articles, sources is None,
                                                site, cache, force)
-            results = _execute([target for target, _ in plan], project.build_dir, workers,
-                               progress)
+            results = executor.run([target for target, _ in plan], project.build_dir,
+                                   progress)
+            report.where = executor.summary(results)
         finally:
-            if workers:
-                workers.close()
+            executor.close()
         for (target, key), result in zip(plan, results, strict=True):
-            _replay(result.records)
+            replay(result.records)
             _settle(report, cache, target, key, result, project.build_dir)
         complete = report.ok and report.count("skipped") + report.count("written") == sum(
             len(target.outputs) for target in every_target)
@@ -273,18 +227,11 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
     return plan, every_target, extras
 
 
-def target_source(target: Target) -> Path | str:
-    """Return the file a message about ``target`` names: its article, its book, or its output."""
-    if len(target.articles) == 1:
-        return target.articles[0].source
-    return target.inputs[0] if target.inputs else target.outputs[0]
-
-
 def _target_id(target: Target) -> str:
     return f"{target.format}:{'|'.join(target.outputs)}"
 
 
-def _settle(report: Report, cache: BuildCache, target: Target, key: str, result: _Result,
+def _settle(report: Report, cache: BuildCache, target: Target, key: str, result: Result,
             out_root: Path) -> None:
     """Record one finished target in the report and the cache."""
     if result.error is not None:
@@ -298,177 +245,6 @@ def _settle(report: Report, cache: BuildCache, target: Target, key: str, result:
         size = target_path.stat().st_size if target_path.exists() else 0
         report.outcomes.append(Outcome(path, "written", share, size))
     cache.record(_target_id(target), key, out_root, target.outputs, result.files)
-
-
-class _Workers:
-    """Worker processes for stale targets, started before the build reads its sources.
-
-    They import the heavy libraries (WeasyPrint takes most of a second) while the parent
-    reads and plans, instead of after it. A worker that dies (killed, out of memory, a crash
-    inside a library) costs only the target it was making: see ``run``.
-    """
-
-    def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
-        # Imported here: a build with nothing to do never starts a worker.
-        import multiprocessing
-
-        self.jobs = jobs
-        self.heavy_modules = heavy_modules
-        self.context = multiprocessing.get_context("fork")
-        # Each worker says which target it starts, so that when one dies the parent knows
-        # which targets were running (suspects) and which were only waiting.
-        self.started = self.context.SimpleQueue()
-        self.pool = self._start(jobs)
-
-    def _start(self, jobs: int) -> Any:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=self.context,
-                                   initializer=_start_worker,
-                                   initargs=(self.heavy_modules, self.started))
-        # With "fork", the first task starts every worker at once.
-        pool.submit(_import_all, [])
-        return pool
-
-    def run(self, targets: list[Target], out_root: Path,
-            progress: Callable[[int, int], None] | None) -> list[_Result]:
-        """Make ``targets`` in the workers; return their results in plan order.
-
-        When a worker dies, the targets that were running then are made again one at a time,
-        each in a fresh worker, so that the one that kills its worker fails alone; the
-        targets still waiting are simply sent again.
-        """
-        results: list[_Result | None] = [None] * len(targets)
-        pending = list(range(len(targets)))
-        done = 0
-        while pending:
-            suspects = self._run_batch(targets, pending, out_root, results, progress, done)
-            done = sum(result is not None for result in results)
-            waiting = [index for index in pending
-                       if results[index] is None and index not in suspects]
-            for index in suspects:
-                self._renew(1)
-                self._run_batch(targets, [index], out_root, results, progress, done)
-                if results[index] is None:
-                    results[index] = _died(targets[index])
-                done += 1
-                if progress:
-                    progress(done, len(targets))
-            if suspects:
-                self._renew(self.jobs)
-            pending = waiting
-        return [result for result in results if result is not None]
-
-    def _run_batch(self, targets: list[Target], indexes: list[int], out_root: Path,
-                   results: list[_Result | None], progress: Callable[[int, int], None] | None,
-                   done: int) -> set[int]:
-        """Make ``indexes`` of ``targets``; return those running when a worker died, if any."""
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        futures = {}
-        broken = False
-        for index in indexes:
-            try:
-                futures[self.pool.submit(_make, targets[index], out_root, index)] = index
-            except BrokenProcessPool:  # a worker died while the rest were being sent
-                broken = True
-                break
-        for future in as_completed(futures):
-            index = futures[future]
-            error = future.exception()
-            if isinstance(error, BrokenProcessPool):
-                broken = True
-                continue
-            # _make reports every failure itself; what is left is a result that could not
-            # cross back from the worker.
-            results[index] = future.result() if error is None else _Result(
-                InternalError(error, target_source(targets[index]), targets[index].format),
-                0.0, [], [])
-            done += 1
-            if progress:
-                progress(done, len(targets))
-        if not broken:
-            return set()
-        started = set()
-        while not self.started.empty():
-            started.add(self.started.get())
-        unfinished = {index for index in indexes if results[index] is None}
-        # No target had started: a worker died before it could say which (a task that could
-        # not be sent, say), so each unfinished one is tried alone.
-        return (started & unfinished) or unfinished
-
-    def _renew(self, jobs: int) -> None:
-        """Replace a broken pool by a new one of ``jobs`` workers."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        while not self.started.empty():
-            self.started.get()
-        self.pool = self._start(jobs)
-
-    def close(self) -> None:
-        """Stop the workers (at once when the build was interrupted)."""
-        self.pool.shutdown(cancel_futures=True)
-
-
-_STARTED: Any = None
-
-
-def _start_worker(modules: list[str], started: Any) -> None:
-    global _STARTED
-    # Ctrl-C is the parent's to handle: it lets running targets finish their (atomic) writes,
-    # cancels the rest and stops, instead of every worker printing a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _STARTED = started
-    _import_all(modules)
-
-
-def _import_all(modules: list[str]) -> None:
-    for module in modules:
-        importlib.import_module(module)
-
-
-def _died(target: Target) -> _Result:
-    """Return the result of a target whose worker process died while making it."""
-    error = BuildError(f"{target.format}: the worker process making it died (a crash in a "
-                       "library, or it ran out of memory); the other outputs were made",
-                       target_source(target))
-    return _Result(error, 0.0, [], [])
-
-
-def _execute(targets: list[Target], out_root: Path, workers: _Workers | None,
-             progress: Callable[[int, int], None] | None) -> list[_Result]:
-    """Make ``targets``: in the workers when there are several, else in this process."""
-    if workers is not None and len(targets) > 1:
-        return workers.run(targets, out_root, progress)
-    results = []
-    for index, target in enumerate(targets, start=1):
-        results.append(_make(target, out_root))
-        if progress:
-            progress(index, len(targets))
-    return results
-
-
-def _make(target: Target, out_root: Path, index: int | None = None) -> _Result:
-    """Make one target, keeping its log records to replay in plan order.
-
-    The parent replays them in plan order, so a parallel build prints what a serial one would.
-    In a worker, ``index`` is announced first: should the worker die, the parent knows it.
-    """
-    if _STARTED is not None and index is not None:
-        _STARTED.put(index)
-    started = time.perf_counter()
-    error = None
-    out = OutputDir(out_root)
-    with _records_by_thread() as take:
-        try:
-            target.write(out)
-        except FolioError as exc:
-            error = exc
-        except Exception as exc:  # a bug costs this target only, never the rest of the build
-            error = InternalError(exc, target_source(target), target.format)
-        records = take()
-    files = [path.relative_to(out_root).as_posix() for path in out.written]
-    return _Result(error, time.perf_counter() - started, records, files)
 
 
 def clean(project: Project) -> tuple[int, list[Path]]:

@@ -128,9 +128,12 @@ def _report_errors(errors: list[FolioError], debug: bool = False) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Outputs to make at once (default: one per core).")
 @click.option("--force", is_flag=True, help="Rebuild everything, ignoring the cache.")
+@click.option("--scheduler", envvar="FOLIO_SCHEDULER", metavar="ADDRESS",
+              help="Make the outputs on the Dask cluster of this scheduler "
+                   "(tcp://host:8786; default: $FOLIO_SCHEDULER).")
 @click.pass_context
 def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out: Path | None,
-          paper: str | None, jobs: int | None, force: bool) -> None:
+          paper: str | None, jobs: int | None, force: bool, scheduler: str | None) -> None:
     """Build articles (default: all in source/) into build/."""
     from pipeline.build import build as run_build
 
@@ -140,7 +143,7 @@ def build(ctx: click.Context, sources: tuple[Path, ...], formats: list[str], out
     started = time.perf_counter()
     with _progress(ctx.obj["quiet"]) as progress:
         report = run_build(project, formats, _source_paths(project, sources), jobs=jobs,
-                           force=force, progress=progress)
+                           force=force, progress=progress, scheduler=scheduler or None)
     _report_errors(report.errors, ctx.obj["debug"])
     _summarise(report, project, ctx.obj["verbose"], time.perf_counter() - started)
     if not report.ok:
@@ -182,8 +185,9 @@ def _summarise(report: Any, project: Project, verbose: int, seconds: float) -> N
                   if outcome.status == "skipped" else "see the error above")
         log.info("%-8s %s (%s)", outcome.status, location(project.build_dir / outcome.path),
                  detail)
-    log.info("%d written, %d skipped, %d failed in %.2f s", report.count("written"),
-             report.count("skipped"), report.count("failed"), seconds)
+    where = f" ({report.where})" if report.where else ""
+    log.info("%d written, %d skipped, %d failed in %.2f s%s", report.count("written"),
+             report.count("skipped"), report.count("failed"), seconds, where)
 
 
 def _size(size: int) -> str:

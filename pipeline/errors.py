@@ -64,13 +64,24 @@ def _rebuilt(cls: type[InternalError], reason: str, path: Path | None,
     return error
 
 
+# On a cluster worker, a build's project folder there -> (the project folder and working
+# directory of the process that sent the build): messages name files as that process would.
+SHOWN_AS: dict[Path, tuple[Path, Path]] = {}
+
+
 def location(path: Path | str | None, line: int | None = None) -> str:
     """Return ``path`` or ``path:line`` for messages, relative to the working directory."""
     if path is None:
         return ""
     shown = Path(path)
     with contextlib.suppress(ValueError, OSError):
-        shown = shown.resolve().relative_to(Path.cwd().resolve())
+        real, cwd = shown.resolve(), Path.cwd().resolve()
+        for here, (there, there_cwd) in SHOWN_AS.items():
+            if real.is_relative_to(here):
+                shown = real = there / real.relative_to(here)
+                cwd = there_cwd
+                break
+        shown = real.relative_to(cwd)
     return f"{shown}:{line}" if line else str(shown)
 
 

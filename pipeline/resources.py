@@ -122,7 +122,7 @@ def article_files(article: Article, project: Project) -> ArticleFiles:
         elif found is not None and found.is_file():
             path = found.resolve()
             try:
-                seen[src] = Asset(src, path, output_name(src, path), check(path))
+                seen[src] = Asset(src, path, output_name(src, path, project), check(path))
             except Unusable:
                 refused.add(src)
     return ArticleFiles(tuple(seen.values()), frozenset(refused), frozenset(outside))
@@ -148,13 +148,15 @@ def _line_of(source: Path, needle: str) -> int | None:
     return line_of(text, needle)
 
 
-def output_name(src: str, path: Path) -> str:
+def output_name(src: str, path: Path, project: Project) -> str:
     """Return where an asset goes beside the output: as written when that is a plain path."""
     rel = PurePosixPath(unquote(urlsplit(src).path))
     if rel.parts and ".." not in rel.parts and not rel.is_absolute():
         return str(rel)
-    # An address that climbs out of the source folder gets a stable name under assets/.
-    digest = hashlib.sha256(str(path).encode()).hexdigest()[:10]
+    # An address that climbs out of the source folder gets a stable name under assets/, from
+    # its place in the project: the same wherever the project is (another checkout, a worker).
+    where = path.relative_to(project.root.resolve()) if project.contains(path) else path
+    digest = hashlib.sha256(where.as_posix().encode()).hexdigest()[:10]
     return f"assets/{digest}-{path.name}"
 
 

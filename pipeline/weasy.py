@@ -8,7 +8,7 @@ import mimetypes
 import os
 import threading
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -36,6 +36,12 @@ VARIANTS = (PDF_UA, PDF_A)
 _local = threading.local()
 MAX_SHEETS = 32
 
+# WeasyPrint names each image in a PDF after its URL, so a URL holding where the project lies
+# would make the bytes differ between two checkouts, or a cluster worker and this machine.
+# Documents are rendered with the project folder at this fixed place instead; it is deep, so
+# that an address climbing out of the project still names the real file it points at.
+PROJECT_PLACE = PurePosixPath("/", *(f"folio-project-{level}" for level in range(16)))
+
 
 class ProjectFetcher(URLFetcher):
     """Serve files inside the project and ``data:`` URLs; refuse everything else, with a warning."""
@@ -55,7 +61,7 @@ class ProjectFetcher(URLFetcher):
             log.warning("%s: not fetching network resource '%s' (Folio never goes online)",
                         location(self.origin), url)
             raise PermissionError(f"network resource refused: {url}")
-        path = Path(url2pathname(urlsplit(url).path))
+        path = real_path(url2pathname(urlsplit(url).path), self.project)
         if not self.project.contains(path):
             # A symbolic link inside the project may point anywhere: say so, or the user
             # would stare at a path that looks fine.
@@ -82,6 +88,30 @@ class ProjectFetcher(URLFetcher):
                 raise PermissionError(f"unusable image: {path}") from None
             content_type, data = media.media_type, media.data
         return URLFetcherResponse(real.as_uri(), data, {"Content-Type": content_type})
+
+
+def project_url(folder: Path, project: Project) -> str:
+    """Return the ``file:`` URL of ``folder`` (in ``project``) as documents are rendered with it."""
+    real = folder.resolve()
+    root = project.root.resolve()
+    if not real.is_relative_to(root):
+        return real.as_uri() + "/"
+    return "file://" + PROJECT_PLACE.joinpath(*real.relative_to(root).parts).as_posix() + "/"
+
+
+def real_path(url_path: str, project: Project) -> Path:
+    """Return the file a URL path names, undoing ``project_url``."""
+    path = PurePosixPath(url_path)
+    place = PROJECT_PLACE.parts
+    common = 0
+    while common < min(len(path.parts), len(place)) and path.parts[common] == place[common]:
+        common += 1
+    climbed = len(place) - common
+    root = project.root.resolve()
+    if common == 1 or climbed > len(root.parents):  # an address written as absolute
+        return Path(url_path)
+    base = root if climbed == 0 else root.parents[climbed - 1]
+    return base.joinpath(*path.parts[common:])
 
 
 def pdf_dates(date: dt.date | None) -> tuple[str | None, str | None]:
@@ -115,7 +145,7 @@ def render_pdf(html: str, *, base_dir: Path, project: Project, origin: Path,
     if variant is not None and variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose from {', '.join(VARIANTS)}")
     fetcher = ProjectFetcher(project, origin)
-    base_url = base_dir.resolve().as_uri() + "/"
+    base_url = project_url(base_dir, project)
     fonts, sheets = _per_thread()
     if len(sheets) > MAX_SHEETS:  # `folio serve` lives long and the styles get edited
         sheets.clear()

@@ -179,3 +179,9 @@ def get_format(name: str) -> type[Format]:
                 raise
             raise BuildError(f"format '{name}' is not available yet") from None
     return _REGISTRY[name]
+
+
+def forget_site(token: str) -> None:
+    """Drop the site and formats a worker kept for the build ``token``, once it is over."""
+    for key in [key for key in _IN_WORKER if key[-1] == token]:
+        del _IN_WORKER[key]

@@ -1,0 +1,287 @@
+"""Targets made on a Dask cluster: sent as tasks, their outputs sent back and written here.
+
+The coordinating ``folio`` process keeps everything else: planning, the cache, its lock and
+every write into the output folder. No shared filesystem is assumed. The project files the
+targets read go to each worker once per build (one scattered, broadcast blob, unpacked into a
+temporary project folder there); each task carries one pickled target and returns its output
+bytes and log records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import CancelledError
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.errors import SHOWN_AS, BuildError, FolioError, InternalError
+from pipeline.executors.base import (
+    Executor,
+    Result,
+    make,
+    target_source,
+    worker_died,
+)
+from pipeline.executors.local import import_all
+from pipeline.executors.transfer import PACKAGE_DIR, dumps, loads, project_files, unpack
+from pipeline.output import OutputDir
+
+if TYPE_CHECKING:
+    from distributed import Future
+
+    from pipeline.formats import Target
+    from pipeline.project import Project
+
+log = logging.getLogger(__name__)
+
+# Environment variables that decide output bytes (the dates stamped into PDFs and ebooks).
+ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
+# An unreachable scheduler is reported this soon, rather than after Dask's 30 s default.
+CONNECT_SECONDS = 5
+
+
+class ClusterError(BuildError):
+    """The Dask cluster cannot be used: unreachable, or Dask is not installed."""
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """What every task of one build needs on a worker, sent there once."""
+
+    files: dict[str, bytes]
+    # The project folder and working directory here: a worker names files as we would.
+    root: Path
+    cwd: Path
+    # Folio's log level here, so a worker keeps the records this process would show.
+    level: int
+    # The environment variables outputs depend on, as they are here.
+    environment: dict[str, str | None]
+
+    @property
+    def size(self) -> int:
+        """Return the bytes of project files shipped."""
+        return sum(len(data) for data in self.files.values())
+
+
+class DaskWorkers(Executor):
+    """The workers of a Dask cluster, reached through its scheduler."""
+
+    def __init__(self, address: str, project: Project, token: str,
+                 heavy_modules: list[str]) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ClusterError("building on a Dask cluster needs Dask: pip install "
+                               "'folio[cluster]'") from None
+        try:
+            # A probe first: a Client that fails to connect spends seconds more closing itself.
+            asyncio.run(_probe(address))
+            self.client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
+            raise ClusterError(f"cannot reach the Dask scheduler at {address}: "
+                               f"{_reason(exc, address)}") from None
+        except MemoryError:  # Dask read a giant frame length from something else's reply
+            raise ClusterError(f"cannot reach the Dask scheduler at {address}: what answers "
+                               "there does not speak Dask's protocol") from None
+        self.address = address
+        self.project = project
+        self.token = token
+        # Workers import WeasyPrint and the rest while this process reads the sources.
+        self.client.run(warm_up, heavy_modules, wait=False)
+
+    def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
+        """Send each target as a task; write what each sends back; yield results as they end."""
+        from distributed import as_completed
+
+        shipment = Shipment(project_files(self.project, targets), self.project.root,
+                            Path.cwd(), logging.getLogger("pipeline").getEffectiveLevel(),
+                            {name: os.environ.get(name) for name in ENVIRONMENT})
+        # A task rather than scattered data: should every worker holding it die, the
+        # scheduler can make it again. Each worker fetches it once, from a peer.
+        blob = self.client.submit(_shipped, pickle.dumps(shipment, pickle.HIGHEST_PROTOCOL),
+                                  pure=False, key=f"folio-project-{self.token}")
+        folders = {self.project.root: "project", PACKAGE_DIR: "folio"}
+        futures: dict[Future, tuple[int, bool]] = {}  # index in targets, sent alone
+        sent = received = 0
+        payloads: dict[int, bytes] = {}
+        for index, target in enumerate(targets):
+            try:
+                payload = dumps(target, folders)
+            except Exception as exc:  # a target that cannot travel is a bug in its format
+                yield index, Result(InternalError(exc, target_source(target), target.format),
+                                    0.0, [], [])
+                continue
+            sent += len(payload)
+            payloads[index] = payload
+            future = self.client.submit(run_task, payload, self.token, blob, pure=False,
+                                        key=f"folio-{target.format}-{index}-{self.token}")
+            futures[future] = index, False
+        out = OutputDir(out_root)
+        suspects = []
+        while futures:
+            for future in as_completed(futures, loop=self.client.loop):
+                index, alone = futures.pop(future)
+                result = self._gathered(future, targets[index], out, alone)
+                if result is None:
+                    suspects.append(index)
+                    continue
+                received += sum(len(data) for data in result.contents.values())
+                result.files, result.contents = list(result.contents), {}
+                yield index, result
+            # Dask also blames the tasks only waiting on a worker that died: each is sent
+            # again, alone, so that the one that kills its workers fails by itself.
+            if suspects:
+                index = suspects.pop(0)
+                future = self.client.submit(run_task, payloads[index], self.token, blob,
+                                            pure=False, key=f"folio-alone-{index}-{self.token}")
+                futures[future] = index, True
+        del blob
+        # The figures the benchmark's model of a large cluster is made from.
+        log.debug("Dask: %d task(s) sent %d bytes of targets, %d bytes of project files went to "
+                  "each worker, %d bytes of outputs came back", len(targets), sent,
+                  shipment.size, received)
+
+    def _gathered(self, future: Future, target: Target, out: OutputDir,
+                  alone: bool) -> Result | None:
+        """Return the result of one finished task, its files written into ``out``.
+
+        None means its workers died, and it was not alone on them: it is to be sent again.
+        """
+        from distributed import KilledWorker
+
+        error = future.exception() if future.status == "error" else None
+        if isinstance(error, KilledWorker):
+            # Dask already ran it again elsewhere, as often as its allowed-failures says.
+            future.release()
+            return worker_died(target, "every Dask worker making it died") if alone else None
+        if isinstance(error, CancelledError):  # the cluster gave up on it: not a bug of ours
+            return Result(BuildError(f"{target.format}: the Dask cluster cancelled it: {error}",
+                                     target_source(target)), 0.0, [], [])
+        try:
+            if error is not None:
+                raise error
+            result: Result = loads(future.result(), {"project": self.project.root,
+                                                     "folio": PACKAGE_DIR})
+        except Exception as exc:  # a result that could not cross back: the target is lost
+            return Result(InternalError(exc, target_source(target), target.format),
+                          0.0, [], [])
+        finally:
+            future.release()
+        try:
+            for relative, data in result.contents.items():
+                path = out.path(relative)
+                if not (path.is_file() and path.read_bytes() == data):  # as OutputDir.copy
+                    out.write_bytes(relative, data)
+        except FolioError as exc:
+            result.error = result.error or exc
+        return result
+
+    def summary(self, results: list[Result]) -> str:
+        """Return how many targets were made on how many workers."""
+        workers = Counter(result.worker for result in results if result.worker)
+        return (f"{sum(workers.values())} made on {len(workers)} Dask worker"
+                f"{'' if len(workers) == 1 else 's'}")
+
+    def close(self) -> None:
+        """Remove this build's files from the workers and disconnect."""
+        with contextlib.suppress(Exception):  # a cluster that went away keeps nothing of ours
+            self.client.run(forget_build, self.token, on_error="ignore")
+        self.client.close()
+
+
+async def _probe(address: str) -> None:
+    """Connect to the scheduler and hang up, with Dask's security settings (TLS) from its config."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    comm = await connect(address, timeout=CONNECT_SECONDS,
+                         **Security().get_connection_args("client"))
+    await comm.close()
+
+
+def _reason(exc: BaseException, address: str) -> str:
+    """Return Dask's reason for not connecting, without repeating the address."""
+    text = str(exc) or type(exc).__name__
+    return text.replace(f" to {address}", "").rstrip(":")
+
+
+# On a worker: the project folder unpacked for each build, by the build's token.
+_UNPACKED: dict[str, Shipment] = {}
+_ROOTS: dict[str, Path] = {}
+_UNPACKING = threading.Lock()
+
+
+async def warm_up(modules: list[str]) -> None:
+    """Import ``modules`` on a worker, off its event loop (Dask runs only coroutines unwaited)."""
+    await asyncio.get_running_loop().run_in_executor(None, import_all, modules)
+
+
+def _shipped(shipment: bytes) -> bytes:
+    """Return the project files of a build: a task, so that Dask can make it again if lost."""
+    return shipment
+
+
+def run_task(payload: bytes, token: str, shipment: bytes) -> bytes:
+    """Make one target on a Dask worker; return its result with the bytes of its outputs."""
+    from distributed import get_worker
+
+    root, build = _unpacked(token, shipment)
+    places = {"project": root, "folio": PACKAGE_DIR}
+    logging.getLogger("pipeline").setLevel(build.level)
+    for name, value in build.environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    with tempfile.TemporaryDirectory(prefix="folio-out-") as temp:
+        out_root = Path(temp)
+        try:
+            target: Target = loads(payload, places)
+        except Exception as exc:  # e.g. another Folio version on this worker
+            result = Result(InternalError(exc, None, "loading a target on a Dask worker"),
+                            0.0, [], [])
+        else:
+            result = make(target, out_root)
+            result.contents = {relative: (out_root / relative).read_bytes()
+                               for relative in result.files}
+    result.worker = get_worker().address
+    return dumps(result, {root: "project", PACKAGE_DIR: "folio"})
+
+
+def _unpacked(token: str, shipment: bytes) -> tuple[Path, Shipment]:
+    """Return this build's project folder on this worker, unpacking it on the first task."""
+    with _UNPACKING:
+        if token not in _UNPACKED:
+            build: Shipment = pickle.loads(shipment)
+            root = Path(tempfile.mkdtemp(prefix="folio-project-")).resolve()
+            unpack(build.files, root)
+            _UNPACKED[token] = Shipment({}, build.root, build.cwd, build.level,
+                                        build.environment)
+            _ROOTS[token] = root
+            # Messages made here name files as the coordinating process would.
+            SHOWN_AS[root] = (build.root, build.cwd)
+        return _ROOTS[token], _UNPACKED[token]
+
+
+def forget_build(token: str) -> None:
+    """Remove a finished build's project folder and shared state from this worker."""
+    from pipeline.formats import forget_site
+
+    with _UNPACKING:
+        _UNPACKED.pop(token, None)
+        root = _ROOTS.pop(token, None)
+    if root is not None:
+        SHOWN_AS.pop(root, None)
+        shutil.rmtree(root, ignore_errors=True)
+    forget_site(token)
+
