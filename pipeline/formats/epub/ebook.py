@@ -26,10 +26,11 @@ from pipeline.formats.epub.package import (
 )
 from pipeline.formats.epub.repair import repair
 from pipeline.formats.epub.toc import TocEntry, ebooklib_toc, nest_headings, toc_depth
-from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml, unwrap
+from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.ids import ids_in
 from pipeline.images import Unusable, check
+from pipeline.markup import unwrap
 from pipeline.model import Article
 from pipeline.resources import (
     Asset,

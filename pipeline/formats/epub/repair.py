@@ -18,57 +18,24 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.errors import location
-from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, ORIGINAL_TAG, SVG_NS, XML_NS, X, unwrap
+from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, ORIGINAL_TAG, SVG_NS, XML_NS, X
+from pipeline.markup import (
+    KNOWN,
+    PHRASING,
+    PHRASING_ONLY,
+    REMOVED,
+    RENAMED,
+    SHELLS,
+    TRANSPARENT,
+    UNWRAPPED,
+    unwrap,
+    words,
+)
 
 log = logging.getLogger(__name__)
 
 
-def _words(text: str) -> frozenset[str]:
-    """Return the set of white-space separated names in ``text``."""
-    return frozenset(text.split())
-
-
-# Text-level ("phrasing") elements of HTML; MathML and SVG islands count as phrasing too.
-PHRASING = _words("""
-    a abbr area audio b bdi bdo br button canvas cite code data datalist del dfn em embed i
-    iframe img input ins kbd label map mark meter noscript object output picture progress q
-    ruby s samp select small span strong sub sup template textarea time u var video wbr
-""")
-# Elements whose content may only be phrasing: a block inside one is lifted out of it.
-PHRASING_ONLY = _words("""
-    p h1 h2 h3 h4 h5 h6 pre span em strong b i u s small sub sup code kbd samp var q cite
-    abbr dfn time mark bdi bdo data label output legend dt rt rp button summary
-""")
-# Elements whose content model is their parent's.
-TRANSPARENT = _words("""
-    a ins del map audio video canvas object noscript
-""")
-# The other elements EPUB 3 XHTML holds in a body.
-OTHER_KNOWN = _words("""
-    address article aside blockquote body caption col colgroup dd details dialog div dl dt
-    fieldset figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol
-    p pre rp rt search section source summary table tbody td tfoot th thead tr track ul math
-    svg
-""")
-KNOWN = PHRASING | PHRASING_ONLY | TRANSPARENT | OTHER_KNOWN
-# HTML 4 elements with an HTML5 equivalent that keeps their meaning.
-RENAMED = {"center": "div", "font": "span", "big": "span", "tt": "code", "strike": "s",
-           "acronym": "abbr", "dir": "ul", "xmp": "pre", "listing": "pre", "plaintext": "pre",
-           "marquee": "span", "blink": "span", "nobr": "span", "rb": "span", "rtc": "span"}
-# Embedded frames and programs, and form controls: an ebook can neither load nor submit them.
-# Their fallback content and labels stay; the controls themselves go.
-UNWRAPPED = _words("""
-    iframe object applet embed frameset frame noframes form button fieldset legend select
-    optgroup option datalist textarea
-""")
-REMOVED = _words("""
-    input keygen param style link meta title base basefont spacer bgsound isindex slot
-    template
-""")
-# Nested documents (a whole page pasted into an article) keep only their body's content.
-SHELLS = frozenset({"html", "head", "body"})
-
-GLOBAL_ATTRIBUTES = _words("""
+GLOBAL_ATTRIBUTES = words("""
     accesskey class contenteditable dir draggable hidden id lang role spellcheck style
     tabindex title translate itemid itemprop itemref itemscope itemtype
 """)

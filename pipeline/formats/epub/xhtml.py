@@ -21,26 +21,6 @@ PLACEHOLDER = "folio-unknown"
 ORIGINAL_TAG = "data-folio-tag"
 
 
-def unwrap(element: etree._Element) -> None:
-    """Replace ``element`` by its content, keeping the text around it in order."""
-    parent = element.getparent()
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + (element.text or "")
-    else:
-        parent.text = (parent.text or "") + (element.text or "")
-    children = list(element)
-    index = parent.index(element)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    last = children[-1] if children else previous
-    if last is not None:
-        last.tail = (last.tail or "") + (element.tail or "")
-    else:
-        parent.text = (parent.text or "") + (element.tail or "")
-    parent.remove(element)
-
-
 def to_xhtml(text: str, where: Path) -> etree._Element:
     """Parse rendered XHTML; HTML that is not well-formed XML is repaired, namespaces restored."""
     try:

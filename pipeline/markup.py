@@ -1,0 +1,75 @@
+"""What HTML is, for the passes that mend an author's raw HTML: its elements by kind.
+
+Shared by the web page's mending (pipeline/rawhtml.py) and the ebook's stricter repair
+(pipeline/formats/epub/repair.py), with the one way to unwrap an element keeping its text.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+
+def words(text: str) -> frozenset[str]:
+    """Return the set of white-space separated names in ``text``."""
+    return frozenset(text.split())
+
+
+# Text-level ("phrasing") elements of HTML; MathML and SVG islands count as phrasing too.
+PHRASING = words("""
+    a abbr area audio b bdi bdo br button canvas cite code data datalist del dfn em embed i
+    iframe img input ins kbd label map mark meter noscript object output picture progress q
+    ruby s samp select small span strong sub sup template textarea time u var video wbr
+""")
+# Elements whose content may only be phrasing: a block inside one is lifted out of it.
+PHRASING_ONLY = words("""
+    p h1 h2 h3 h4 h5 h6 pre span em strong b i u s small sub sup code kbd samp var q cite
+    abbr dfn time mark bdi bdo data label output legend dt rt rp button summary
+""")
+# Elements whose content model is their parent's.
+TRANSPARENT = words("""
+    a ins del map audio video canvas object noscript
+""")
+# The other elements EPUB 3 XHTML holds in a body.
+OTHER_KNOWN = words("""
+    address article aside blockquote body caption col colgroup dd details dialog div dl dt
+    fieldset figcaption figure footer h1 h2 h3 h4 h5 h6 header hgroup hr li main menu nav ol
+    p pre rp rt search section source summary table tbody td tfoot th thead tr track ul math
+    svg
+""")
+KNOWN = PHRASING | PHRASING_ONLY | TRANSPARENT | OTHER_KNOWN
+# HTML 4 elements with an HTML5 equivalent that keeps their meaning.
+RENAMED = {"center": "div", "font": "span", "big": "span", "tt": "code", "strike": "s",
+           "acronym": "abbr", "dir": "ul", "xmp": "pre", "listing": "pre", "plaintext": "pre",
+           "marquee": "span", "blink": "span", "nobr": "span", "rb": "span", "rtc": "span"}
+# Embedded frames and programs, and form controls: an ebook can neither load nor submit them.
+# Their fallback content and labels stay; the controls themselves go.
+UNWRAPPED = words("""
+    iframe object applet embed frameset frame noframes form button fieldset legend select
+    optgroup option datalist textarea
+""")
+REMOVED = words("""
+    input keygen param style link meta title base basefont spacer bgsound isindex slot
+    template
+""")
+# Nested documents (a whole page pasted into an article) keep only their body's content.
+SHELLS = frozenset({"html", "head", "body"})
+
+
+def unwrap(element: etree._Element) -> None:
+    """Replace ``element`` by its content, keeping the text around it in order."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (element.text or "")
+    else:
+        parent.text = (parent.text or "") + (element.text or "")
+    children = list(element)
+    index = parent.index(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else previous
+    if last is not None:
+        last.tail = (last.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
