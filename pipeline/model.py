@@ -33,6 +33,8 @@ class Block:
     keys: tuple[str, ...] = ()
     images: tuple[Image, ...] = ()
     children: tuple[Block, ...] = ()
+    # Whether the block holds the author's raw HTML, which a format may have to mend.
+    raw: bool = False
 
     @property
     def prose(self) -> str:

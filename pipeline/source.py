@@ -193,6 +193,7 @@ def _block(item: dict[str, Any]) -> Block:
         keys=tuple(item.get("keys", ())),
         images=tuple(Image(i["src"], i["alt"]) for i in item.get("images", ())),
         children=tuple(_block(child) for child in item.get("children", ())),
+        raw=bool(item.get("raw")),
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.context import article_context, collection_context
 from pipeline.formats import Format, Target, register
+from pipeline.rawhtml import Mended, page_html
 from pipeline.resources import Asset, Shown, article_files, picture, place_media
 from pipeline.templates import render
 
@@ -40,8 +41,14 @@ class HtmlFormat(Format):
                 out.write_bytes(f"html/{asset.output}", asset.media.data)  # the cleaned SVG
             else:
                 out.copy(asset.path, f"html/{asset.output}")
+        body = article.body_html
+        # Raw HTML may open in one block and close in another: it is mended as a whole.
+        if any(block.raw for block in article.body_blocks):
+            mended = Mended()
+            body = page_html(body, mended)
+            mended.report(article.source)
         context = article_context(article, project,
-                                  body=place_media(article.body_html, files, show_on_page),
+                                  body=place_media(body, files, show_on_page),
                                   stylesheet="folio.css")
         out.write_text(f"html/{article.slug}.html",
                        render(self.site.env, "html/article.html.j2", context))

@@ -81,6 +81,9 @@ local function item_of(block, html, opts)
     Image = function(img)
       item.images[#item.images + 1] = { src = img.src, alt = stringify(img.caption) }
     end,
+    -- The author's own HTML: a format may have to mend it (pandoc's own is always valid).
+    RawInline = function(raw) if raw.format == 'html' then item.raw = true end end,
+    RawBlock = function(raw) if raw.format == 'html' then item.raw = true end end,
   }
   if block.t == 'Div' then
     item.children = list({})

@@ -1,0 +1,49 @@
+"""The author's raw HTML on a web page: what HTML5 dropped is mended, every word kept."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from tests.conftest import REPO, article
+from tests.validators import vnu_errors
+
+FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
+README_HTML = """\
+<p align="center"><img src="images/logo.png" alt="Logo" width="50%" align="left"></p>
+
+<center>A centred <font color="red" size="3" face="Arial">warning</font>.</center>
+
+Pasted from Word<o:p></o:p> near <st1:place>Boston</st1:place>, see <a name="here">here</a>.
+
+<table cellpadding="2" cellspacing="0" border="0" width="100%"><tr>
+<td valign="top" bgcolor="#eee" nowrap>cell</td></tr></table>
+
+<iframe src="https://example.org/video" title="A talk"></iframe>
+"""
+
+
+def test_obsolete_raw_html_is_mended_and_the_page_is_valid(make_project, folio):
+    root = make_project({"source/readme.md": article("Readme", README_HTML),
+                         "source/images/logo.png": FIGURE})
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert "raw HTML mended for the web page (obsolete in HTML5): align as CSS, " \
+           "width as CSS, <center> by <div>, <font> by <span>" in result.stderr
+    page = root / "build" / "html" / "readme.html"
+    assert vnu_errors(page) == []
+    tree = lxml_html.parse(str(page)).getroot()
+    main = tree.find(".//main")
+    text = " ".join(main.text_content().split())
+    assert "A centred warning." in text and "Pasted from Word near Boston, see here." in text
+    assert tree.xpath("//p[@style='text-align: center']")
+    assert tree.xpath("//img[@style='width: 50%; float: left']/@alt") == ["Logo"]
+    assert tree.xpath("//span[@style='color: red']/text()") == ["warning"]
+    assert tree.xpath("//a[@id='here']/text()") == ["here"]
+    # What a page may hold and an ebook may not stays on the page.
+    assert tree.xpath("//iframe/@src") == ["https://example.org/video"]
+
+
+def test_pandoc_html_is_left_as_it_is(make_project, folio):
+    root = make_project({"source/a.md": article("Plain", "A *plain* paragraph.\n")})
+    result = folio(root, "build", "-f", "html")
+    assert "mended" not in result.stderr
