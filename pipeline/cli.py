@@ -198,10 +198,15 @@ def _size(size: int) -> str:
 def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     """Check sources and the project file; build nothing."""
     from pipeline.books import book_paths, load_book
+    from pipeline.brand.fonts import check_coverage
     from pipeline.build import read_sources
 
     project = load_project(ctx.obj["root"])
     articles, errors = read_sources(project, _source_paths(project, sources))
+    try:
+        check_coverage(articles, project.brand)
+    except FolioError as exc:
+        errors.append(exc)
     checked = len(articles) + len(errors)
     books = book_paths(project) if not sources else []
     for path in books:

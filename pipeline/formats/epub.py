@@ -21,7 +21,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from pipeline.books import Book, Entry, Part, book_paths, load_book
-from pipeline.context import article_context
+from pipeline.brand.outputs import ebook_files
+from pipeline.brand.raster import draw_cover_logo
+from pipeline.context import article_context, brand_context
 from pipeline.errors import BuildError, ConfigError, FolioError, location
 from pipeline.formats import Format, Target, register
 from pipeline.i18n import format_date, join_names, translate
@@ -30,6 +32,7 @@ from pipeline.resources import article_assets, is_remote, resolve, rewrite_sourc
 from pipeline.templates import render
 
 if TYPE_CHECKING:
+    from pipeline.brand import Brand
     from pipeline.output import OutputDir
     from pipeline.project import Project
 
@@ -147,13 +150,18 @@ class EpubFormat(Format):
 
         Theme variables are written out: many e-readers know no custom properties.
         """
-        css = render(self.site.env, "epub/style.css.j2", {"site": self.site.project.settings})
-        return flatten_css_variables(css).encode("utf-8"), self._style_files(css)
+        project = self.site.project
+        css = render(self.site.env, "epub/style.css.j2",
+                     {"site": project.settings, **brand_context(project)})
+        return (flatten_css_variables(css).encode("utf-8"),
+                self._style_files(css) + ebook_files(project.brand))
 
     def _style_files(self, css: str) -> tuple[tuple[str, Path, str], ...]:
         """Find each file ``url()`` names in the templates folders, as the stylesheet sees them."""
         files: dict[str, tuple[str, Path, str]] = {}
         for _, url in CSS_URL.findall(css):
+            if url.startswith("brand/"):  # the brand's own fonts: see ebook_files
+                continue
             rel = PurePosixPath(unquote(urlsplit(url).path))
             if urlsplit(url).scheme or url.startswith(("/", "#")) or ".." in rel.parts:
                 raise BuildError(f"the ebook stylesheet names '{url}': only files in the "
@@ -377,7 +385,7 @@ class _Ebook:
                 "authors_text": join_names(book.authors, book.lang),
                 "editors_text": join_names(book.editors, book.lang),
                 "chapters": [article_context(a, self.project) for a in self.articles],
-                "is_book": self.is_book, **extra}
+                "is_book": self.is_book, **brand_context(self.project), **extra}
 
     def _page(self, file_name: str, template: str, title: str, **extra: Any) -> _Page:
         """Render one of the ebook's own pages (cover, title page, part, colophon)."""
@@ -447,7 +455,7 @@ class _Ebook:
             name, suffix = "images/cover.jpg", ".jpg"
             data = generated_cover(book.title, book.subtitle,
                                    join_names(book.authors, book.lang),
-                                   self.project.settings.get("theme", "default"))
+                                   self.project.brand)
         # Declared both ways: EbookLib gives an EpubCover the EPUB 3 cover-image property,
         # and Kobo and EPUB 2 readers look for <meta name="cover"> naming its id.
         cover = epub.EpubCover(uid="cover-image", file_name=name)
@@ -686,13 +694,12 @@ def _xml_copy(element: etree._Element, namespace: str, root: bool = False) -> et
     return copy
 
 
-def generated_cover(title: str, subtitle: str | None, authors: str, theme: str) -> bytes:
-    """Return a JPEG cover showing the title and authors, for readers' library shelves."""
+def generated_cover(title: str, subtitle: str | None, authors: str, brand: Brand) -> bytes:
+    """Return a JPEG cover showing the title, authors and brand, for readers' library shelves."""
     from PIL import Image, ImageDraw
 
-    colours = {"serif": "#7a3b2e", "contrast": "#00008b"}
     width, height = COVER_SIZE
-    image = Image.new("RGB", COVER_SIZE, colours.get(theme, "#245a7a"))
+    image = Image.new("RGB", COVER_SIZE, brand.colors["primary"])
     draw = ImageDraw.Draw(image)
     title_font = _font("DejaVuSerif-Bold.ttf", 104)
     author_font = _font("DejaVuSans.ttf", 60)
@@ -709,6 +716,7 @@ def generated_cover(title: str, subtitle: str | None, authors: str, theme: str) 
     for line in textwrap.wrap(authors, 30)[:3]:
         draw.text((width // 2, y), line, font=author_font, fill="white", anchor="ma")
         y += 80
+    draw_cover_logo(image, brand)
     buffer = io.BytesIO()
     # JPEG: ten times faster to encode than PNG here, and every reader shows it.
     image.save(buffer, "JPEG", quality=90)

@@ -93,7 +93,8 @@ class SlidesFormat(Format):
         from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
 
         out.write_text(f"slides/{article.slug}.html", html)
-        out.write_bytes(f"slides/{article.slug}.pptx", write_pptx(deck, images))
+        out.write_bytes(f"slides/{article.slug}.pptx",
+                        write_pptx(deck, images, project.brand.themed(deck.theme)))
 
     def context(self, deck: Deck, images: dict[str, str]) -> dict[str, Any]:
         """Return the template context of the deck and the handout."""
@@ -102,7 +103,7 @@ class SlidesFormat(Format):
         site = {**settings, "theme": deck.theme} if deck.theme else settings
         strings = STRINGS[base_language(article.lang)]
         return article_context(article, self.site.project, site=site, deck=deck,
-                               images=images,
+                               images=images, brand_links="data",
                                strings={key: strings[key] for key in SCRIPT_STRINGS})
 
     def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:
