@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.brand import load_in_background
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.fonts import check_coverage
 from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
@@ -181,8 +182,6 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             # Not one input changed since the last complete build: no need to even plan.
             report.outcomes = [Outcome(path, "skipped") for path in unchanged]
             return report
-        # Read (and checked) once, before the workers start: every target needs it.
-        brand = project.brand
         site = Site(project, options or {}, cache)
         formats: list[Format] = []
         for name in format_names:
@@ -195,10 +194,12 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         jobs = jobs or default_jobs()
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
         workers = _Workers(jobs, heavy) if jobs > 1 else None
+        # Read once, while pandoc parses the sources (after the fork: threads and fork mix ill).
+        brand = load_in_background(project)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors
-            check_coverage(articles, brand)
+            check_coverage(articles, brand())
             plan, every_target, extras = _plan(report, formats, articles, sources is None,
                                                site, cache, force)
             results = _execute([target for target, _ in plan], project.build_dir, workers,

@@ -135,6 +135,18 @@ def test_brand_colours_and_fonts_in_css(built: Path, output: str) -> None:
     assert '@font-face { font-family: "Acme Serif"' in css
 
 
+def test_deck_embeds_logos_and_links_fonts_copied_beside_it(built: Path) -> None:
+    deck = html.parse(str(built / "slides" / f"{SLUG}.html"))
+    title_logo = deck.find(".//section[@id='slide-1']//img[@class='title-slide-logo']")
+    assert title_logo.get("src").startswith("data:image/svg+xml;base64,")
+    assert title_logo.get("alt") == "Acme School"
+    marks = deck.xpath("//section[@id='slide-2']//img[@class='brand-mark']")
+    assert marks and marks[0].get("aria-hidden") == "true"
+    assert 'url("brand/fonts/AcmeSerif.ttf")' in (built / "slides" / f"{SLUG}.html").read_text()
+    assert (built / "slides/brand/fonts/AcmeSerif.ttf").is_file()
+    assert not (built / "slides/brand/logo.svg").exists()
+
+
 def test_page_shows_logo_with_dark_variant_and_brand_name(built: Path) -> None:
     page = html.parse(str(built / "html" / f"{SLUG}.html"))
     source = page.find(".//header[@class='site-header']/picture/source")
@@ -276,6 +288,7 @@ def test_family_the_machine_lacks_warns_naming_fallback(make_project: Callable[.
     monkeypatch.chdir(root)
     _, output = run(root, "check")
     fallback = brand_fonts.installed_family("Nonexistent Grotesk")[0]
+    assert fallback != "Nonexistent Grotesk"
     assert ("warning: _brand.yml: typography.headings.family: 'Nonexistent Grotesk' is not "
             f"installed and not a font file of the brand; '{fallback}' is used instead") in output
     assert output.count("Nonexistent Grotesk") == 1
@@ -317,8 +330,7 @@ def test_coverage_reads_each_font_once(make_project: Callable[..., Path]) -> Non
     read, _ = read_sources(project)
     for _ in range(3):
         brand_fonts.missing_characters(read[0], project.brand)
-    assert brand_fonts.file_coverage.cache_info().misses == len(
-        brand_fonts.primary_fonts(project.brand))
+    assert brand_fonts.file_coverage.cache_info().misses == len(project.brand.font_files) == 2
 
 
 # The built-in brands, the cache and the example file.

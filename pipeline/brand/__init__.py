@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 BRAND_FILE = "_brand.yml"
 LOGO_SIZES = ("small", "medium", "large")
+LOGO_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 # Fallbacks after a brand's own family: Folio's defaults, then the Noto families (CJK
 # included) where they are installed, so a browser or Pango finds a glyph for most text.
 # No emoji font here: Noto Color Emoji has digits too, and fontconfig finds it for emoji.
@@ -39,14 +41,15 @@ class BrandFile:
     path: Path
 
     def href(self, links: str) -> str:
-        """Return the address of this file in an output: ``relative``, ``file`` or ``data``.
+        """Return the address of this file in an output: ``relative``, ``file`` or ``deck``.
 
         Web pages and ebooks carry a copy under ``brand/``; WeasyPrint reads the project file
-        itself; the HTML deck, one self-contained file, embeds it.
+        itself; the HTML deck, one self-contained file, embeds its logos and links to copies
+        of the fonts (a megabyte of base64 would slow every reader of it, WeasyPrint too).
         """
         if links == "file":
             return self.path.as_uri()
-        if links == "data":
+        if links == "deck" and Path(self.rel).suffix.lower() in LOGO_TYPES:
             kind = mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
             return f"data:{kind};base64,{base64.b64encode(self.path.read_bytes()).decode()}"
         return f"brand/{self.rel}"
@@ -189,6 +192,21 @@ def world_digest(project: Project) -> str:
     if path is None or not path.is_file():
         return "no brand"
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_in_background(project: Project) -> Callable[[], Brand]:
+    """Start reading the project's brand in a thread; return a function that waits for it.
+
+    Importing brand-yml and validating costs a few tenths of a second of CPU: it overlaps
+    the pandoc processes that parse the sources meanwhile. The function raises the brand's
+    ``ConfigError``, if any.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-brand")
+    future = pool.submit(lambda: project.brand)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def load_brand(project: Project) -> Brand:

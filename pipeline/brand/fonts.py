@@ -1,8 +1,9 @@
 """Fonts on this machine: is a brand's family installed, and does some font draw every character.
 
-Fontconfig (``fc-match``, ``fc-list``) says what Pango, and so WeasyPrint, will use; fontTools
-reads the character maps of the brand's own font files. Each font's coverage is read once per
-process, and only the distinct characters of an article are looked up.
+Fontconfig (``fc-match``, ``fc-query``, ``fc-list``) says what Pango, and so WeasyPrint, will
+use and which characters each font has (fontTools reads the brand's own files where fontconfig
+is missing). Each font's coverage is read once per process, the whole machine's only when an
+article has a character its first fonts lack, and only distinct characters are looked up.
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ def _fontconfig(*args: str) -> str | None:
 
 
 @functools.cache
-def installed_family(family: str) -> tuple[str, str | None]:
-    """Return the family fontconfig draws ``family`` with, and its file."""
-    out = _fontconfig("fc-match", "-f", "%{family}\t%{file}", family)
-    if not out or "\t" not in out:
-        return family, None
-    names, file = out.split("\t", 1)
-    return names.split(",")[0], file or None
+def installed_family(family: str) -> tuple[str, str | None, Ranges]:
+    """Return the family fontconfig draws ``family`` with, its file and what it covers."""
+    out = _fontconfig("fc-match", "-f", "%{family}\t%{file}\t%{charset}", family)
+    if not out or out.count("\t") < 2:
+        return family, None, ((), ())
+    names, file, charset = out.split("\t", 2)
+    return names.split(",")[0], file or None, _charset(charset)
 
 
 def check_families(brand: Brand, path: Path) -> None:
@@ -59,19 +60,25 @@ def check_families(brand: Brand, path: Path) -> None:
                         ("monospace", brand.mono)):
         if not face.family or face.family.casefold() in shipped:
             continue
-        out = _fontconfig("fc-match", "-f", "%{family}", face.family)
-        if out is None:
-            continue
-        names = [name.strip().casefold() for name in out.split(",")]
-        if face.family.casefold() not in names:
+        if shutil.which("fc-match") is None:
+            return
+        fallback, _, _ = installed_family(face.family)
+        if fallback.casefold() != face.family.casefold():
             log.warning("%s: typography.%s.family: '%s' is not installed and not a font file "
                         "of the brand; '%s' is used instead", location(path), field,
-                        face.family, out.split(",")[0])
+                        face.family, fallback)
 
 
 @functools.cache
-def file_coverage(path: Path, mtime: float = 0.0) -> frozenset[int]:
-    """Return the code points the font file at ``path`` draws (``mtime`` keys the cache)."""
+def file_coverage(path: Path, mtime: float = 0.0) -> Ranges:
+    """Return the code points the font file at ``path`` draws (``mtime`` keys the cache).
+
+    Fontconfig reads a font's character map in C, far faster than Python; fontTools is the
+    fallback where fontconfig is not installed.
+    """
+    out = _fontconfig("fc-query", "-f", "%{charset}\n", str(path))
+    if out is not None:
+        return _charset(out)
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
 
     try:
@@ -79,9 +86,22 @@ def file_coverage(path: Path, mtime: float = 0.0) -> frozenset[int]:
             fonts = TTCollection(str(path), lazy=True).fonts
         else:
             fonts = [TTFont(str(path), lazy=True, fontNumber=0)]
-        return frozenset(code for font in fonts for code in (font.getBestCmap() or {}))
+        codes = {code for font in fonts for code in (font.getBestCmap() or {})}
     except (TTLibError, OSError, KeyError):
-        return frozenset()
+        return (), ()
+    return _merged((code, code) for code in codes)
+
+
+def _charset(text: str) -> Ranges:
+    """Return fontconfig's charset notation ("20-7e a0 ...") as merged ranges."""
+    ranges = []
+    for word in text.split():
+        first, _, last = word.partition("-")
+        try:
+            ranges.append((int(first, 16), int(last or first, 16)))
+        except ValueError:
+            continue
+    return _merged(ranges)
 
 
 def _merged(ranges: Iterable[tuple[int, int]]) -> Ranges:
@@ -100,15 +120,7 @@ def _merged(ranges: Iterable[tuple[int, int]]) -> Ranges:
 @functools.cache
 def system_coverage() -> Ranges:
     """Return the code points some installed font draws, as ranges (one fc-list call)."""
-    out = _fontconfig("fc-list", "--format", "%{charset}\n") or ""
-    ranges = []
-    for word in out.split():
-        first, _, last = word.partition("-")
-        try:
-            ranges.append((int(first, 16), int(last or first, 16)))
-        except ValueError:
-            continue
-    return _merged(ranges)
+    return _charset(_fontconfig("fc-list", "--format", "%{charset}\n") or "")
 
 
 def _in(ranges: Ranges, code: int) -> bool:
@@ -126,17 +138,18 @@ def article_characters(article: Article) -> dict[str, None]:
                          if unicodedata.category(char)[0] not in "CZ")
 
 
-def primary_fonts(brand: Brand) -> tuple[Path, ...]:
-    """Return the font files the brand's roles are drawn with first."""
-    files = list(brand.font_files)
+def primary_coverage(brand: Brand) -> list[Ranges]:
+    """Return what the fonts the brand's roles are drawn with first cover: its files, else
+    the installed fonts fontconfig picks for its families."""
+    covered = []
+    for path in brand.font_files:
+        stat = path.stat() if path.is_file() else None
+        covered.append(file_coverage(path, stat.st_mtime if stat else 0.0))
     shipped = {face.family.casefold() for face in brand.faces}
     for face in (brand.body, brand.headings, brand.mono):
-        if face.family and face.family.casefold() in shipped:
-            continue
-        _, file = installed_family(_first_family(face))
-        if file:
-            files.append(Path(file))
-    return tuple(dict.fromkeys(files))
+        if not (face.family and face.family.casefold() in shipped):
+            covered.append(installed_family(_first_family(face))[2])
+    return covered
 
 
 def _first_family(face: Typeface) -> str:
@@ -145,14 +158,11 @@ def _first_family(face: Typeface) -> str:
 
 def missing_characters(article: Article, brand: Brand) -> list[str]:
     """Return the characters of ``article`` that no font Folio may use draws."""
-    chars = article_characters(article)
-    covered: set[int] = set()
-    for path in primary_fonts(brand):
-        stat = path.stat() if path.is_file() else None
-        covered |= file_coverage(path, stat.st_mtime if stat else 0.0)
-    left = [char for char in chars if ord(char) not in covered]
-    if not left:
-        return []
+    left = list(article_characters(article))
+    for ranges in primary_coverage(brand):
+        left = [char for char in left if not _in(ranges, ord(char))]
+        if not left:
+            return []
     ranges = system_coverage()
     return [char for char in left if not _in(ranges, ord(char))]
 

@@ -17,9 +17,9 @@ MEDIA_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf",
 TITLE_PAGE_LOGO = ("large", "medium", "small")
 
 
-def copy_brand_files(brand: Brand, out: OutputDir, folder: str) -> None:
-    """Copy the brand's fonts and logos to ``folder/brand/`` for the pages there."""
-    for file in brand.files:
+def copy_brand_files(brand: Brand, out: OutputDir, folder: str, *, logos: bool = True) -> None:
+    """Copy the brand's fonts (and logos) to ``folder/brand/`` for the pages there."""
+    for file in brand.files if logos else tuple(face.file for face in brand.faces):
         out.copy(file.path, f"{folder}/{file.output}")
 
 

@@ -10,6 +10,7 @@ from functools import partial
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
+from pipeline.brand.outputs import copy_brand_files
 from pipeline.context import article_context
 from pipeline.deck import Deck, build_deck
 from pipeline.formats import Format, Target, register
@@ -74,6 +75,8 @@ class SlidesFormat(Format):
         uris = {src: data_uri(path) for src, path in images.items()}
         deck = embed_images(deck, uris)
         context = self.context(deck, uris)
+        if part != "deck":  # WeasyPrint reads the brand's files where they are
+            context["brand_links"] = "file"
         if part == "handout":
             handout = render(self.site.env, "slides/handout.html.j2", {
                 **context,
@@ -93,6 +96,8 @@ class SlidesFormat(Format):
         from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
 
         out.write_text(f"slides/{article.slug}.html", html)
+        # The fonts the deck links to; its logos are embedded.
+        copy_brand_files(project.brand, out, "slides", logos=False)
         out.write_bytes(f"slides/{article.slug}.pptx",
                         write_pptx(deck, images, project.brand.themed(deck.theme)))
 
@@ -103,7 +108,7 @@ class SlidesFormat(Format):
         site = {**settings, "theme": deck.theme} if deck.theme else settings
         strings = STRINGS[base_language(article.lang)]
         return article_context(article, self.site.project, site=site, deck=deck,
-                               images=images, brand_links="data",
+                               images=images, brand_links="deck",
                                strings={key: strings[key] for key in SCRIPT_STRINGS})
 
     def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:
