@@ -18,9 +18,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pipeline.brand import load_in_background
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.fonts import check_coverage
+from pipeline.brand.store import load_in_background
 from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
@@ -195,7 +195,8 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
         workers = _Workers(jobs, heavy) if jobs > 1 else None
         # Read once, while pandoc parses the sources (after the fork: threads and fork mix ill).
-        brand = load_in_background(project)
+        brand = load_in_background(project, cache,
+                                   rasters=bool({"epub", "slides"} & {*format_names}))
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors

@@ -15,12 +15,11 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu
 
 from pipeline.brand.colour import rgb
-from pipeline.brand.raster import logo_png
 
 if TYPE_CHECKING:
     from pptx import Presentation
 
-    from pipeline.brand import Brand, BrandFile, Typeface
+    from pipeline.brand import Brand, Typeface
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS = {"a": A}
@@ -74,24 +73,25 @@ def _add_logos(prs: Presentation, brand: Brand) -> None:
     """Put the small mark on the master (every slide) and the large logo on the title layout."""
     mark = brand.logo("small", "medium")
     if mark is not None:
-        _picture(prs.slide_master.shapes, mark.light, MARK_HEIGHT,
+        _picture(prs.slide_master.shapes, brand.raster(mark.light), MARK_HEIGHT,
                  prs.slide_width - MARGIN, MARGIN, mark.alt, anchor_right=True)
     logo = brand.logo("large", "medium")
     if logo is not None:
         layout = prs.slide_layouts[TITLE_LAYOUT]
         # The title slide shows the full logo instead of the master's small mark.
         layout.element.set("showMasterSp", "0")
-        _picture(layout.shapes, logo.light, TITLE_LOGO_HEIGHT, MARGIN * 3, MARGIN * 2, logo.alt)
+        _picture(layout.shapes, brand.raster(logo.light), TITLE_LOGO_HEIGHT, MARGIN * 3,
+                 MARGIN * 2, logo.alt)
 
 
-def _picture(shapes: Any, file: BrandFile, height: int, left: int, top: int, alt: str,
+def _picture(shapes: Any, image: bytes, height: int, left: int, top: int, alt: str,
              anchor_right: bool = False) -> None:
     """Add a logo picture ``height`` high, described for screen readers by ``alt``.
 
     python-pptx adds pictures to slides only; a master's or layout's shape tree is the same
     XML, and its part stores images the same way.
     """
-    image_part, rel_id = shapes.part.get_or_add_image_part(io.BytesIO(logo_png(file.path, 300)))
+    image_part, rel_id = shapes.part.get_or_add_image_part(io.BytesIO(image))
     pixels_wide, pixels_high = image_part.image.size
     width = int(height * pixels_wide / pixels_high)
     if anchor_right:

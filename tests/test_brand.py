@@ -274,6 +274,30 @@ def test_low_contrast_warns_naming_pair_and_ratio(make_project: Callable[..., Pa
     assert "link colour #ffd0d0 on color.background #fffdf8 has a contrast of 1.36:1" in output
 
 
+def test_rebuild_takes_brand_from_cache_and_says_its_warnings_again(
+        make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.brand import read as brand_read
+
+    root = make_project(brand_files(BRAND.replace('ink: "#1b1b1f"', 'ink: "#aaaaaa"')))
+    monkeypatch.chdir(root)
+    warning = "color.foreground #aaaaaa on color.background #fffdf8 has a contrast of 2.29:1"
+    status, output = run(root, "build", "-f", "html")
+    assert status == 0 and output.count(warning) == 1
+    (root / "source" / f"{SLUG}.md").write_text(article("Edited", "Text.\n"))
+
+    reads = []
+    real = brand_read.read_brand
+    monkeypatch.setattr(brand_read, "read_brand", lambda *args: reads.append(1) or real(*args))
+    status, output = run(root, "build", "-f", "html")
+    assert status == 0 and output.count(warning) == 1
+    assert reads == []
+    assert "--text: #aaaaaa;" in (root / "build/html/folio.css").read_text()
+    # A file the brand names changed: read again.
+    (root / "logo.svg").write_text(LOGO.format(fill="#000000"))
+    assert run(root, "build", "-f", "html")[0] == 0
+    assert reads == [1]
+
+
 def test_good_contrast_is_silent(make_project: Callable[..., Path]) -> None:
     status, output = run(make_project(brand_files()), "check")
     assert status == 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,6 +123,8 @@ class Brand:
     source: Path | None = None
     # Digest of the brand file and every file it names: a brand edit rebuilds every output.
     key: str = ""
+    # SVG logos drawn as PNG (by path), where only raster images go: PowerPoint, EPUB covers.
+    rasters: dict[Path, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def builtin(self) -> bool:
@@ -152,6 +153,22 @@ class Brand:
                 if file is not None:
                     found[file.rel] = file
         return tuple(found[rel] for rel in sorted(found))
+
+    def raster(self, file: BrandFile) -> bytes:
+        """Return a logo as PNG or JPEG bytes, drawing an SVG one unless the build did."""
+        if file.path in self.rasters:
+            return self.rasters[file.path]
+        from pipeline.brand.raster import logo_png
+
+        return logo_png(file.path)
+
+    def with_rasters(self) -> Brand:
+        """Return the brand with its SVG logos drawn, to hand to the processes that need them."""
+        from pipeline.brand.raster import logo_png
+
+        logos = {file.path for logo in self.logos.values() for file in (logo.light, logo.dark)
+                 if file is not None and file.path.suffix.lower() == ".svg"}
+        return replace(self, rasters={path: logo_png(path) for path in sorted(logos)})
 
     @property
     def font_files(self) -> tuple[Path, ...]:
@@ -192,21 +209,6 @@ def world_digest(project: Project) -> str:
     if path is None or not path.is_file():
         return "no brand"
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def load_in_background(project: Project) -> Callable[[], Brand]:
-    """Start reading the project's brand in a thread; return a function that waits for it.
-
-    Importing brand-yml and validating costs a few tenths of a second of CPU: it overlaps
-    the pandoc processes that parse the sources meanwhile. The function raises the brand's
-    ``ConfigError``, if any.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-brand")
-    future = pool.submit(lambda: project.brand)
-    pool.shutdown(wait=False)
-    return future.result
 
 
 def load_brand(project: Project) -> Brand:

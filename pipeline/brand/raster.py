@@ -13,8 +13,12 @@ if TYPE_CHECKING:
 RASTER = {".png", ".jpg", ".jpeg", ".gif"}
 
 
+# SVG logos are drawn this many pixels high: sharp on a 1-inch PowerPoint logo and a cover.
+HEIGHT = 300
+
+
 @functools.cache
-def logo_png(path: Path, height: int) -> bytes:
+def logo_png(path: Path, height: int = HEIGHT) -> bytes:
     """Return the image at ``path`` as PNG bytes, ``height`` pixels high when it is SVG."""
     if path.suffix.lower() in RASTER:
         return path.read_bytes()
@@ -24,11 +28,11 @@ def logo_png(path: Path, height: int) -> bytes:
     return cairosvg.svg2png(bytestring=path.read_bytes(), output_height=height, unsafe=False)
 
 
-def logo_image(path: Path, height: int) -> object:
-    """Return the logo as a Pillow image with transparency, ``height`` pixels high."""
+def logo_image(data: bytes, height: int) -> object:
+    """Return logo bytes as a Pillow image with transparency, ``height`` pixels high."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(logo_png(path, height))).convert("RGBA")
+    image = Image.open(io.BytesIO(data)).convert("RGBA")
     width = max(1, round(image.width * height / image.height))
     return image.resize((width, height))
 
@@ -45,7 +49,7 @@ def draw_cover_logo(image: object, brand: Brand) -> None:
     from PIL import ImageDraw
 
     width, height = image.size  # type: ignore[attr-defined]
-    mark = logo_image((logo.dark or logo.light).path, 150)
+    mark = logo_image(brand.raster(logo.dark or logo.light), 150)
     mark.thumbnail((width * 2 // 3, 150))
     left, top = (width - mark.width) // 2, height - 120 - mark.height
     if logo.dark is None:
