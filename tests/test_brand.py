@@ -395,3 +395,21 @@ def test_init_brand_writes_an_example_that_reads(tmp_path: Path,
     # Again: the project exists, the brand file too.
     status, output = run(tmp_path, "init", str(tmp_path / "p"), "--brand")
     assert status == 1 and "already exists" in output
+
+
+def test_readme_example_brand_reads(make_project: Callable[..., Path]) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your brand", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    files: dict[str, str | bytes] = {"_brand.yml": example}
+    for name in ("Regular", "Bold", "Italic"):
+        files[f"fonts/AcmeSerif-{name}.woff2"] = (DEJAVU / "DejaVuSerif.ttf").read_bytes()
+    for name in ("mark", "acme", "acme-white"):
+        files[f"logos/{name}.svg"] = LOGO.format(fill="#000000")
+    brand = load_project(make_project(files)).brand
+    assert brand.colors["secondary"] == "#55555e"
+    assert [face.style for face in brand.faces] == ["normal", "normal", "italic"]
+    assert brand.headings.weight == "600"
+    assert brand.logos["small"].light.rel == "logos/mark.svg"
+    assert brand.logos["medium"].dark.rel == "logos/acme-white.svg"
+    assert brand.meta_link == "https://acme.example/"
