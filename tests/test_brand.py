@@ -17,7 +17,7 @@ from lxml import etree, html
 from pipeline.brand import fonts as brand_fonts
 from pipeline.cli import cli
 from pipeline.project import load_project
-from tests.conftest import article, require_tool
+from tests.conftest import article, require_tool, write_files
 from tests.validators import epubcheck_problems, vnu_errors
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -96,13 +96,7 @@ def brand_files(brand: str = BRAND) -> dict[str, str | bytes]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build every format of the branded project once for the tests that read outputs."""
     root = tmp_path_factory.mktemp("brand") / "project"
-    for name, content in {**brand_files(), "source/folio.yaml": "site_title: B\n"}.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+    write_files(root, {**brand_files(), "source/folio.yaml": "site_title: B\n"})
     result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return root / "build"
