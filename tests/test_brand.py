@@ -407,3 +407,16 @@ def test_readme_example_brand_reads(make_project: Callable[..., Path]) -> None:
     assert brand.logos["small"].light.rel == "logos/mark.svg"
     assert brand.logos["medium"].dark.rel == "logos/acme-white.svg"
     assert brand.meta_link == "https://acme.example/"
+
+
+def test_serve_watches_the_brand_file_and_its_files(make_project: Callable[..., Path]) -> None:
+    from pipeline.brand import watch_paths
+
+    root = make_project(brand_files()).resolve()
+    project = load_project(root)
+    assert watch_paths(project) == [root / "_brand.yml"]  # not read yet: the file alone
+    assert project.brand.colors["primary"] == "#7a1f3d"
+    assert set(watch_paths(project)) == {root / name for name in (
+        "_brand.yml", "fonts/AcmeSerif.ttf", "fonts/AcmeMono.ttf", "logo.svg", "logo-dark.svg")}
+    (root / "_brand.yml").unlink()
+    assert watch_paths(load_project(root)) == []

@@ -211,6 +211,15 @@ def world_digest(project: Project) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def watch_paths(project: Project) -> list[Path]:
+    """Return the brand file and the files it names (once read), for ``folio serve`` to watch."""
+    path = brand_path(project)
+    if path is None or not path.is_file():
+        return []
+    brand = project.__dict__.get("brand")  # read by the last build, if it could be
+    return [path, *(file.path for file in brand.files)] if brand else [path]
+
+
 def load_brand(project: Project) -> Brand:
     """Return the project's brand: its brand file, read and checked, or the theme's."""
     path = brand_path(project)
