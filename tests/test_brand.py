@@ -242,6 +242,24 @@ def test_brand_mistake_is_one_line_naming_file_and_field(
     assert output.splitlines()[0].startswith(message), output
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("color: [unclosed\n", "Error: _brand.yml:2: malformed YAML: did not find expected ',' or "
+     "']' (while parsing a flow sequence started on line 1)"),
+    ("- a\n- b\n", "Error: _brand.yml:1: metadata must be a mapping"),
+    ("logo: [1]\n", "Error: _brand.yml: logo: data must be a dictionary"),
+    ("logo:\n  small: 5\n", "Error: _brand.yml: not a brand file Folio can read: "),
+    ("colour:\n  primary: red\n", "Error: _brand.yml: colour: Extra inputs are not permitted"),
+])
+def test_brand_file_of_the_wrong_shape_is_one_line(
+        make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, text: str,
+        message: str) -> None:
+    root = make_project({"_brand.yml": text})
+    monkeypatch.chdir(root)
+    status, output = run(root, "build", "-f", "html")
+    assert status == 1
+    assert output.startswith(message) and output.count("\n") == 1, output
+
+
 def test_brand_setting_names_the_file(make_project: Callable[..., Path]) -> None:
     files = brand_files()
     files["style/acme.yml"] = files.pop("_brand.yml")

@@ -11,6 +11,7 @@ from pipeline.brand import Brand as FolioBrand
 from pipeline.brand import BrandFile, FontFace, Logo, Typeface
 from pipeline.brand.colour import check_contrast, css_colour
 from pipeline.errors import ConfigError, location
+from pipeline.schema import load_yaml_mapping
 
 if TYPE_CHECKING:
     from pipeline.project import Project
@@ -22,6 +23,8 @@ COLOUR_FIELDS = ("foreground", "background", "primary", "secondary", "tertiary",
                  "info", "warning", "danger", "light", "dark")
 # A family name goes into CSS and the PPTX theme between quotes: nothing that could end them.
 FAMILY = re.compile(r"[^\"'\\<>;{}]+")
+SOURCE_TAGS = {"file", "system", "google", "bunny"}
+MODEL_NAME = re.compile(r"Brand[A-Z]\w*$")
 # Sizes and line heights go into CSS as they are written: a number and a unit, nothing more.
 LENGTH = re.compile(r"\d*\.?\d+(px|pt|em|rem|%)?")
 WEIGHT_NAMES = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 300,
@@ -41,18 +44,24 @@ def read_brand(path: Path, project: Project) -> FolioBrand:
         raise ConfigError("the brand file lies outside the project", path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
-        data = Brand.from_yaml_str(text, path=path)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text (byte {exc.start})", path) from None
+    # Folio's own YAML reading: a syntax error names its line, as in every other file.
+    mapping, _ = load_yaml_mapping(text, path, 1, ConfigError)
+    try:
+        data = Brand.model_validate({**mapping, "path": path})
     except pydantic.ValidationError as exc:
         error = exc.errors()[0]
+        # Leave out pydantic's names of the union member tried ("file", "BrandLogo").
         field = ".".join(str(part) for part in error["loc"]
-                         if not (isinstance(part, str) and part in {"file", "system"}))
+                         if not (isinstance(part, str) and (part in SOURCE_TAGS
+                                                            or MODEL_NAME.match(part))))
         message = error["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{field}: {message}", path) from None
-    except ValueError as exc:  # the YAML itself, or not a mapping
+    except (ValueError, TypeError, AttributeError) as exc:
+        # brand-yml's own checks of a value of the wrong shape (a list for a mapping, say).
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"not a brand file: {first}", path) from None
+        raise ConfigError(f"not a brand file Folio can read: {first}", path) from None
     reader = _Reader(path, project)
     return reader.brand(data)
 
