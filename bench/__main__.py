@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.brand import add_brand
 from bench.cluster import OVERHEAD, ClusterRun, report_lines, run_cluster_case
 from bench.generate import BOOK, generate
 from bench.measure import CommandFailed, Measurement, measure
@@ -154,6 +155,11 @@ def run_cases(bench: Bench, large: int, small: int) -> None:
               repeat=bench.repeat)
     bench.run("noop", "2 no-op rebuild, sample article", lambda i: bench.folio(cold[-1]),
               repeat=bench.repeat)
+    branded = [bench.sample_project(f"brand-{i}") for i in range(bench.repeat)]
+    for root in branded:
+        add_brand(root)
+    bench.run("brand", "1b cold build, sample with a _brand.yml",
+              lambda i: bench.folio(branded[i]), repeat=bench.repeat)
     for count in (large, small):
         jobs = (1, 2) if count == large else (2,)
         for j in jobs:
@@ -219,8 +225,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
 def print_report(bench: Bench, large: int, small: int) -> None:
     """Print the table of cases, then each target with its value and whether it was met."""
     print(f"{'case':<44} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'others':>8}")
-    order = ("cold", "noop", "edit", f"j1-{large}", f"j2-{large}", f"j2-{small}", "cluster",
-             "floor")
+    order = ("cold", "brand", "noop", "edit", f"j1-{large}", f"j2-{large}", f"j2-{small}",
+             "cluster", "floor")
     for key in order:
         case = bench.cases.get(key)
         if case is None:
@@ -280,6 +286,10 @@ def targets(bench: Bench, large: int, small: int
           cpu=True)
     ratio("  the same in CPU time: case 2 / case 1", noop, cold, "< 0.15", lambda v: v < 0.15,
           cpu=True)
+    # Issue 13: a brand (fonts embedded, logos drawn) costs at most a tenth more.
+    ratio("case 1b / case 1 (wall)", get.get("brand"), cold, "<= 1.1", lambda v: v <= 1.1)
+    ratio("  the same in CPU time: case 1b / case 1", get.get("brand"), cold, "<= 1.1",
+          lambda v: v <= 1.1, cpu=True)
     rows.append(("case 2 wall", f"{noop.wall:.3f} s" if noop else "-", "< 0.2 s",
                  noop.wall < 0.2 if noop else None))
     rows.append(("case 3 wall", f"{edit.wall:.3f} s" if edit else "-", "< 2 s",

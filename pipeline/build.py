@@ -13,6 +13,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.brand import world_digest as brand_digest
+from pipeline.brand.fonts import check_coverage
+from pipeline.brand.store import load_in_background
 from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
@@ -137,9 +140,13 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         heavy = [module for fmt in formats for module in fmt.heavy_modules]
         # Started before the sources are read: workers load their libraries meanwhile.
         executor = open_executor(project, site.token, jobs, heavy, scheduler)
+        # Read once, while pandoc parses the sources (after the fork: threads and fork mix ill).
+        brand = load_in_background(project, cache,
+                                   rasters=bool({"epub", "slides"} & {*format_names}))
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors
+            check_coverage(articles, brand())
             plan, every_target, extras = _plan(report, formats, articles, sources is None,
                                                site, cache, force)
             results = executor.run([target for target, _ in plan], project.build_dir,
@@ -167,7 +174,7 @@ class _World:
         request = json.dumps([format_names, [str(p) for p in sources or []], sources is None,
                               project.settings, options, os.environ.get("SOURCE_DATE_EPOCH")],
                              sort_keys=True, default=str)
-        parts = [code_fingerprint(), request]
+        parts = [code_fingerprint(), request, brand_digest(project)]
         # Sources, the project file, books, images, bibliographies: all by content.
         for path in sorted(project.source_dir.rglob("*")):
             if path.is_file():
@@ -196,8 +203,10 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
     assets: dict[Path, str] = {}
     # SOURCE_DATE_EPOCH sets the dates stamped into PDFs and ebooks, so it is an input too.
     settings = json.dumps([site.project.settings, site.options,
-                           os.environ.get("SOURCE_DATE_EPOCH")], sort_keys=True, default=str)
-    plan, every_target, inputs = [], [], set()
+                           os.environ.get("SOURCE_DATE_EPOCH"), site.project.brand.key],
+                          sort_keys=True, default=str)
+    # The brand's fonts and logos are inputs of every output.
+    plan, every_target, inputs = [], [], {file.path for file in site.project.brand.files}
     for fmt in formats:
         try:
             targets = fmt.targets(articles)

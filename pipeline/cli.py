@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -202,10 +203,15 @@ def _size(size: int) -> str:
 def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     """Check sources and the project file; build nothing."""
     from pipeline.books import book_paths, load_book
+    from pipeline.brand.fonts import check_coverage
     from pipeline.build import read_sources
 
     project = load_project(ctx.obj["root"])
     articles, errors = read_sources(project, _source_paths(project, sources))
+    try:
+        check_coverage(articles, project.brand)
+    except FolioError as exc:
+        errors.append(exc)
     checked = len(articles) + len(errors)
     books = book_paths(project) if not sources else []
     for path in books:
@@ -256,9 +262,15 @@ def clean(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="My Folio", help="The site title.")
-def init(directory: Path, title: str) -> None:
+@click.option("--brand", "with_brand", is_flag=True,
+              help="Also write a commented example _brand.yml (colours, fonts, logo).")
+def init(directory: Path, title: str, with_brand: bool) -> None:
     """Start a project: source/, templates/, a project file."""
     source = directory / "source"
+    if with_brand and (source / PROJECT_FILE).exists():
+        # An existing project gets the brand file only.
+        _write_brand_example(directory)
+        return
     if (source / PROJECT_FILE).exists():
         raise FolioError(f"a Folio project already exists here ({source / PROJECT_FILE})")
     (directory / "templates").mkdir(parents=True, exist_ok=True)
@@ -269,8 +281,22 @@ def init(directory: Path, title: str) -> None:
         (DEFAULT_TEMPLATES / "new" / "folio.yaml").read_text(encoding="utf-8")
         .replace("My Folio", title), encoding="utf-8")
     (directory / ".gitignore").write_text("/build/\n", encoding="utf-8")
+    if with_brand:
+        _write_brand_example(directory)
     _new_article(load_project(directory), "Welcome")
     log.info("created a Folio project in %s; run 'folio build' there", directory)
+
+
+def _write_brand_example(directory: Path) -> None:
+    """Write the commented example _brand.yml, never over one that exists."""
+    from pipeline.brand import BRAND_FILE
+    from pipeline.project import DEFAULT_TEMPLATES
+
+    target = directory / BRAND_FILE
+    if target.exists():
+        raise FolioError("already exists; edit it, or remove it for a fresh example", target)
+    shutil.copyfile(DEFAULT_TEMPLATES / "new" / BRAND_FILE, target)
+    log.info("wrote %s: edit its colours, fonts and logo", location(target))
 
 
 @cli.command()

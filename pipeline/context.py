@@ -21,6 +21,7 @@ def article_context(article: Article, project: Project, **extra: Any) -> dict[st
         "reading_time": translate(article.lang, "min_read", minutes=article.reading_minutes),
         "online_url": f"{base_url.rstrip('/')}/{article.slug}.html" if base_url else None,
         "json_ld": json_ld(article, base_url),
+        **brand_context(project),
         **extra,
     }
 
@@ -33,8 +34,18 @@ def collection_context(articles: list[Article], project: Project, **extra: Any) 
         "site": project.settings,
         "lang": project.settings["lang"],
         "articles": [article_context(a, project) for a in newest_first],
+        **brand_context(project),
         **extra,
     }
+
+
+def brand_context(project: Project) -> dict[str, Any]:
+    """Return the brand and how outputs link to its files (a format may override the latter).
+
+    ``brand_links`` is ``relative`` (copies under ``brand/``), ``file`` (WeasyPrint reads the
+    project's files) or ``data`` (embedded, for one-file outputs).
+    """
+    return {"brand": project.brand, "brand_links": "relative"}
 
 
 def json_ld(article: Article, base_url: str | None) -> dict[str, Any]:

@@ -15,11 +15,13 @@ from pptx.util import Emu, Pt
 
 from pipeline.errors import location
 from pipeline.i18n import format_date, join_names
+from pipeline.pptx_theme import apply_brand
 
 if TYPE_CHECKING:
 
     from pptx.slide import Slide as PptxSlide
 
+    from pipeline.brand import Brand
     from pipeline.deck import Deck, Slide
     from pipeline.resources import Asset
 
@@ -38,10 +40,12 @@ BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def write_pptx(deck: Deck, images: dict[str, Asset]) -> bytes:
+def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None) -> bytes:
     """Return the deck as a .pptx file, identical bytes for an identical deck."""
     prs = Presentation()
     _set_size(prs, WIDTHS[deck.aspect])
+    if brand is not None:
+        apply_brand(prs, brand)
     for slide in deck.slides:
         _add_slide(prs, slide, deck, images)
     article = deck.article

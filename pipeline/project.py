@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError, UnsafePathError
 from pipeline.schema import PROJECT_FIELDS, load_yaml_mapping, validate
+
+if TYPE_CHECKING:
+    from pipeline.brand import Brand
 
 PROJECT_FILE = "folio.yaml"
 SOURCE_DIR = "source"
@@ -25,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "paper": "a4",
     "theme": "default",
     "rights": None,
+    "brand": None,
 }
 
 
@@ -60,6 +65,13 @@ class Project:
     def project_file(self) -> Path:
         """Return the path of the project file."""
         return self.source_dir / PROJECT_FILE
+
+    @cached_property
+    def brand(self) -> Brand:
+        """Return the brand every output uses, read on first use, once per build."""
+        from pipeline.brand import load_brand
+
+        return load_brand(self)
 
     def article_paths(self) -> list[Path]:
         """Return every article source in ``source/``, in a stable order."""

@@ -272,4 +272,6 @@ PROJECT_FIELDS: dict[str, Field] = {
     "paper": Field("choice", choices=("a4", "letter")),
     "theme": Field("choice", choices=("default", "serif", "contrast")),
     "rights": Field("text"),
+    # A brand.yml file, relative to the project folder (default: _brand.yml there, if any).
+    "brand": Field("text"),
 }

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import watchfiles
 
+from pipeline.brand import watch_paths
 from pipeline.build import build
 from pipeline.errors import ConfigError, FolioError
 from pipeline.project import Project, load_project
@@ -322,6 +323,7 @@ class Preview:
     def watch(self, stop: threading.Event | None, ready: Callable[[], None]) -> None:
         """Rebuild after every change to sources or templates; call ``ready`` once watching."""
         folders = [p for p in (self.project.source_dir, self.project.templates_dir) if p.is_dir()]
+        folders += watch_paths(self.project)  # the brand file and its fonts and logos
         build_dir = self.project.build_dir.resolve()
         default_filter = watchfiles.DefaultFilter()
 

@@ -36,16 +36,21 @@ def make_project(tmp_path: Path) -> Callable[..., Path]:
         if sample:
             for path in SAMPLE_SOURCE.glob("*.md"):
                 shutil.copy(path, root / "source" / path.name)
-        for name, content in (files or {}).items():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
+        write_files(root, files or {})
         return root
 
     return make
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write ``files`` (path -> text or bytes) under ``root``, making folders as needed."""
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
 
+from pipeline.brand.outputs import copy_brand_files
 from pipeline.context import article_context, collection_context
 from pipeline.formats import Format, Target, register
 from pipeline.rawhtml import Mended, page_html
@@ -65,6 +66,7 @@ class HtmlFormat(Format):
         """Write the stylesheet shared by every page."""
         context = collection_context([], self.site.project)
         out.write_text(STYLESHEET, render(self.site.env, "css/folio.css.j2", context))
+        copy_brand_files(self.site.project.brand, out, "html")  # the fonts and logos it names
 
     def write_index(self, articles: list[Article], out: OutputDir) -> None:
         """Write the index of articles, newest first."""

@@ -57,6 +57,7 @@ class PdfFormat(Format):
             notes_page=options.get("notes_page", False),
             notes_lines=NOTES_LINES,
             paper=project.settings["paper"],
+            brand_links="file",  # WeasyPrint reads the brand's fonts and logos in place
         )
         if context["online_url"]:
             context["qr_code"] = qr_code(context["online_url"])

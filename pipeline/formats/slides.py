@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from pipeline.brand.outputs import copy_brand_files
 from pipeline.context import article_context
 from pipeline.deck import Deck, build_deck
 from pipeline.deck.fragments import balanced
@@ -85,6 +86,8 @@ class SlidesFormat(Format):
         # in another would leave both halves invalid there.
         deck = embed_images(map_html(deck, balanced), files, uris)
         context = self.context(deck, uris)
+        if part != "deck":  # WeasyPrint reads the brand's files where they are
+            context["brand_links"] = "file"
         if part == "handout":
             handout = render(self.site.env, "slides/handout.html.j2", {
                 **context,
@@ -104,7 +107,10 @@ class SlidesFormat(Format):
         from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
 
         out.write_text(f"slides/{article.slug}.html", html)
-        out.write_bytes(f"slides/{article.slug}.pptx", write_pptx(deck, images))
+        # The fonts the deck links to; its logos are embedded.
+        copy_brand_files(project.brand, out, "slides", logos=False)
+        out.write_bytes(f"slides/{article.slug}.pptx",
+                        write_pptx(deck, images, project.brand.themed(deck.theme)))
 
     def context(self, deck: Deck, images: dict[str, str]) -> dict[str, Any]:
         """Return the template context of the deck and the handout."""
@@ -113,7 +119,7 @@ class SlidesFormat(Format):
         site = {**settings, "theme": deck.theme} if deck.theme else settings
         strings = STRINGS[base_language(article.lang)]
         return article_context(article, self.site.project, site=site, deck=deck,
-                               images=images,
+                               images=images, brand_links="deck",
                                strings={key: strings[key] for key in SCRIPT_STRINGS})
 
     def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:

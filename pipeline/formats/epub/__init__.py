@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from pipeline.books import Book, Entry, Part, book_paths, load_book
+from pipeline.brand.outputs import ebook_files
+from pipeline.context import brand_context
 from pipeline.errors import BuildError, ConfigError, FolioError, location
 from pipeline.formats import Format, Target, register
 from pipeline.formats.epub.ebook import Ebook
@@ -119,13 +121,18 @@ class EpubFormat(Format):
 
         Theme variables are written out: many e-readers know no custom properties.
         """
-        css = render(self.site.env, "epub/style.css.j2", {"site": self.site.project.settings})
-        return flatten_css_variables(css).encode("utf-8"), self._style_files(css)
+        project = self.site.project
+        css = render(self.site.env, "epub/style.css.j2",
+                     {"site": project.settings, **brand_context(project)})
+        return (flatten_css_variables(css).encode("utf-8"),
+                self._style_files(css) + ebook_files(project.brand))
 
     def _style_files(self, css: str) -> tuple[tuple[str, Path, str], ...]:
         """Find each file ``url()`` names in the templates folders, as the stylesheet sees them."""
         files: dict[str, tuple[str, Path, str]] = {}
         for _, url in CSS_URL.findall(css):
+            if url.startswith("brand/"):  # the brand's own fonts: see ebook_files
+                continue
             rel = PurePosixPath(unquote(urlsplit(url).path))
             if urlsplit(url).scheme or url.startswith(("/", "#")) or ".." in rel.parts:
                 raise BuildError(f"the ebook stylesheet names '{url}': only files in the "

@@ -5,18 +5,22 @@ from __future__ import annotations
 import io
 import textwrap
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pipeline.brand.raster import draw_cover_logo
+
+if TYPE_CHECKING:
+    from pipeline.brand import Brand
 
 COVER_SIZE = (1200, 1800)
 
 
-def generated_cover(title: str, subtitle: str | None, authors: str, theme: str) -> bytes:
+def generated_cover(title: str, subtitle: str | None, authors: str, brand: Brand) -> bytes:
     """Return a JPEG cover showing the title and authors, for readers' library shelves."""
     from PIL import Image, ImageDraw
 
-    colours = {"serif": "#7a3b2e", "contrast": "#00008b"}
     width, height = COVER_SIZE
-    image = Image.new("RGB", COVER_SIZE, colours.get(theme, "#245a7a"))
+    image = Image.new("RGB", COVER_SIZE, brand.colors["primary"])
     draw = ImageDraw.Draw(image)
     title_font = _font("DejaVuSerif-Bold.ttf", 104)
     author_font = _font("DejaVuSans.ttf", 60)
@@ -33,6 +37,7 @@ def generated_cover(title: str, subtitle: str | None, authors: str, theme: str) 
     for line in textwrap.wrap(authors, 30)[:3]:
         draw.text((width // 2, y), line, font=author_font, fill="white", anchor="ma")
         y += 80
+    draw_cover_logo(image, brand)
     buffer = io.BytesIO()
     # JPEG: ten times faster to encode than PNG here, and every reader shows it.
     image.save(buffer, "JPEG", quality=90)

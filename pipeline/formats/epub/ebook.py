@@ -13,7 +13,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from pipeline.books import Book
-from pipeline.context import article_context
+from pipeline.context import article_context, brand_context
 from pipeline.errors import location
 from pipeline.formats.epub.cover import generated_cover
 from pipeline.formats.epub.package import (
@@ -188,7 +188,7 @@ class Ebook:
                 "authors_text": join_names(book.authors, book.lang),
                 "editors_text": join_names(book.editors, book.lang),
                 "chapters": [article_context(a, self.project) for a in self.articles],
-                "is_book": self.is_book, **extra}
+                "is_book": self.is_book, **brand_context(self.project), **extra}
 
     def _page(self, file_name: str, template: str, title: str, **extra: Any) -> _Page:
         """Render one of the ebook's own pages (cover, title page, part, colophon)."""
@@ -281,8 +281,7 @@ class Ebook:
                             book.cover.name, problem)
             name, suffix = "images/cover.jpg", ".jpg"
             data = generated_cover(book.title, book.subtitle,
-                                   join_names(book.authors, book.lang),
-                                   self.project.settings.get("theme", "default"))
+                                   join_names(book.authors, book.lang), self.project.brand)
         # Declared both ways: EbookLib gives an EpubCover the EPUB 3 cover-image property,
         # and Kobo and EPUB 2 readers look for <meta name="cover"> naming its id.
         cover = epub.EpubCover(uid="cover-image", file_name=name)

@@ -1,0 +1,440 @@
+"""The brand (_brand.yml): colours, fonts and logo in every output; its checks and warnings."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+
+from pipeline.brand import fonts as brand_fonts
+from pipeline.cli import cli
+from pipeline.project import load_project
+from tests.conftest import article, require_tool, write_files
+from tests.validators import epubcheck_problems, vnu_errors
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+SLUG = "a-branded-article"
+# Drawn text inside the SVG logos: pdftotext finds it where WeasyPrint drew the logo.
+LOGO_WORD = "Logomark"
+LOGO = (f'<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" viewBox="0 0 160 40">'
+        f'<rect width="40" height="40" rx="8" fill="#7a1f3d"/><text x="48" y="28" '
+        f'font-family="DejaVu Sans" font-size="20" fill="{{fill}}">{LOGO_WORD}</text></svg>')
+BRAND = """\
+meta:
+  name: Acme School
+  link: https://acme.example
+color:
+  palette:
+    claret: "#7a1f3d"
+    ink: "#1b1b1f"
+  primary: claret
+  foreground: ink
+  background: "#fffdf8"
+typography:
+  fonts:
+    - family: Acme Serif
+      source: file
+      files:
+        - path: fonts/AcmeSerif.ttf
+    - family: Acme Mono
+      source: file
+      files:
+        - path: fonts/AcmeMono.ttf
+  base:
+    family: Acme Serif
+  headings:
+    family: Acme Serif
+    weight: bold
+    color: primary
+  monospace:
+    family: Acme Mono
+logo:
+  small: logo.svg
+  medium:
+    light: logo.svg
+    dark: logo-dark.svg
+  large:
+    path: logo.svg
+    alt: Acme School
+"""
+BODY = """\
+# First part
+
+Some text with `code` and a [link](https://example.org).
+
+# Second part
+
+More text here, long enough to be a paragraph of its own.
+
+Japanese: 心の健康
+"""
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def brand_files(brand: str = BRAND) -> dict[str, str | bytes]:
+    """Return the files of a branded project: brand file, two fonts, logos and an article."""
+    if not (DEJAVU / "DejaVuSerif.ttf").is_file():
+        pytest.skip("the DejaVu fonts are not installed (fonts-dejavu-core)")
+    return {"_brand.yml": brand,
+            "fonts/AcmeSerif.ttf": (DEJAVU / "DejaVuSerif.ttf").read_bytes(),
+            "fonts/AcmeMono.ttf": (DEJAVU / "DejaVuSansMono.ttf").read_bytes(),
+            "logo.svg": LOGO.format(fill="#1b1b1f"),
+            "logo-dark.svg": LOGO.format(fill="#ffffff"),
+            f"source/{SLUG}.md": article("A Branded Article", BODY, author="Ann Author",
+                                         date="2024-01-02")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build every format of the branded project once for the tests that read outputs."""
+    root = tmp_path_factory.mktemp("brand") / "project"
+    write_files(root, {**brand_files(), "source/folio.yaml": "site_title: B\n"})
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root / "build"
+
+
+def pdf_fonts(path: Path) -> str:
+    """Return what ``pdffonts`` lists for ``path``."""
+    tool = require_tool("pdffonts", "to list the fonts a PDF embeds")
+    return subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_page_text(path: Path, page: int) -> str:
+    """Return the text of one page of a PDF."""
+    tool = require_tool("pdftotext", "to read the text WeasyPrint drew")
+    return subprocess.run([tool, "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+# Colours and fonts in the CSS of the page and the deck.
+
+@pytest.mark.parametrize("output", ["html/folio.css", f"slides/{SLUG}.html"])
+def test_brand_colours_and_fonts_in_css(built: Path, output: str) -> None:
+    css = (built / output).read_text(encoding="utf-8")
+    assert "--accent: #7a1f3d;" in css
+    assert "--text: #1b1b1f;" in css
+    assert "--paper: #fffdf8;" in css
+    assert "--brand-claret: #7a1f3d;" in css
+    assert re.search(r'--font-body: "Acme Serif", "DejaVu Serif"', css)
+    assert re.search(r'--font-mono: "Acme Mono", "DejaVu Sans Mono"', css)
+    assert '@font-face { font-family: "Acme Serif"' in css
+
+
+def test_deck_embeds_logos_and_links_fonts_copied_beside_it(built: Path) -> None:
+    deck = html.parse(str(built / "slides" / f"{SLUG}.html"))
+    title_logo = deck.find(".//section[@id='slide-1']//img[@class='title-slide-logo']")
+    assert title_logo.get("src").startswith("data:image/svg+xml;base64,")
+    assert title_logo.get("alt") == "Acme School"
+    marks = deck.xpath("//section[@id='slide-2']//img[@class='brand-mark']")
+    assert marks and marks[0].get("aria-hidden") == "true"
+    assert 'url("brand/fonts/AcmeSerif.ttf")' in (built / "slides" / f"{SLUG}.html").read_text()
+    assert (built / "slides/brand/fonts/AcmeSerif.ttf").is_file()
+    assert not (built / "slides/brand/logo.svg").exists()
+
+
+def test_page_shows_logo_with_dark_variant_and_brand_name(built: Path) -> None:
+    page = html.parse(str(built / "html" / f"{SLUG}.html"))
+    source = page.find(".//header[@class='site-header']/picture/source")
+    assert source.get("media") == "(prefers-color-scheme: dark)"
+    assert source.get("srcset") == "brand/logo-dark.svg"
+    img = page.find(".//header[@class='site-header']/picture//img")
+    assert (img.get("src"), img.get("alt")) == ("brand/logo.svg", "Acme School")
+    assert page.xpath("//footer//a[@href='https://acme.example/']/text()") == ["Acme School"]
+    for name in ("logo.svg", "logo-dark.svg", "fonts/AcmeSerif.ttf", "fonts/AcmeMono.ttf"):
+        assert (built / "html" / "brand" / name).is_file(), name
+    assert 'url("brand/fonts/AcmeSerif.ttf")' in (built / "html/folio.css").read_text()
+    assert vnu_errors(built / "html" / f"{SLUG}.html", built / "html" / "index.html") == []
+
+
+@pytest.mark.parametrize("output", [f"pdf/{SLUG}.pdf", f"slides/{SLUG}.pdf",
+                                    f"pdf/{SLUG}-slides-handout.pdf"])
+def test_pdfs_embed_brand_fonts_and_draw_logo(built: Path, output: str) -> None:
+    fonts = pdf_fonts(built / output)
+    assert "Acme-Serif" in fonts
+    assert LOGO_WORD in pdf_page_text(built / output, 1)
+
+
+def test_deck_pdf_marks_content_slides(built: Path) -> None:
+    assert LOGO_WORD in pdf_page_text(built / "slides" / f"{SLUG}.pdf", 2)
+    assert "Acme-Mono" in pdf_fonts(built / "pdf" / f"{SLUG}.pdf")
+
+
+def test_epub_packs_fonts_and_logo_and_passes_epubcheck(built: Path) -> None:
+    path = built / "epub" / f"{SLUG}.epub"
+    with zipfile.ZipFile(path) as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+        css = book.read("EPUB/style.css").decode()
+        title = html.fromstring(book.read("EPUB/title.xhtml"))
+        colophon = book.read("EPUB/colophon.xhtml").decode()
+    items = {item.get("href"): item.get("media-type")
+             for item in opf.iter("{http://www.idpf.org/2007/opf}item")}
+    assert items["brand/fonts/AcmeSerif.ttf"] == "font/ttf"
+    assert items["brand/fonts/AcmeMono.ttf"] == "font/ttf"
+    assert items["brand/logo.svg"] == "image/svg+xml"
+    assert 'url("brand/fonts/AcmeSerif.ttf")' in css
+    assert "var(" not in css  # flattened for e-readers
+    assert title.xpath("//img/@src") == ["brand/logo.svg"]
+    assert "Acme School" in colophon
+    assert epubcheck_problems(path) == []
+
+
+def test_pptx_theme_holds_brand_colours_fonts_and_described_logo(built: Path) -> None:
+    from pptx import Presentation
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    prs = Presentation(str(built / "slides" / f"{SLUG}.pptx"))
+    theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+    colour = {slot: theme.find(f".//{A}clrScheme/{A}{slot}/{A}srgbClr").get("val")
+              for slot in ("dk1", "lt1", "accent1", "hlink")}
+    assert colour == {"dk1": "1B1B1F", "lt1": "FFFDF8", "accent1": "7A1F3D", "hlink": "7A1F3D"}
+    assert theme.find(f".//{A}majorFont/{A}latin").get("typeface") == "Acme Serif"
+    assert theme.find(f".//{A}minorFont/{A}latin").get("typeface") == "Acme Serif"
+
+    def logos(shapes: object) -> list[str]:
+        return [shape._element.nvPicPr.cNvPr.get("descr") for shape in shapes
+                if shape.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+
+    assert logos(prs.slide_master.shapes) == ["Acme School"]
+    assert logos(prs.slide_layouts[0].shapes) == ["Acme School"]
+
+
+# Reading and checking the brand file.
+
+def run(root: Path, *args: str) -> tuple[int, str]:
+    """Run folio in ``root``; return the exit status and everything it printed."""
+    result = CliRunner().invoke(cli, ["-C", str(root), *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("secondary: nothing", "  primary: claret\n  secondary: nothing"),
+     "Error: _brand.yml: color.secondary: 'nothing' is neither a colour nor a name in "
+     "color.palette"),
+    (("  primary: claret", "  primary: burgundy"),
+     "Error: _brand.yml: color.primary: 'burgundy' is neither a colour nor a name in "
+     "color.palette"),
+    (("    weight: bold", "    weight: heavy"), "Error: _brand.yml: typography.headings.weight: "
+     "Invalid font weight 'heavy'."),
+    (("        - path: fonts/AcmeMono.ttf", "        - path: fonts/Missing.ttf"),
+     "Error: _brand.yml: typography.fonts.1.files.0.path: 'fonts/Missing.ttf' does not exist"),
+    (("  small: logo.svg", "  small: ../outside.svg"),
+     "Error: _brand.yml: logo.small: '../outside.svg' is outside the project"),
+])
+def test_brand_mistake_is_one_line_naming_file_and_field(
+        make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+        change: tuple[str, str], message: str) -> None:
+    old, new = change
+    if old == "secondary: nothing":
+        old = "  primary: claret"
+    root = make_project(brand_files(BRAND.replace(old, new, 1)))
+    monkeypatch.chdir(root)
+    status, output = run(root, "check")
+    assert status == 1
+    assert output.splitlines()[0].startswith(message), output
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("color: [unclosed\n", "Error: _brand.yml:2: malformed YAML: did not find expected ',' or "
+     "']' (while parsing a flow sequence started on line 1)"),
+    ("- a\n- b\n", "Error: _brand.yml:1: metadata must be a mapping"),
+    ("logo: [1]\n", "Error: _brand.yml: logo: data must be a dictionary"),
+    ("logo:\n  small: 5\n", "Error: _brand.yml: not a brand file Folio can read: "),
+    ("colour:\n  primary: red\n", "Error: _brand.yml: colour: Extra inputs are not permitted"),
+])
+def test_brand_file_of_the_wrong_shape_is_one_line(
+        make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, text: str,
+        message: str) -> None:
+    root = make_project({"_brand.yml": text})
+    monkeypatch.chdir(root)
+    status, output = run(root, "build", "-f", "html")
+    assert status == 1
+    assert output.startswith(message) and output.count("\n") == 1, output
+
+
+def test_brand_setting_names_the_file(make_project: Callable[..., Path]) -> None:
+    files = brand_files()
+    files["style/acme.yml"] = files.pop("_brand.yml")
+    root = make_project(files, settings="brand: style/acme.yml\n")
+    # Paths in the brand file are relative to it: move the files along.
+    for name in ("fonts/AcmeSerif.ttf", "fonts/AcmeMono.ttf", "logo.svg", "logo-dark.svg"):
+        (root / "style" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(root / name, root / "style" / name)
+    brand = load_project(root).brand
+    assert brand.colors["primary"] == "#7a1f3d"
+    assert brand.faces[0].file.path == (root / "style/fonts/AcmeSerif.ttf").resolve()
+
+
+def test_low_contrast_warns_naming_pair_and_ratio(make_project: Callable[..., Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pale = BRAND.replace('ink: "#1b1b1f"', 'ink: "#aaaaaa"').replace(
+        "    color: primary\n", "    color: primary\n  link:\n    color: \"#ffd0d0\"\n")
+    root = make_project(brand_files(pale))
+    monkeypatch.chdir(root)
+    status, output = run(root, "check")
+    assert status == 0
+    assert ("warning: _brand.yml: color.foreground #aaaaaa on color.background #fffdf8 has a "
+            "contrast of 2.29:1, below the 4.5:1 that WCAG AA asks of text") in output
+    assert "link colour #ffd0d0 on color.background #fffdf8 has a contrast of 1.36:1" in output
+
+
+def test_rebuild_takes_brand_from_cache_and_says_its_warnings_again(
+        make_project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.brand import read as brand_read
+
+    root = make_project(brand_files(BRAND.replace('ink: "#1b1b1f"', 'ink: "#aaaaaa"')))
+    monkeypatch.chdir(root)
+    warning = "color.foreground #aaaaaa on color.background #fffdf8 has a contrast of 2.29:1"
+    status, output = run(root, "build", "-f", "html")
+    assert status == 0 and output.count(warning) == 1
+    (root / "source" / f"{SLUG}.md").write_text(article("Edited", "Text.\n"))
+
+    reads = []
+    real = brand_read.read_brand
+    monkeypatch.setattr(brand_read, "read_brand", lambda *args: reads.append(1) or real(*args))
+    status, output = run(root, "build", "-f", "html")
+    assert status == 0 and output.count(warning) == 1
+    assert reads == []
+    assert "--text: #aaaaaa;" in (root / "build/html/folio.css").read_text()
+    # A file the brand names changed: read again.
+    (root / "logo.svg").write_text(LOGO.format(fill="#000000"))
+    assert run(root, "build", "-f", "html")[0] == 0
+    assert reads == [1]
+
+
+def test_good_contrast_is_silent(make_project: Callable[..., Path]) -> None:
+    status, output = run(make_project(brand_files()), "check")
+    assert status == 0
+    assert "contrast" not in output
+
+
+def test_family_the_machine_lacks_warns_naming_fallback(make_project: Callable[..., Path],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tool("fc-match", "to find the installed fonts")
+    root = make_project(brand_files(BRAND.replace("  headings:\n    family: Acme Serif",
+                                                  "  headings:\n    family: Nonexistent Grotesk")))
+    monkeypatch.chdir(root)
+    _, output = run(root, "check")
+    fallback = brand_fonts.installed_family("Nonexistent Grotesk")[0]
+    assert fallback != "Nonexistent Grotesk"
+    assert ("warning: _brand.yml: typography.headings.family: 'Nonexistent Grotesk' is not "
+            f"installed and not a font file of the brand; '{fallback}' is used instead") in output
+    assert output.count("Nonexistent Grotesk") == 1
+
+
+def test_japanese_found_in_installed_fonts(make_project: Callable[..., Path]) -> None:
+    require_tool("fc-list", "to find the installed fonts")
+    starts, ends = brand_fonts.system_coverage()
+    if not brand_fonts._in((starts, ends), ord("心")):
+        pytest.skip("no CJK font installed (fonts-noto-cjk); .ci/run installs it")
+    status, output = run(make_project(brand_files()), "check")
+    assert status == 0
+    assert "no font has" not in output
+
+
+def test_character_no_font_has_warns_with_line(make_project: Callable[..., Path],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The machine's fonts as a machine without CJK fonts would have them: none beyond the
+    # brand's own files (DejaVu, which has no 心).
+    monkeypatch.setattr(brand_fonts, "system_coverage", lambda: ((), ()))
+    root = make_project(brand_files())
+    monkeypatch.chdir(root)
+    status, output = run(root, "check")
+    assert status == 0
+    line = 1 + next(n for n, text in enumerate(
+        (root / "source" / f"{SLUG}.md").read_text().splitlines()) if "心" in text)
+    assert (f"warning: source/{SLUG}.md:{line}: no font has 心 (U+5FC3); install "
+            "fonts-noto-cjk or name a font in _brand.yml") in output
+    assert "U+306E" in output  # の: each missing character is named once
+    assert output.count("no font has 心") == 1
+
+
+def test_coverage_reads_each_font_once(make_project: Callable[..., Path]) -> None:
+    root = make_project(brand_files())
+    project = load_project(root)
+    brand_fonts.file_coverage.cache_clear()
+    from pipeline.build import read_sources
+
+    read, _ = read_sources(project)
+    for _ in range(3):
+        brand_fonts.missing_characters(read[0], project.brand)
+    assert brand_fonts.file_coverage.cache_info().misses == len(project.brand.font_files) == 2
+
+
+# The built-in brands, the cache and the example file.
+
+def test_builtin_themes_are_brands(make_project: Callable[..., Path]) -> None:
+    for theme, accent in (("default", "#245a7a"), ("serif", "#7a3b2e"), ("contrast", "#00008b")):
+        brand = load_project(make_project(settings=f"theme: {theme}\n")).brand
+        assert brand.builtin and brand.colors["primary"] == accent
+
+
+def test_adding_a_brand_rebuilds_every_output(make_project: Callable[..., Path]) -> None:
+    files = brand_files()
+    brand = files.pop("_brand.yml")
+    root = make_project(files)
+    assert run(root, "build", "-f", "html")[0] == 0
+    assert "--accent: #245a7a;" in (root / "build/html/folio.css").read_text()
+    (root / "_brand.yml").write_text(brand)
+    status, output = run(root, "-v", "build", "-f", "html")
+    assert status == 0
+    assert " 0 skipped" in output
+    assert "--accent: #7a1f3d;" in (root / "build/html/folio.css").read_text()
+    # A font file the brand names is an input too.
+    (root / "fonts/AcmeMono.ttf").write_bytes((DEJAVU / "DejaVuSans.ttf").read_bytes())
+    _, output = run(root, "-v", "build", "-f", "html")
+    assert re.search(r"written +\S*html/folio.css", output)
+
+
+def test_init_brand_writes_an_example_that_reads(tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    status, output = run(tmp_path, "init", str(tmp_path / "p"), "--brand")
+    assert status == 0, output
+    text = (tmp_path / "p" / "_brand.yml").read_text()
+    assert text.startswith("# The brand")
+    with caplog.at_level(logging.WARNING):
+        brand = load_project(tmp_path / "p").brand
+    assert brand.colors["primary"] == "#7a1f3d"
+    assert brand.meta_name == "My Organisation"
+    # Again: the project exists, the brand file too.
+    status, output = run(tmp_path, "init", str(tmp_path / "p"), "--brand")
+    assert status == 1 and "already exists" in output
+
+
+def test_readme_example_brand_reads(make_project: Callable[..., Path]) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your brand", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    files: dict[str, str | bytes] = {"_brand.yml": example}
+    for name in ("Regular", "Bold", "Italic"):
+        files[f"fonts/AcmeSerif-{name}.woff2"] = (DEJAVU / "DejaVuSerif.ttf").read_bytes()
+    for name in ("mark", "acme", "acme-white"):
+        files[f"logos/{name}.svg"] = LOGO.format(fill="#000000")
+    brand = load_project(make_project(files)).brand
+    assert brand.colors["secondary"] == "#55555e"
+    assert [face.style for face in brand.faces] == ["normal", "normal", "italic"]
+    assert brand.headings.weight == "600"
+    assert brand.logos["small"].light.rel == "logos/mark.svg"
+    assert brand.logos["medium"].dark.rel == "logos/acme-white.svg"
+    assert brand.meta_link == "https://acme.example/"
+
+
+def test_serve_watches_the_brand_file_and_its_files(make_project: Callable[..., Path]) -> None:
+    from pipeline.brand import watch_paths
+
+    root = make_project(brand_files()).resolve()
+    project = load_project(root)
+    assert watch_paths(project) == [root / "_brand.yml"]  # not read yet: the file alone
+    assert project.brand.colors["primary"] == "#7a1f3d"
+    assert set(watch_paths(project)) == {root / name for name in (
+        "_brand.yml", "fonts/AcmeSerif.ttf", "fonts/AcmeMono.ttf", "logo.svg", "logo-dark.svg")}
+    (root / "_brand.yml").unlink()
+    assert watch_paths(load_project(root)) == []
