@@ -18,7 +18,15 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline.errors import location
-from pipeline.markup import KNOWN, REMOVED, RENAMED, UNWRAPPED, unwrap
+from pipeline.markup import (
+    KNOWN,
+    PHRASING,
+    PHRASING_ONLY,
+    REMOVED,
+    RENAMED,
+    UNWRAPPED,
+    unwrap,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,8 @@ STYLED = {"align": "text-align", "valign": "vertical-align", "bgcolor": "backgro
 DROPPED = {"cellpadding", "cellspacing", "hspace", "vspace", "compact", "face", "size",
            "language", "charset", "rules", "frame", "summary", "axis", "char", "charoff",
            "background", "noshade", "bordercolor"}
+# The elements an href belongs on (a README's <img href> means nothing to a browser).
+LINKING = {"a", "area", "link", "base"}
 # Elements whose width and height attributes are still HTML (as whole numbers of pixels).
 SIZED = {"img", "video", "canvas", "iframe", "embed", "object", "source", "input"}
 WHOLE_NUMBER = re.compile(r"^\s*\d+\s*$")
@@ -65,8 +75,29 @@ def page_html(html: str, mended: Mended) -> str:
             unwrap(element)
             continue
         _attributes(element, mended)
+    _flatten_blocks_in_phrasing(wrapper, mended)
     return (wrapper.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in wrapper)
+
+
+def _flatten_blocks_in_phrasing(wrapper: etree._Element, mended: Mended) -> None:
+    """Unwrap blocks inside text-level elements: a figure inside an ``<h1 align>`` is its image.
+
+    Markdown inside raw HTML makes such nesting (an image alone becomes a figure), and HTML
+    allows only text-level content in a heading or a paragraph.
+    """
+    for element in list(wrapper.iter()):
+        if not isinstance(element.tag, str) or element.tag not in PHRASING_ONLY:
+            continue
+        for inner in list(element.iterdescendants()):
+            if not isinstance(inner.tag, str) or inner.tag in PHRASING \
+                    or element not in inner.iterancestors():  # gone with a caption
+                continue
+            if inner.tag == "figcaption":  # it repeats the image's alternative text
+                inner.drop_tree()
+            else:
+                unwrap(inner)
+            mended.changes[f"<{inner.tag}> inside <{element.tag}> unwrapped"] = None
 
 
 def _attributes(element: etree._Element, mended: Mended) -> None:
@@ -84,7 +115,8 @@ def _attributes(element: etree._Element, mended: Mended) -> None:
                 styles.append(f"{STYLED[name]}: {value}")
             mended.changes[f"{name} as CSS"] = None
         elif name in DROPPED or (name == "border" and element.tag != "table") or (
-                name == "border" and value.strip() not in {"", "1"}):
+                name == "border" and value.strip() not in {"", "1"}) or (
+                name == "href" and element.tag not in LINKING):
             mended.changes[f"{name} dropped"] = None
         elif name in {"width", "height"} and (element.tag not in SIZED
                                               or not WHOLE_NUMBER.match(value)):

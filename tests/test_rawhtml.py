@@ -9,6 +9,12 @@ from tests.validators import vnu_errors
 
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
 README_HTML = """\
+<h1 align="center">
+
+![Banner](images/logo.png)
+
+</h1>
+
 <p align="center"><img src="images/logo.png" alt="Logo" width="50%" align="left"></p>
 
 <center>A centred <font color="red" size="3" face="Arial">warning</font>.</center>
@@ -39,6 +45,8 @@ def test_obsolete_raw_html_is_mended_and_the_page_is_valid(make_project, folio):
     assert tree.xpath("//img[@style='width: 50%; float: left']/@alt") == ["Logo"]
     assert tree.xpath("//span[@style='color: red']/text()") == ["warning"]
     assert tree.xpath("//a[@id='here']/text()") == ["here"]
+    # Markdown inside raw HTML: an image alone became a figure, which no heading may hold.
+    assert tree.xpath("//h1[@style='text-align: center']/img/@alt") == ["Banner"]
     # What a page may hold and an ebook may not stays on the page.
     assert tree.xpath("//iframe/@src") == ["https://example.org/video"]
 

@@ -15,6 +15,7 @@ from pipeline.deck.fragments import balanced
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
+from pipeline.rawhtml import Mended, page_html
 from pipeline.resources import (
     ArticleFiles,
     Asset,
@@ -83,8 +84,11 @@ class SlidesFormat(Format):
         images = {asset.src: asset for asset in files.assets if asset.media.is_picture}
         uris = {src: data_uri(asset) for src, asset in images.items()}
         # Each block stands alone on a slide: raw HTML opened in one block and closed
-        # in another would leave both halves invalid there.
-        deck = embed_images(map_html(deck, balanced), files, uris)
+        # in another would leave both halves invalid there. What HTML5 calls obsolete is
+        # mended as on the web page (which says so).
+        if any(block.raw for block in article.blocks):
+            deck = map_html(deck, lambda html: page_html(balanced(html), Mended()))
+        deck = embed_images(deck, files, uris)
         context = self.context(deck, uris)
         if part != "deck":  # WeasyPrint reads the brand's files where they are
             context["brand_links"] = "file"
