@@ -43,6 +43,8 @@ LINKING = {"a", "area", "link", "base"}
 # Elements whose width and height attributes are still HTML (as whole numbers of pixels).
 SIZED = {"img", "video", "canvas", "iframe", "embed", "object", "source", "input"}
 WHOLE_NUMBER = re.compile(r"^\s*\d+\s*$")
+ISLAND = re.compile(r"<(math|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+PLACEHOLDER = re.compile(r'<span data-folio-island="(\d+)"></span>')
 
 
 @dataclass
@@ -60,8 +62,15 @@ class Mended:
 
 def page_html(html: str, mended: Mended) -> str:
     """Return body HTML with what HTML5 refuses of its raw HTML replaced, noted in ``mended``."""
-    if "<svg" in html or "<math" in html:
-        return html  # the HTML parser would fold their camelCase names; left as written
+    # MathML and SVG stand aside while the HTML parser reads the rest: it would fold their
+    # camelCase names and misread their self-closed elements.
+    islands: list[str] = []
+
+    def aside(match: re.Match[str]) -> str:
+        islands.append(match.group(0))
+        return f'<span data-folio-island="{len(islands) - 1}"></span>'
+
+    html = ISLAND.sub(aside, html)
     wrapper = lxml_html.fragment_fromstring(html, create_parent="div")
     for element in list(wrapper.iter()):
         if element is wrapper or not isinstance(element.tag, str):
@@ -76,8 +85,9 @@ def page_html(html: str, mended: Mended) -> str:
             continue
         _attributes(element, mended)
     _flatten_blocks_in_phrasing(wrapper, mended)
-    return (wrapper.text or "") + "".join(
+    mended_html = (wrapper.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in wrapper)
+    return PLACEHOLDER.sub(lambda match: islands[int(match.group(1))], mended_html)
 
 
 def _flatten_blocks_in_phrasing(wrapper: etree._Element, mended: Mended) -> None:

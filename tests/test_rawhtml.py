@@ -55,3 +55,17 @@ def test_pandoc_html_is_left_as_it_is(make_project, folio):
     root = make_project({"source/a.md": article("Plain", "A *plain* paragraph.\n")})
     result = folio(root, "build", "-f", "html")
     assert "mended" not in result.stderr
+
+
+def test_math_stays_whole_while_the_raw_html_around_it_is_mended(make_project, folio):
+    root = make_project({"source/a.md": article("Sums", """\
+        Word's <o:p>tag</o:p> beside $\\sum_{i=1}^n x_i$ and
+
+        $$\\begin{pmatrix}a & b\\\\ c & d\\end{pmatrix}$$
+        """)})
+    assert folio(root, "build", "-f", "html,slides").exit_code == 0
+    page = root / "build" / "html" / "sums.html"
+    assert vnu_errors(page, root / "build" / "slides" / "sums.html") == []
+    tree = lxml_html.parse(str(page)).getroot()
+    assert len(tree.xpath("//math")) == 2 and tree.xpath("//mtable")
+    assert "Word's tag beside" in " ".join(tree.find(".//main").text_content().split())
