@@ -14,6 +14,7 @@ from pipeline.deck.fragments import balanced
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
+from pipeline.math import with_svg
 from pipeline.resources import (
     ArticleFiles,
     Asset,
@@ -120,6 +121,8 @@ class SlidesFormat(Format):
         """Render ``html`` (deck or handout) to a tagged PDF with the article's metadata."""
         from pipeline.weasy import render_pdf
 
+        # Formulas as MathJax's SVG: WeasyPrint cannot lay out MathML.
+        html = with_svg(html, self.site.project.root / "build")
         return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
                           origin=article.source, identifier=article.identifier,
                           date=article.date, stylesheets=stylesheets)
