@@ -17,7 +17,7 @@ from pipeline import math as mathrender
 from pipeline.cli import cli
 from pipeline.math import formulas, is_display_math, mathml_to_text, readable, with_svg
 from pipeline.math.omml import omml
-from tests.conftest import article
+from tests.conftest import article, pdf_figure_alts
 from tests.validators import epubcheck_problems
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -93,19 +93,7 @@ def test_handout_sets_every_formula_as_tagged_svg_without_tex_text(lecture):
     handout = lecture / f"build/pdf/{SLUG}.pdf"
     text = pdf_text(handout)
     assert not TEX.search(text), TEX.search(text)
-    reader = pypdf.PdfReader(handout)
-    alts: list[str] = []
-
-    def walk(node: object) -> None:
-        node = node.get_object()
-        if node.get("/S") in {"/Figure", "/Formula"} and node.get("/Alt"):
-            alts.append(str(node["/Alt"]))
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids]:
-            if isinstance(kid, pypdf.generic.IndirectObject | pypdf.generic.DictionaryObject):
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    alts = pdf_figure_alts(pypdf.PdfReader(handout))
     texs = [" ".join(tex.split()) for tex, _ in formulas(page_html(lecture))]
     assert sorted(alts) == sorted(texs)
 

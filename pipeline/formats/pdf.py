@@ -52,8 +52,8 @@ class PdfFormat(Format):
         warn_missing_alt(article, files.refused)
         context = article_context(
             article, project,
-            body=place_media(with_svg(handout_body(article), out.root), files, show_in_print,
-                             partial(keep_inside, files)),
+            body=place_media(with_svg(handout_body(article), project.build_dir), files,
+                             show_in_print, partial(keep_inside, files)),
             toc=article.headings if options.get("toc") else (),
             notes_page=options.get("notes_page", False),
             notes_lines=NOTES_LINES,

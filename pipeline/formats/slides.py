@@ -122,7 +122,7 @@ class SlidesFormat(Format):
         from pipeline.weasy import render_pdf
 
         # Formulas as MathJax's SVG: WeasyPrint cannot lay out MathML.
-        html = with_svg(html, self.site.project.root / "build")
+        html = with_svg(html, self.site.project.build_dir)
         return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
                           origin=article.source, identifier=article.identifier,
                           date=article.date, stylesheets=stylesheets)

@@ -23,8 +23,8 @@ from pathlib import Path
 from pipeline.cache import CACHE_DIR, digest
 from pipeline.math.text import mathml_to_text
 
-__all__ = ["MATH", "formulas", "is_display_math", "mathml_to_text", "readable", "with_alttext",
-           "with_svg"]
+__all__ = ["MATH", "formulas", "is_display_math", "mathjax_dir", "mathml_to_text",
+           "node_executable", "readable", "with_alttext", "with_svg"]
 
 log = logging.getLogger(__name__)
 
