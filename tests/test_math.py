@@ -18,7 +18,7 @@ from pipeline.cli import cli
 from pipeline.math import formulas, is_display_math, mathml_to_text, readable, with_svg
 from pipeline.math.omml import omml
 from tests.conftest import article, pdf_figure_alts
-from tests.validators import epubcheck_problems
+from tests.validators import epubcheck_problems, vnu_errors
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
 SLUG = "gradient-descent"
@@ -158,6 +158,11 @@ def test_epub_has_mathml_alttext_and_passes_epubcheck(lecture):
     maths = [m for chapter in chapters
              for m in etree.fromstring(chapter).iter(f"{{{MATHML}}}math")]
     assert len(maths) == FORMULAS and all(m.get("alttext") for m in maths)
+
+
+def test_page_and_deck_with_math_are_valid_html(lecture):
+    assert vnu_errors(lecture / f"build/html/{SLUG}.html",
+                      lecture / f"build/slides/{SLUG}.html") == []
 
 
 def test_mathml_reads_as_unicode_text():
