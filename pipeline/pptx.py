@@ -7,6 +7,7 @@ import io
 import logging
 import re
 import zipfile
+from html import escape
 from typing import TYPE_CHECKING
 
 from pptx import Presentation
@@ -15,6 +16,8 @@ from pptx.util import Emu, Pt
 
 from pipeline.errors import location
 from pipeline.i18n import format_date, join_names
+from pipeline.math import MATH, mathml_to_text
+from pipeline.math.slides import add_equation
 from pipeline.pptx_theme import apply_brand
 
 if TYPE_CHECKING:
@@ -85,7 +88,8 @@ def _set_size(prs: Presentation, width: Emu) -> None:
 def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Asset]) -> None:
     kind = slide.kind
     layout = {"title": TITLE_LAYOUT, "closing": TITLE_LAYOUT, "section": SECTION_LAYOUT,
-              "figure": TITLE_ONLY_LAYOUT, "table": TITLE_ONLY_LAYOUT}.get(kind, CONTENT_LAYOUT)
+              "figure": TITLE_ONLY_LAYOUT, "table": TITLE_ONLY_LAYOUT,
+              "equation": TITLE_ONLY_LAYOUT}.get(kind, CONTENT_LAYOUT)
     page = prs.slides.add_slide(prs.slide_layouts[layout])
     page.shapes.title.text = slide.heading
     lines: list[str] = []
@@ -103,6 +107,8 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
         _add_figure(prs, page, slide, deck, images)
     elif kind == "table" and slide.table is not None:
         _add_table(prs, page, slide)
+    elif kind == "equation":
+        add_equation(page, slide, _content_box(prs))
     body = next((ph for ph in page.placeholders if ph.placeholder_format.idx == 1), None)
     if body is not None:
         lines = [line for line in lines if line]
@@ -126,6 +132,7 @@ def _fill(frame: object, lines: list[str], size: Pt) -> None:
 
 def _plain_lines(html: str) -> list[str]:
     """Return the text of an author's slide HTML, one line per block element."""
+    html = MATH.sub(lambda m: escape(mathml_to_text(m.group(0))), html)  # never TeX
     text = re.sub(r"</(p|li|h\d|pre|div|tr)>", "\n", html)
     text = re.sub(r"<[^>]+>", "", text)
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]

@@ -15,6 +15,7 @@ from typing import Any
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, line_of, location
 from pipeline.ids import unique_ids
+from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_path
 from pipeline.project import Project
@@ -65,7 +66,8 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         rights=meta.get("rights"),
         cover=meta.get("cover"),
         blocks=tuple(_block(item) for item in parsed["blocks"]),
-        notes=tuple(Note(n["number"], n["html"], n["text"]) for n in parsed["notes"]),
+        notes=tuple(Note(n["number"], with_alttext(n["html"]),
+                               readable(n["text"], n["html"])) for n in parsed["notes"]),
         images=tuple(Image(i["src"], i["alt"]) for i in parsed["images"]),
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
@@ -184,8 +186,8 @@ def _project_file(name: str, path: Path, project: Project, field: str,
 def _block(item: dict[str, Any]) -> Block:
     return Block(
         kind=item["t"],
-        html=item["html"],
-        text=item["text"],
+        html=with_alttext(item["html"]),
+        text=readable(item["text"], item["html"]),
         id=item.get("id", ""),
         classes=tuple(item.get("classes", ())),
         attributes=dict(item.get("attributes") or {}),

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdf
 import pytest
 from click.testing import CliRunner, Result
 
@@ -61,6 +62,23 @@ def folio() -> Callable[..., Result]:
         return CliRunner().invoke(cli, ["-C", str(root), *args], catch_exceptions=False)
 
     return run
+
+
+def pdf_figure_alts(reader: pypdf.PdfReader) -> list[str | None]:
+    """Return the alternative text of every Figure (or Formula) in a PDF's structure tree."""
+    alts: list[str | None] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object()
+        if node.get("/S") in {"/Figure", "/Formula"}:
+            alts.append(node.get("/Alt"))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, pypdf.generic.IndirectObject | pypdf.generic.DictionaryObject):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return alts
 
 
 def require_tool(command: str, why: str) -> str:

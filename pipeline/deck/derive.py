@@ -34,6 +34,7 @@ from pipeline.deck.text import (
 from pipeline.deck.titles import derived_title
 from pipeline.errors import SourceError, location
 from pipeline.i18n import join_names, translate
+from pipeline.math import is_display_math
 from pipeline.model import Block
 
 if TYPE_CHECKING:
@@ -273,6 +274,9 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
         return [Slide("figure", title or shorten(caption, 8)
                       or translate(article.lang, "slide_figure"), image=image,
                       text=shorten(caption, CAPTION_WORDS))]
+    if block.kind == "Para" and is_display_math(block.html):
+        # A display equation is a block of its own, whole: never a bullet cut short with "…".
+        return [Slide("equation", title or article.title, html=block.html, text=block.text)]
     if block.kind == "Table":
         table = parse_table(block.html)
         return [Slide("table", title or table.caption or translate(article.lang, "slide_table"),

@@ -11,6 +11,7 @@ from pipeline.context import article_context
 from pipeline.errors import location
 from pipeline.formats import Format, register
 from pipeline.i18n import translate
+from pipeline.math import with_svg
 from pipeline.resources import article_files, media_label, missing, picture, place_media
 from pipeline.templates import render
 
@@ -51,8 +52,8 @@ class PdfFormat(Format):
         warn_missing_alt(article, files.refused)
         context = article_context(
             article, project,
-            body=place_media(handout_body(article), files, show_in_print,
-                             partial(keep_inside, files)),
+            body=place_media(with_svg(handout_body(article), project.build_dir), files,
+                             show_in_print, partial(keep_inside, files)),
             toc=article.headings if options.get("toc") else (),
             notes_page=options.get("notes_page", False),
             notes_lines=NOTES_LINES,

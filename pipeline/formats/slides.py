@@ -15,6 +15,7 @@ from pipeline.deck.fragments import balanced
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
+from pipeline.math import with_svg
 from pipeline.rawhtml import Mended, page_html
 from pipeline.resources import (
     ArticleFiles,
@@ -130,6 +131,8 @@ class SlidesFormat(Format):
         """Render ``html`` (deck or handout) to a tagged PDF with the article's metadata."""
         from pipeline.weasy import render_pdf
 
+        # Formulas as MathJax's SVG: WeasyPrint cannot lay out MathML.
+        html = with_svg(html, self.site.project.build_dir)
         return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
                           origin=article.source, identifier=article.identifier,
                           date=article.date, stylesheets=stylesheets)

@@ -36,6 +36,16 @@
     return match ? Number(match[1]) - 1 : 0;
   }
 
+  // A wide display equation shrinks to the slide's width instead of overflowing it; measured
+  // once the slide is shown, since a hidden slide has no width.
+  function fitEquations(slide) {
+    slide.querySelectorAll(".equation math").forEach(function (math) {
+      math.style.fontSize = "";
+      var room = math.parentNode.clientWidth, wide = math.scrollWidth;
+      if (wide > room && room > 0) { math.style.fontSize = (room / wide * 100) + "%"; }
+    });
+  }
+
   function go(index, tell) {
     index = Math.max(0, Math.min(slides.length - 1, index));
     if (index === current) { return; }
@@ -49,6 +59,7 @@
       slide.inert = !shown && !root.classList.contains("overview");
     });
     var slide = slides[index];
+    fitEquations(slide);
     var title = slide.querySelector(".slide-title");
     history.replaceState(null, "", "#" + slide.id);
     count.textContent = (index + 1) + " / " + slides.length;

@@ -1,0 +1,207 @@
+"""Math in every format: MathML on the page, MathJax SVG in PDFs, OMML in PPTX, never TeX text."""
+# ruff: noqa: E501, RUF001  (a lecturer's formulas run long, and the expected text uses U+2212)
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+from pptx import Presentation
+
+from pipeline import math as mathrender
+from pipeline.cli import cli
+from pipeline.math import formulas, is_display_math, mathml_to_text, readable, with_svg
+from pipeline.math.omml import omml
+from tests.conftest import article, pdf_figure_alts
+from tests.validators import epubcheck_problems, vnu_errors
+
+MATHML = "http://www.w3.org/1998/Math/MathML"
+SLUG = "gradient-descent"
+# A lecture on gradient descent with the constructs a lecturer's formulas use.
+LECTURE = article("Gradient Descent", r"""
+    # The loss
+
+    We fit a linear model by minimising $L(\theta) = \frac{1}{n}\sum_{i=1}^{n} (y_i - \theta^T x_i)^2$
+    over the data set $\mathcal{D} \subset \mathbb{R}^d$.
+
+    $$\nabla_\theta L(\theta) = -\frac{2}{n} \sum_{i=1}^{n} x_i \left( y_i - \theta^T x_i \right)$$
+
+    # The update
+
+    Each step moves against the gradient: $\theta_{t+1} = \theta_t - \eta \nabla_\theta L(\theta_t)$
+    with a step size $\eta > 0$, an estimate $\hat{\theta}$ and a mean $\bar{x}$.
+
+    $$\theta_{t+1} = \theta_t - \eta \, \nabla_\theta L(\theta_t), \qquad \mathbb{E}\left[\|\theta_t - \theta^\ast\|^2\right] \le \left(1 - \frac{\mu}{L}\right)^{t} \|\theta_0 - \theta^\ast\|^2 + \frac{\eta \sigma^2}{\mu} \quad \text{for all } t \ge 0$$
+
+    # Matrices and cases
+
+    The Hessian is $H = \begin{pmatrix} a & b \\ c & d \end{pmatrix}$ and
+
+    $$A = \begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}, \quad f(x) = \begin{cases} x^2 & \text{if } x \ge 0 \\ -x & \text{otherwise} \end{cases}$$
+
+    $$\begin{aligned} \operatorname{prox}_{\eta g}(v) &= \arg\min_x \left( g(x) + \frac{1}{2\eta}\|x - v\|^2 \right) \\ \int_0^1 x^2 \, dx &= \overbrace{\frac{1}{3}}^{\text{area}} \end{aligned}$$
+
+    The integral $\int_0^\infty e^{-x}\,dx = 1$ is inline.
+    """, lang="en")
+DISPLAY_EQUATIONS = 4
+FORMULAS = 12
+# A TeX command as visible text: what no output may show.
+TEX = re.compile(r"\\(frac|sum|int|theta|begin|end|left|right|mathbb|mathcal|text|operatorname|"
+                 r"nabla|hat|bar|overbrace|eta|le)\b")
+
+needs_mathjax = pytest.mark.skipif(
+    mathrender.mathjax_dir() is None or mathrender.node_executable() is None,
+    reason="MathJax is not installed (make build installs it)")
+
+
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the lecture in every format once; return the project root."""
+    root = tmp_path_factory.mktemp("math")
+    (root / "source").mkdir()
+    (root / "source/folio.yaml").write_text("site_title: Lectures\nlang: en\n", "utf-8")
+    (root / "source" / f"{SLUG}.md").write_text(LECTURE, "utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def pdf_text(path: Path) -> str:
+    """Return the text of every page of a PDF."""
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_page_has_mathml_with_display_blocks_annotation_and_alttext(lecture):
+    page = etree.parse(str(lecture / f"build/html/{SLUG}.html"), etree.HTMLParser())
+    maths = page.xpath("//*[local-name()='math']")
+    assert len(maths) == FORMULAS
+    blocks = [m for m in maths if m.get("display") == "block"]
+    assert len(blocks) == DISPLAY_EQUATIONS
+    for math in maths:
+        annotation = math.xpath(".//*[local-name()='annotation']")
+        assert annotation and annotation[0].get("encoding") == "application/x-tex"
+        assert math.get("alttext") == " ".join(annotation[0].text.split())
+
+
+@needs_mathjax
+def test_handout_sets_every_formula_as_tagged_svg_without_tex_text(lecture):
+    handout = lecture / f"build/pdf/{SLUG}.pdf"
+    text = pdf_text(handout)
+    assert not TEX.search(text), TEX.search(text)
+    alts = pdf_figure_alts(pypdf.PdfReader(handout))
+    texs = [" ".join(tex.split()) for tex, _ in formulas(page_html(lecture))]
+    assert sorted(alts) == sorted(texs)
+
+
+def page_html(root: Path) -> str:
+    """Return the web page of the lecture."""
+    return (root / f"build/html/{SLUG}.html").read_text("utf-8")
+
+
+def test_deck_html_shows_math_never_tex(lecture):
+    deck = html.parse(str(lecture / f"build/slides/{SLUG}.html")).getroot()
+    for hidden in deck.xpath("//script|//*[local-name()='annotation']|//style"):
+        hidden.getparent().remove(hidden)
+    visible = " ".join(deck.itertext())
+    assert not TEX.search(visible), TEX.search(visible)
+    equations = deck.xpath("//section[contains(@class, 'kind-equation')]")
+    assert len(equations) == DISPLAY_EQUATIONS
+    for slide in equations:
+        assert slide.xpath(".//*[local-name()='math'][@display='block']")
+        assert "…" not in " ".join(slide.itertext())
+    bullets = " ".join(deck.xpath("//section[contains(@class, 'kind-content')]//li//text()"))
+    assert "θₜ₊₁ = θₜ − η∇_θL(θₜ)" in bullets
+
+
+@needs_mathjax
+@pytest.mark.parametrize("name", [f"slides/{SLUG}.pdf", f"pdf/{SLUG}-slides-handout.pdf"])
+def test_deck_pdfs_show_no_tex(lecture, name):
+    pdf = lecture / "build" / name
+    assert not TEX.search(pdf_text(pdf))
+
+
+def test_pptx_has_omml_equations_and_unicode_bullets(lecture):
+    path = lecture / f"build/slides/{SLUG}.pptx"
+    deck = Presentation(str(path))
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+             if shape.has_text_frame]
+    texts += [slide.notes_slide.notes_text_frame.text for slide in deck.slides
+              if slide.has_notes_slide]
+    assert not any(TEX.search(text) for text in texts), [t for t in texts if TEX.search(t)]
+    with zipfile.ZipFile(path) as pptx:
+        slides = [pptx.read(name) for name in pptx.namelist()
+                  if re.fullmatch(r"ppt/slides/slide\d+\.xml", name)]
+    equations = [xml for xml in slides if b"<a14:m>" in xml]
+    assert len(equations) == DISPLAY_EQUATIONS
+    for xml in equations:
+        root = etree.fromstring(xml)
+        choice = root.find(".//{http://schemas.openxmlformats.org/markup-compatibility/2006}Choice")
+        assert choice is not None and choice.get("Requires") == "a14"
+        assert choice.find(".//{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+                           "oMathPara") is not None
+
+
+def test_epub_has_mathml_alttext_and_passes_epubcheck(lecture):
+    path = lecture / f"build/epub/{SLUG}.epub"
+    assert epubcheck_problems(path) == []
+    with zipfile.ZipFile(path) as epub:
+        opf_name = next(n for n in epub.namelist() if n.endswith(".opf"))
+        opf = etree.fromstring(epub.read(opf_name))
+        chapters = [epub.read(n) for n in epub.namelist() if n.endswith(".xhtml")]
+    items = opf.xpath("//*[local-name()='item'][contains(@properties, 'mathml')]")
+    assert items
+    maths = [m for chapter in chapters
+             for m in etree.fromstring(chapter).iter(f"{{{MATHML}}}math")]
+    assert len(maths) == FORMULAS and all(m.get("alttext") for m in maths)
+
+
+def test_page_and_deck_with_math_are_valid_html(lecture):
+    assert vnu_errors(lecture / f"build/html/{SLUG}.html",
+                      lecture / f"build/slides/{SLUG}.html") == []
+
+
+def test_mathml_reads_as_unicode_text():
+    page = ('<math display="inline" xmlns="http://www.w3.org/1998/Math/MathML"><semantics>'
+            "<mrow><mi>L</mi><mo>(</mo><mi>θ</mi><mo>)</mo><mo>=</mo><mfrac><mn>1</mn><mi>n</mi>"
+            "</mfrac><munderover><mo>∑</mo><mrow><mi>i</mi><mo>=</mo><mn>1</mn></mrow><mi>n</mi>"
+            "</munderover><msup><mrow><mo>(</mo><msub><mi>y</mi><mi>i</mi></msub><mo>−</mo>"
+            "<msup><mi>θ</mi><mi>T</mi></msup><msub><mi>x</mi><mi>i</mi></msub><mo>)</mo></mrow>"
+            '<mn>2</mn></msup></mrow><annotation encoding="application/x-tex">L</annotation>'
+            "</semantics></math>")
+    assert mathml_to_text(page) == "L(θ) = 1/n∑ᵢ₌₁ⁿ(yᵢ − θᵀxᵢ)²"
+
+
+def test_block_text_reads_formulas_as_unicode_not_tex():
+    fragment = ('<p>Step <math display="inline"><semantics><msup><mi>x</mi><mn>2</mn></msup>'
+                '<annotation encoding="application/x-tex">x^2</annotation></semantics></math>'
+                " and again x^2.</p>")
+    assert readable("Step x^2 and again x^2.", fragment) == "Step x² and again x^2."
+    assert not is_display_math(fragment)
+    assert is_display_math(fragment.replace('"inline"', '"block"').replace(
+        "Step", "").replace(" and again x^2.", ","))
+
+
+@needs_mathjax
+def test_formulas_are_cached_by_content(tmp_path, monkeypatch):
+    fragment = ('<p><math display="block"><semantics><mi>x</mi><annotation '
+                'encoding="application/x-tex">\\frac{a}{b}</annotation></semantics></math></p>')
+    first = with_svg(fragment, tmp_path)
+    assert 'class="math math-display"' in first and 'alt="\\frac{a}{b}"' in first
+
+    def no_node(found: list[tuple[str, bool]]) -> list[str | None]:
+        raise AssertionError("a warm build must not run MathJax")
+
+    monkeypatch.setattr(mathrender, "_run_mathjax", no_node)
+    assert with_svg(fragment, tmp_path) == first
+
+
+def test_omml_from_tex():
+    maths = omml([r"\frac{1}{2}", r"\sum_{i=1}^n x_i"])
+    assert [m is not None for m in maths] == [True, True]
+    assert maths[0].find(".//{http://schemas.openxmlformats.org/officeDocument/2006/math}f") \
+        is not None
