@@ -33,6 +33,8 @@ class Block:
     keys: tuple[str, ...] = ()
     images: tuple[Image, ...] = ()
     children: tuple[Block, ...] = ()
+    code: str = ""  # a code block's text as written
+    tokens: tuple[tuple[str, str], ...] = ()  # and as highlighted: (token type, text) pairs
 
     @property
     def prose(self) -> str:

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "paper": "a4",
     "theme": "default",
     "rights": None,
+    "code_style": "default",
 }
 
 

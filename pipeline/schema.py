@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import FolioError, location
+from pipeline.highlight import STYLES
 
 log = logging.getLogger(__name__)
 
@@ -272,4 +273,5 @@ PROJECT_FIELDS: dict[str, Field] = {
     "paper": Field("choice", choices=("a4", "letter")),
     "theme": Field("choice", choices=("default", "serif", "contrast")),
     "rights": Field("text"),
+    "code_style": Field("choice", choices=STYLES),
 }

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, line_of, location
+from pipeline.highlight import highlight_parse
 from pipeline.ids import unique_ids
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_path
@@ -151,7 +152,7 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
                  *(file.read_bytes() for file in inputs))
     parsed = cache.load_parse(key) if cache else None
     if parsed is None:
-        parsed = _run_pandoc(body, args, path)
+        parsed = highlight_parse(_run_pandoc(body, args, path))
         if cache:
             cache.store_parse(key, parsed)
     return key, parsed
@@ -193,6 +194,8 @@ def _block(item: dict[str, Any]) -> Block:
         keys=tuple(item.get("keys", ())),
         images=tuple(Image(i["src"], i["alt"]) for i in item.get("images", ())),
         children=tuple(_block(child) for child in item.get("children", ())),
+        code=item.get("code", ""),
+        tokens=tuple((kind, text) for kind, text in item.get("tokens", ())),
     )
 
 

@@ -25,7 +25,7 @@ from pipeline.deck.model import (
 )
 from pipeline.deck.tables import parse_table, split_table
 from pipeline.deck.text import (
-    code_excerpt,
+    code_pages,
     cut_quotation,
     key_sentence,
     shorten,
@@ -282,8 +282,12 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]
     if block.kind == "CodeBlock":
+        tokens = list(block.tokens) or [("", block.code or block.text)]
+        pages = code_pages(tokens, CODE_COLUMNS[aspect])
         return [Slide("code", title or translate(article.lang, "slide_code"),
-                      text=code_excerpt(block.text, CODE_COLUMNS[aspect]))]
+                      part=f"{i}/{len(pages)}" if len(pages) > 1 else "",
+                      text="".join(text for _, text in page), tokens=tuple(page))
+                for i, page in enumerate(pages, 1)]
     return []
 
 

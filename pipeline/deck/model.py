@@ -62,6 +62,7 @@ class Slide:
     image: Image | None = None
     table: Table | None = None
     html: str = ""  # an author's explicit slide, shown as written
+    tokens: tuple[tuple[str, str], ...] = ()  # a code slide's highlighted code
     notes: tuple[Block, ...] = ()
 
     @property

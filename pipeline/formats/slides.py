@@ -103,8 +103,11 @@ class SlidesFormat(Format):
             return
         from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
 
+        settings = self.site.project.settings
+
         out.write_text(f"slides/{article.slug}.html", html)
-        out.write_bytes(f"slides/{article.slug}.pptx", write_pptx(deck, images))
+        pptx = write_pptx(deck, images, settings["code_style"])
+        out.write_bytes(f"slides/{article.slug}.pptx", pptx)
 
     def context(self, deck: Deck, images: dict[str, str]) -> dict[str, Any]:
         """Return the template context of the deck and the handout."""
