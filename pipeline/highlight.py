@@ -58,15 +58,16 @@ def _token_type(name: str) -> _TokenType:
 
 def code_html(tokens: TokenList, classes: list[str] | tuple[str, ...] = (),
               identifier: str = "", start: int = 1, numbered: bool = False) -> str:
-    """Return the HTML of a highlighted code block: ``<div class="highlight ..."><pre>``."""
-    formatter = HtmlFormatter(cssclass=" ".join(["highlight", *classes]).strip(),
-                              linenos="inline" if numbered else False, linenostart=start,
-                              # XHTML-safe and free of per-style inline colours.
-                              nobackground=True, wrapcode=True)
-    out = format_tokens(_pygments_tokens(tokens), formatter).strip()
-    if identifier:
-        out = out.replace("<div ", f'<div id="{html.escape(identifier)}" ', 1)
-    return out
+    """Return the HTML of a highlighted code block: ``<pre class="highlight ..."><code>``."""
+    # nowrap: the element around the spans is Folio's, shaped as pandoc's own code blocks are.
+    body = format_tokens(_pygments_tokens(tokens), HtmlFormatter(nowrap=True)).rstrip("\n")
+    if numbered:
+        # Numbers as spans the stylesheet keeps out of a copied selection's way.
+        body = "\n".join(f'<span class="linenos">{number}</span>{line}'
+                         for number, line in enumerate(body.split("\n"), start))
+    id_attribute = f' id="{html.escape(identifier)}"' if identifier else ""
+    names = html.escape(" ".join(["highlight", *classes]))
+    return f'<pre{id_attribute} class="{names}"><code>{body}</code></pre>'
 
 
 def style_css(style: str = DEFAULT_STYLE, dark: str | None = None) -> str:
@@ -83,19 +84,28 @@ def _style_css(style: str) -> str:
     rules = formatter.get_style_defs(CSS_SCOPE)
     # Pygments' own "pre { line-height }" rule is global; Folio's stylesheets set that.
     lines = [line for line in rules.splitlines() if not line.startswith("pre ")]
-    background = formatter.style.background_color or "transparent"
-    lines.append(f"{CSS_SCOPE} pre {{ background: {background}; }}")
+    lines.append(f"{CSS_SCOPE} .linenos {{ user-select: none; }}")
     return "\n".join(lines)
 
 
 def token_colour(kind: str, style: str = DEFAULT_STYLE) -> str | None:
     """Return the colour (``RRGGBB``) ``style`` gives a token type, or None for the default."""
-    return _style(style).style_for_token(_token_type(kind) if kind else Token)["color"] or None
+    return _token_style(kind, style)["color"] or None
 
 
 def token_bold(kind: str, style: str = DEFAULT_STYLE) -> bool:
     """Tell whether ``style`` sets a token type in bold."""
-    return bool(_style(style).style_for_token(_token_type(kind) if kind else Token)["bold"])
+    return bool(_token_style(kind, style)["bold"])
+
+
+@lru_cache(maxsize=2048)
+def _token_style(kind: str, style: str) -> dict[str, Any]:
+    found = _style(style)
+    ttype = _token_type(kind) if kind else Token
+    # A lexer's own token types (YAML's Literal.Scalar.Plain) are styled as their parent.
+    while not found.styles_token(ttype) and ttype.parent is not None:
+        ttype = ttype.parent
+    return found.style_for_token(ttype)
 
 
 @lru_cache(maxsize=8)
