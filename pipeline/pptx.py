@@ -38,6 +38,8 @@ WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
 PICTURE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff"}
 # Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
 BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
+# A column's alignment from the source, as the cell paragraphs' algn.
+CELL_ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
 # The monospace font of code, as the HTML deck's --font-mono starts.
 CODE_FONT = "DejaVu Sans Mono"
 # Zip entries get this fixed time so that the same deck gives the same bytes.
@@ -208,6 +210,8 @@ def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
             cell = shape.table.cell(r, c)
             cell.text = row[c] if c < len(row) else ""
             for paragraph in cell.text_frame.paragraphs:
+                if table.alignment(c) in CELL_ALIGN:
+                    paragraph.alignment = CELL_ALIGN[table.alignment(c)]
                 for run in paragraph.runs:
                     run.font.size = SMALL_SIZE
 

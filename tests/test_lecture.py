@@ -1,0 +1,174 @@
+"""A lecture in every format: highlighted code, aligned tables, citations, cross-references."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from lxml import html as lxml_html
+from pptx import Presentation
+from pptx.slide import Slide as PptxSlide
+from pypdf import PdfReader
+
+from pipeline.cli import cli
+from tests.conftest import article, require_tool
+from tests.validators import epubcheck_problems, vnu_errors
+
+SLUG = "gradient-descent"
+LECTURE = article("Gradient Descent", """\
+    # Code {#sec-code}
+
+    ```{.python .numberLines}
+    def step(theta, grad, eta=0.1):
+        \"\"\"One step of gradient descent.\"\"\"
+        return theta - eta * grad  # move downhill
+    ```
+
+    # Results
+
+    | Method | Steps | Loss |
+    |:-------|------:|:----:|
+    | GD     |   100 | 0.25 |
+    | SGD    |    20 | 0.31 |
+
+    : Loss after training {#tbl-loss}
+
+    # Long listing
+
+    ```python
+    import numpy as np
+    """ + "".join(f"    value_{i} = np.zeros({i})  # a row of the listing\n" for i in range(14))
+    + """\
+    ```
+    """, author="Ada Lovelace", date="2024-03-01")
+# Rough colours: a PDF or PPTX colour counts as one of these kinds when close to it.
+STRING_RED, KEYWORD_GREEN = (0xBA, 0x21, 0x21), (0x00, 0x80, 0x00)
+
+
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the build folder of a project holding the lecture, built in every format."""
+    root = tmp_path_factory.mktemp("lecture")
+    (root / "source").mkdir()
+    (root / "source" / "folio.yaml").write_text("site_title: Lectures\nlang: en\n")
+    (root / "source" / f"{SLUG}.md").write_text(LECTURE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root / "build"
+
+
+def _page(build: Path) -> lxml_html.HtmlElement:
+    return lxml_html.parse(str(build / "html" / f"{SLUG}.html")).getroot()
+
+
+def _css_colours(css: str) -> dict[str, str]:
+    """Return the colour each ``.highlight .CLASS`` rule of a stylesheet gives."""
+    return {m.group(1): m.group(2).lower() for m in
+            re.finditer(r"^\.highlight \.([\w-]+) \{[^}]*?color: (#[0-9a-fA-F]{6})", css, re.M)}
+
+
+def _pdf_fill_colours(path: Path) -> set[tuple[int, int, int]]:
+    """Return the RGB fill colours the PDF's pages paint with (the ``rg`` operators)."""
+    colours = set()
+    for page in PdfReader(path).pages:
+        data = page.get_contents().get_data().decode("latin-1")
+        for r, g, b in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) rg", data):
+            colours.add(tuple(round(float(v) * 255) for v in (r, g, b)))
+    return colours
+
+
+def _near(colour: tuple[int, ...], target: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) <= 3 for a, b in zip(colour, target, strict=True))
+
+
+def _pptx(build: Path) -> Presentation:
+    return Presentation(str(build / "slides" / f"{SLUG}.pptx"))
+
+
+def _slide_with(prs: Presentation, text: str) -> PptxSlide:
+    return next(slide for slide in prs.slides
+                if any(text in shape.text_frame.text for shape in slide.shapes
+                       if shape.has_text_frame))
+
+
+def test_page_code_has_three_colours_and_a_dark_style(lecture: Path) -> None:
+    page = _page(lecture)
+    code = page.xpath("//pre[contains(@class, 'highlight')]")[0]
+    assert "python" in code.get("class").split()
+    css = (lecture / "html" / "folio.css").read_text()
+    colours = _css_colours(css)
+    used = {cls for span in code.iter("span") for cls in (span.get("class") or "").split()}
+    assert len({colours[cls] for cls in used if cls in colours}) >= 3
+    # Line numbers, on request, one per line.
+    assert [n.text for n in code.xpath(".//span[@class='linenos']")] == ["1", "2", "3"]
+    assert "prefers-color-scheme: dark" in css.split(".highlight .k", 1)[1]
+
+
+def test_handout_and_deck_pdf_paint_code_in_its_colours(lecture: Path) -> None:
+    for pdf in (lecture / "pdf" / f"{SLUG}.pdf", lecture / "slides" / f"{SLUG}.pdf"):
+        colours = _pdf_fill_colours(pdf)
+        for wanted in (STRING_RED, KEYWORD_GREEN, (0x00, 0x00, 0xFF)):
+            assert any(_near(c, wanted) for c in colours), (pdf.name, wanted, colours)
+
+
+def test_pptx_code_is_coloured_monospace_runs(lecture: Path) -> None:
+    slide = _slide_with(_pptx(lecture), "def step")
+    body = slide.placeholders[1].text_frame
+    runs = [run for p in body.paragraphs for run in p.runs if run.text.strip()]
+    colours = {str(run.font.color.rgb) for run in runs
+               if run.font.color and run.font.color.type is not None}
+    assert len(colours) >= 3, colours
+    assert {run.font.name for run in runs} == {"DejaVu Sans Mono"}
+
+
+def test_long_listing_continues_on_numbered_slides(lecture: Path) -> None:
+    deck = lxml_html.parse(str(lecture / "slides" / f"{SLUG}.html")).getroot()
+    titles = [" ".join(t.text_content().split()) for t in deck.xpath("//h2[@class='slide-title']")]
+    assert "Long listing (1/2)" in titles and "Long listing (2/2)" in titles
+    shown = "".join(pre.text_content() for pre in deck.xpath("//section//pre"))
+    assert all(f"value_{i} = np.zeros({i})" in shown for i in range(14))
+
+
+def test_right_aligned_column_in_page_deck_and_pptx(lecture: Path) -> None:
+    for path in (lecture / "html" / f"{SLUG}.html", lecture / "slides" / f"{SLUG}.html"):
+        doc = lxml_html.parse(str(path)).getroot()
+        cells = doc.xpath("//table//tr/*[2]")
+        assert cells and all("text-align: right" in c.get("style", "") for c in cells), path
+        assert all("text-align: center" in c.get("style", "")
+                   for c in doc.xpath("//table//tr/*[3]")), path
+    slide = _slide_with(_pptx(lecture), "Results")
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    xml = etree.tostring(table.cell(1, 1)._tc).decode()
+    assert 'algn="r"' in xml
+    assert 'algn="ctr"' in etree.tostring(table.cell(1, 2)._tc).decode()
+
+
+def test_right_aligned_column_in_handout_pdf(lecture: Path) -> None:
+    pdftotext = require_tool("pdftotext", "to read word positions in the handout")
+    done = subprocess.run([pdftotext, "-bbox", str(lecture / "pdf" / f"{SLUG}.pdf"), "-"],
+                          capture_output=True, text=True, check=True)
+    right = {word: float(x) for x, word in
+             re.findall(r'xMax="([\d.]+)"[^>]*>(100|20|Steps)</word>', done.stdout)}
+    assert set(right) == {"100", "20", "Steps"}
+    assert abs(right["100"] - right["20"]) < 0.5 and abs(right["20"] - right["Steps"]) < 0.5
+
+
+def test_lecture_outputs_pass_the_validators(lecture: Path) -> None:
+    assert epubcheck_problems(lecture / "epub" / f"{SLUG}.epub") == []
+    assert vnu_errors(lecture / "html" / f"{SLUG}.html", lecture / "slides" / f"{SLUG}.html") == []
+
+
+def test_epub_code_is_highlighted(lecture: Path) -> None:
+    with zipfile.ZipFile(lecture / "epub" / f"{SLUG}.epub") as epub:
+        chapter = epub.read(f"EPUB/chapter-{SLUG}.xhtml")
+        css = epub.read("EPUB/style.css").decode()
+    tree = etree.fromstring(chapter)
+    spans = tree.xpath("//x:pre[contains(@class, 'highlight')]//x:span/@class",
+                       namespaces={"x": "http://www.w3.org/1999/xhtml"})
+    colours = _css_colours(css)
+    assert len({colours[c] for c in spans if c in colours}) >= 3
