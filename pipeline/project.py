@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "theme": "default",
     "rights": None,
     "code_style": "default",
+    # Citations for every article that names none of its own; paths inside source/.
+    "bibliography": (),
+    "csl": None,
 }
 
 

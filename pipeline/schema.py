@@ -253,6 +253,8 @@ ARTICLE_FIELDS: dict[str, Field] = {
     **PUBLICATION_FIELDS,
     "bibliography": Field("texts"),
     "csl": Field("text"),
+    "nocite": Field("texts"),
+    "link-citations": Field("bool"),
     # PDF handout options: a contents list, a ruled notes page, PDF/A-3u instead of PDF/UA-1.
     "handout": Field("mapping", fields={"toc": Field("bool"), "notes_page": Field("bool"),
                                         "archival": Field("bool")}),
@@ -274,4 +276,6 @@ PROJECT_FIELDS: dict[str, Field] = {
     "theme": Field("choice", choices=("default", "serif", "contrast")),
     "rights": Field("text"),
     "code_style": Field("choice", choices=STYLES),
+    "bibliography": Field("texts"),
+    "csl": Field("text"),
 }
