@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 from lxml import html as lxml_html
+from PIL import Image
 from pptx import Presentation
 from pptx.slide import Slide as PptxSlide
 from pypdf import PdfReader
@@ -29,7 +30,15 @@ LECTURE = article("Gradient Descent", """\
         return theta - eta * grad  # move downhill
     ```
 
-    # Results
+    # Results {#sec-results}
+
+    Stochastic approximation goes back to @robbins1951; see also [@knuth1984, p. 5].
+    @fig-plot shows the loss, @tbl-loss the numbers, @eq-step the update and
+    @sec-results this section.
+
+    $$\\theta_{t+1} = \\theta_t - \\eta \\nabla L(\\theta_t)$$ {#eq-step}
+
+    ![The loss curve](plot.png){#fig-plot width=50%}
 
     | Method | Steps | Loss |
     |:-------|------:|:----:|
@@ -45,7 +54,17 @@ LECTURE = article("Gradient Descent", """\
     """ + "".join(f"    value_{i} = np.zeros({i})  # a row of the listing\n" for i in range(14))
     + """\
     ```
-    """, author="Ada Lovelace", date="2024-03-01")
+    """, author="Ada Lovelace", date="2024-03-01", bibliography="refs.bib",
+    nocite="'@lecun1998'", **{"link-citations": "true"})
+BIBLIOGRAPHY = """\
+@book{knuth1984, author = {Donald E. Knuth}, title = {The TeXbook},
+  publisher = {Addison-Wesley}, year = {1984}}
+@article{robbins1951, author = {Herbert Robbins and Sutton Monro},
+  title = {A Stochastic Approximation Method},
+  journal = {The Annals of Mathematical Statistics}, year = {1951}}
+@article{lecun1998, author = {Yann LeCun and others}, title = {Gradient-Based Learning},
+  journal = {Proceedings of the IEEE}, year = {1998}}
+"""
 # Rough colours: a PDF or PPTX colour counts as one of these kinds when close to it.
 STRING_RED, KEYWORD_GREEN = (0xBA, 0x21, 0x21), (0x00, 0x80, 0x00)
 
@@ -57,6 +76,8 @@ def lecture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "source").mkdir()
     (root / "source" / "folio.yaml").write_text("site_title: Lectures\nlang: en\n")
     (root / "source" / f"{SLUG}.md").write_text(LECTURE, encoding="utf-8")
+    (root / "source" / "refs.bib").write_text(BIBLIOGRAPHY, encoding="utf-8")
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(root / "source" / "plot.png")
     result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return root / "build"
@@ -141,8 +162,8 @@ def test_right_aligned_column_in_page_deck_and_pptx(lecture: Path) -> None:
         assert cells and all("text-align: right" in c.get("style", "") for c in cells), path
         assert all("text-align: center" in c.get("style", "")
                    for c in doc.xpath("//table//tr/*[3]")), path
-    slide = _slide_with(_pptx(lecture), "Results")
-    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    table = next(shape.table for slide in _pptx(lecture).slides for shape in slide.shapes
+                 if shape.has_table)
     xml = etree.tostring(table.cell(1, 1)._tc).decode()
     assert 'algn="r"' in xml
     assert 'algn="ctr"' in etree.tostring(table.cell(1, 2)._tc).decode()
@@ -172,3 +193,106 @@ def test_epub_code_is_highlighted(lecture: Path) -> None:
                        namespaces={"x": "http://www.w3.org/1999/xhtml"})
     colours = _css_colours(css)
     assert len({colours[c] for c in spans if c in colours}) >= 3
+
+
+def _texts(build: Path) -> dict[str, str]:
+    """Return the visible text of the lecture in every format."""
+    def pdf_text(path: Path) -> str:
+        return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+    def html_text(path: Path) -> str:
+        return " ".join(lxml_html.parse(str(path)).getroot().body.text_content().split())
+
+    with zipfile.ZipFile(build / "epub" / f"{SLUG}.epub") as epub:
+        chapter = etree.fromstring(epub.read(f"EPUB/chapter-{SLUG}.xhtml"))
+    prs = _pptx(build)
+    return {
+        "page": html_text(build / "html" / f"{SLUG}.html"),
+        "handout": pdf_text(build / "pdf" / f"{SLUG}.pdf"),
+        "epub": " ".join("".join(chapter.itertext()).split()),
+        "deck": html_text(build / "slides" / f"{SLUG}.html"),
+        "deck pdf": pdf_text(build / "slides" / f"{SLUG}.pdf"),
+        "pptx": " ".join(" ".join(shape.text_frame.text for slide in prs.slides
+                                  for shape in slide.shapes if shape.has_text_frame).split()),
+        "pptx notes": " ".join(slide.notes_slide.notes_text_frame.text
+                               for slide in prs.slides if slide.has_notes_slide),
+    }
+
+
+def test_cross_references_resolve_in_every_format(lecture: Path) -> None:
+    for name, text in _texts(lecture).items():
+        if name == "pptx notes":
+            continue
+        assert "@fig" not in text and "@tbl" not in text and "@eq-" not in text, name
+        assert "Figure\u00a01" in text or "Figure 1" in text, name
+        if name not in {"pptx"}:  # the PPTX figure slide shows the picture and its caption
+            assert "Table\u00a01" in text or "Table 1" in text, name
+    page = _page(lecture)
+    links = {a.get("href"): a.text_content() for a in page.xpath("//a[@class='crossref']")}
+    assert links == {"#fig-plot": "Figure\u00a01", "#tbl-loss": "Table\u00a01",
+                     "#eq-step": "(1)", "#sec-results": "Section\u00a02"}
+    assert page.xpath("string(//figure[@id='fig-plot']/figcaption)").startswith("Figure\u00a01:")
+    assert page.xpath("string(//table[@id='tbl-loss']/caption)").startswith("Table\u00a01:")
+    equation = page.xpath("//span[@id='eq-step']")[0]
+    assert equation.xpath("string(span[@class='equation-number'])") == "(1)"
+    assert equation.xpath("count(.//*[local-name()='math'][@display='block'])") == 1
+
+
+def test_citations_and_references_in_every_format(lecture: Path) -> None:
+    for name, text in _texts(lecture).items():
+        if name != "pptx notes":
+            assert "Robbins and Monro" in text and "Knuth" in text, name
+        # nocite brings in a work the text never cites.
+        assert "LeCun" in text, name
+    page = _page(lecture)
+    assert page.xpath("//div[@id='refs']/div[@id='ref-robbins1951']")
+    # link-citations: the citation links to its entry.
+    assert page.xpath("//span[@class='citation']/a[@href='#ref-robbins1951']")
+    deck = lxml_html.parse(str(lecture / "slides" / f"{SLUG}.html")).getroot()
+    assert "References" in [" ".join(h.text_content().split())
+                            for h in deck.xpath("//h2[@class='slide-title']")]
+    notes = _texts(lecture)["pptx notes"]
+    assert "A Stochastic Approximation Method" in notes and "Proceedings of the IEEE" in notes
+
+
+def test_figure_width_is_kept(lecture: Path) -> None:
+    assert "width:50" in _page(lecture).xpath("//figure[@id='fig-plot']//img")[0].get("style")
+    with zipfile.ZipFile(lecture / "epub" / f"{SLUG}.epub") as epub:
+        chapter = etree.fromstring(epub.read(f"EPUB/chapter-{SLUG}.xhtml"))
+    image = chapter.xpath("//x:figure//x:img", namespaces={"x": "http://www.w3.org/1999/xhtml"})
+    assert "width:50" in image[0].get("style")
+
+
+def test_german_cross_references_and_unknown_ids_warn(make_project, folio) -> None:
+    root = make_project({"source/de.md": article("Abstieg", """\
+        Siehe @tbl-x und @fig-none.
+
+        | a | b |
+        |---|--:|
+        | 1 | 2 |
+
+        : Zahlen {#tbl-x}
+
+        Wie @nobody2000 zeigt.
+        """, lang="de", bibliography="refs.bib"), "source/refs.bib": BIBLIOGRAPHY})
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "abstieg.html")).getroot()
+    assert page.xpath("string(//a[@class='crossref'])") == "Tabelle\u00a01"
+    assert page.xpath("string(//table/caption)").startswith("Tabelle\u00a01:")
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert any(w.endswith("source/de.md:7: cross-reference 'fig-none' not found")
+               for w in warnings), warnings
+    assert any(w.endswith("source/de.md:15: citation 'nobody2000' not found")
+               for w in warnings), warnings
+
+
+def test_project_bibliography_serves_every_article(make_project, folio) -> None:
+    root = make_project({"source/a.md": article("A", "As @knuth1984 wrote.\n"),
+                         "source/refs.bib": BIBLIOGRAPHY},
+                        settings="site_title: T\nlang: en\nbibliography: refs.bib\n")
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "a.html")).getroot()
+    assert "Knuth (1984)" in page.xpath("string(//span[@class='citation'])")
+    assert page.xpath("//div[@id='refs']")

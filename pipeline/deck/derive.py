@@ -122,7 +122,9 @@ def _flatten(blocks: tuple[Block, ...], lang: str = "en") -> list[Block]:
             if not flat or flat[-1].kind != "Header":
                 words = translate(lang, "references")
                 flat.append(Block("Header", f"<h1>{escape(words)}</h1>", words, level=1))
-            flat += [entry for entry in block.children if entry.text.strip()]
+            # Alone in the notes, an entry is no longer an item of citeproc's role="list".
+            flat += [replace(entry, html=entry.html.replace(' role="listitem"', "", 1))
+                     for entry in block.children if entry.text.strip()]
         elif block.kind == "Div" and "csl-entry" in block.classes:
             flat.append(block)
         elif block.kind == "Div" and not block.slides_only and "no-slides" not in block.classes:
