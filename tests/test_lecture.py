@@ -296,3 +296,27 @@ def test_project_bibliography_serves_every_article(make_project, folio) -> None:
     page = lxml_html.parse(str(root / "build" / "html" / "a.html")).getroot()
     assert "Knuth (1984)" in page.xpath("string(//span[@class='citation'])")
     assert page.xpath("//div[@id='refs']")
+
+
+def test_side_by_side_figures(make_project, folio) -> None:
+    pdftotext = require_tool("pdftotext", "to read word positions in the handout")
+    root = make_project({"source/two.md": article("Two", """\
+        ::: {layout-ncol=2}
+        ![Leftplot](a.png){#fig-a}
+
+        ![Rightplot](a.png){#fig-b}
+        :::
+        """)})
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(root / "source" / "a.png")
+    result = folio(root, "build", "-f", "html,pdf")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "two.html")).getroot()
+    assert len(page.xpath("//div[@data-layout-ncol='2']/figure")) == 2
+    done = subprocess.run([pdftotext, "-bbox", str(root / "build" / "pdf" / "two.pdf"), "-"],
+                          capture_output=True, text=True, check=True)
+    where = {word: (float(x), float(y)) for x, y, word in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(Leftplot|Rightplot)</word>',
+                        done.stdout)}
+    # The captions sit on one line, the second to the right of the first.
+    assert abs(where["Leftplot"][1] - where["Rightplot"][1]) < 1
+    assert where["Rightplot"][0] > where["Leftplot"][0] + 100
