@@ -57,6 +57,16 @@ end
 
 local section_counts = {}
 
+-- A handler numbering a figure or table whose id has ``kind``'s prefix, in its caption.
+local function numbered(kind)
+  return function(el)
+    if kind_of(el.identifier) == kind then
+      el.caption = numbered_caption(kind, number_of(kind, el.identifier), el.caption)
+      return el
+    end
+  end
+end
+
 local function number_blocks(blocks)
   return blocks:walk {
     traverse = 'topdown',
@@ -70,18 +80,8 @@ local function number_blocks(blocks)
         numbers[el.identifier] = (table.concat(parts, '.'):gsub('^[0.]+%.', ''))
       end
     end,
-    Figure = function(el)
-      if kind_of(el.identifier) == 'fig' then
-        el.caption = numbered_caption('fig', number_of('fig', el.identifier), el.caption)
-        return el
-      end
-    end,
-    Table = function(el)
-      if kind_of(el.identifier) == 'tbl' then
-        el.caption = numbered_caption('tbl', number_of('tbl', el.identifier), el.caption)
-        return el
-      end
-    end,
+    Figure = numbered('fig'),
+    Table = numbered('tbl'),
     Inlines = equations,
   }
 end
