@@ -146,7 +146,8 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
     ``first_line`` is the body's first line in the file, for the lines warnings name.
     """
     # --sandbox: pandoc itself reads nothing but what is named on this command line.
-    args = ["--sandbox", "--mathml", "--wrap=none", *crossref_args(meta["lang"])]
+    lang = meta.get("lang") or project.settings["lang"]
+    args = ["--sandbox", "--mathml", "--wrap=none", *crossref_args(lang)]
     # An article's own bibliography (relative to it), else the project's (relative to source/).
     own = "bibliography" in meta
     settings = meta if own else project.settings
