@@ -188,10 +188,15 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
         log.warning("%s: PowerPoint cannot show '%s'; the PPTX slide has its caption only",
                     location(deck.article.source), asset.name)
     if slide.text:
-        box = page.shapes.add_textbox(left, top + height + Emu(91440), width, Emu(914400))
-        _fill(box.text_frame, [slide.text], SMALL_SIZE)
-        box.text_frame.word_wrap = True
-        box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
+        _add_caption(page, slide.text, left, top + height + Emu(91440), width)
+
+
+def _add_caption(page: PptxSlide, text: str, left: int, top: int, width: int) -> None:
+    """Add a centred caption below a figure or table."""
+    box = page.shapes.add_textbox(left, top, width, Emu(914400))
+    _fill(box.text_frame, [text], SMALL_SIZE)
+    box.text_frame.word_wrap = True
+    box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
 
 
 def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
@@ -205,6 +210,9 @@ def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
     shape = page.shapes.add_table(len(rows), columns, left, top, width,
                                   min(height, Emu(457200) * len(rows)))
     shape.table.first_row = bool(table.header)
+    # The caption as the HTML slide shows it: unless it is the slide's title already.
+    if table.caption and table.caption != slide.title:
+        _add_caption(page, table.caption, left, top + shape.height + Emu(91440), width)
     for r, row in enumerate(rows):
         for c in range(columns):
             cell = shape.table.cell(r, c)

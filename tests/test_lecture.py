@@ -167,6 +167,7 @@ def test_right_aligned_column_in_page_deck_and_pptx(lecture: Path) -> None:
     xml = etree.tostring(table.cell(1, 1)._tc).decode()
     assert 'algn="r"' in xml
     assert 'algn="ctr"' in etree.tostring(table.cell(1, 2)._tc).decode()
+    assert "Table 1: Loss after training" in _texts(lecture)["pptx"]  # split() ate the nbsp
 
 
 def test_right_aligned_column_in_handout_pdf(lecture: Path) -> None:
