@@ -39,6 +39,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "slide_table": "Table",
         "slide_quotation": "Quotation",
         "slide_code": "Code",
+        "crossref_fig": "Figure",
+        "crossref_tbl": "Table",
+        "crossref_eq": "",
+        "crossref_sec": "Section",
+        "references": "References",
         "slide_handout": "Slide handout",
     },
     "de": {
@@ -76,6 +81,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "slide_table": "Tabelle",
         "slide_quotation": "Zitat",
         "slide_code": "Code",
+        "crossref_fig": "Abbildung",
+        "crossref_tbl": "Tabelle",
+        "crossref_eq": "",
+        "crossref_sec": "Abschnitt",
+        "references": "Literatur",
         "slide_handout": "Folienhandout",
     },
 }

@@ -35,6 +35,8 @@ class Block:
     children: tuple[Block, ...] = ()
     # Whether the block holds the author's raw HTML, which a format may have to mend.
     raw: bool = False
+    code: str = ""  # a code block's text as written
+    tokens: tuple[tuple[str, str], ...] = ()  # and as highlighted: (token type, text) pairs
 
     @property
     def prose(self) -> str:

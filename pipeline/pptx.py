@@ -11,10 +11,13 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from pptx import Presentation
+from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from pipeline.errors import location
+from pipeline.highlight import DEFAULT_STYLE, split_lines, token_bold, token_colour
 from pipeline.i18n import format_date, join_names
 from pipeline.math import MATH, mathml_to_text
 from pipeline.math.slides import add_equation
@@ -23,6 +26,7 @@ from pipeline.pptx_theme import apply_brand
 if TYPE_CHECKING:
 
     from pptx.slide import Slide as PptxSlide
+    from pptx.text.text import TextFrame, _Paragraph
 
     from pipeline.brand import Brand
     from pipeline.deck import Deck, Slide
@@ -39,18 +43,23 @@ WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
 PICTURE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff"}
 # Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
 BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
+# A column's alignment from the source, as the cell paragraphs' algn.
+CELL_ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
+# The monospace font of code, as the HTML deck's --font-mono starts.
+CODE_FONT = "DejaVu Sans Mono"
 # Zip entries get this fixed time so that the same deck gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None) -> bytes:
+def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
+               code_style: str = DEFAULT_STYLE) -> bytes:
     """Return the deck as a .pptx file, identical bytes for an identical deck."""
     prs = Presentation()
     _set_size(prs, WIDTHS[deck.aspect])
     if brand is not None:
         apply_brand(prs, brand)
     for slide in deck.slides:
-        _add_slide(prs, slide, deck, images)
+        _add_slide(prs, slide, deck, images, code_style)
     article = deck.article
     props = prs.core_properties
     props.title = article.title
@@ -85,7 +94,8 @@ def _set_size(prs: Presentation, width: Emu) -> None:
         ph.width, ph.height = int(ph_width * ratio), ph_height
 
 
-def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Asset]) -> None:
+def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Asset],
+               code_style: str) -> None:
     kind = slide.kind
     layout = {"title": TITLE_LAYOUT, "closing": TITLE_LAYOUT, "section": SECTION_LAYOUT,
               "figure": TITLE_ONLY_LAYOUT, "table": TITLE_ONLY_LAYOUT,
@@ -101,8 +111,8 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
         lines = [*slide.bullets, slide.text]
     elif kind in {"content", "custom"}:
         lines = list(slide.bullets) or _plain_lines(slide.html)
-    elif kind in {"quote", "code"}:
-        lines = slide.text.splitlines() if kind == "code" else [slide.text]
+    elif kind == "quote":
+        lines = [slide.text]
     elif kind == "figure":
         _add_figure(prs, page, slide, deck, images)
     elif kind == "table" and slide.table is not None:
@@ -110,10 +120,12 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
     elif kind == "equation":
         add_equation(page, slide, _content_box(prs))
     body = next((ph for ph in page.placeholders if ph.placeholder_format.idx == 1), None)
-    if body is not None:
+    if body is not None and kind == "code":
+        _fill_code(body.text_frame, slide, code_style)
+    elif body is not None:
         lines = [line for line in lines if line]
         if lines:
-            _fill(body.text_frame, lines, SMALL_SIZE if kind == "code" else BODY_SIZE)
+            _fill(body.text_frame, lines, BODY_SIZE)
         else:
             # An empty placeholder would show "Click to add text" to whoever edits the deck.
             body.element.getparent().remove(body.element)
@@ -128,6 +140,34 @@ def _fill(frame: object, lines: list[str], size: Pt) -> None:
     for paragraph in frame.paragraphs:  # type: ignore[attr-defined]
         for run in paragraph.runs:
             run.font.size = size
+
+
+def _fill_code(frame: TextFrame, slide: Slide, style: str) -> None:
+    """Fill ``frame`` with the slide's code: a paragraph a line, a coloured run a token."""
+    lines = split_lines(list(slide.tokens)) or [[("", slide.text)]]
+    frame.word_wrap = True  # a long line wraps, as on the HTML slide, rather than overflowing
+    for index, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.level = 0
+        # A bullet before each line of code would read as a list; keep indentation exact.
+        _no_bullet(paragraph)
+        for kind, text in line or [("", "")]:
+            run = paragraph.add_run()
+            run.text = text
+            run.font.size = SMALL_SIZE
+            run.font.name = CODE_FONT
+            colour = token_colour(kind, style)
+            if colour:
+                run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper()[-6:])
+            if token_bold(kind, style):
+                run.font.bold = True
+
+
+def _no_bullet(paragraph: _Paragraph) -> None:
+    properties = paragraph._p.get_or_add_pPr()
+    properties.set("marL", "0")
+    properties.set("indent", "0")
+    properties.insert(0, properties.makeelement(qn("a:buNone"), {}))
 
 
 def _plain_lines(html: str) -> list[str]:
@@ -160,10 +200,15 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
         log.warning("%s: PowerPoint cannot show '%s'; the PPTX slide has its caption only",
                     location(deck.article.source), asset.name)
     if slide.text:
-        box = page.shapes.add_textbox(left, top + height + Emu(91440), width, Emu(914400))
-        _fill(box.text_frame, [slide.text], SMALL_SIZE)
-        box.text_frame.word_wrap = True
-        box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
+        _add_caption(page, slide.text, left, top + height + Emu(91440), width)
+
+
+def _add_caption(page: PptxSlide, text: str, left: int, top: int, width: int) -> None:
+    """Add a centred caption below a figure or table."""
+    box = page.shapes.add_textbox(left, top, width, Emu(914400))
+    _fill(box.text_frame, [text], SMALL_SIZE)
+    box.text_frame.word_wrap = True
+    box.text_frame.paragraphs[0].alignment = PP_ALIGN.CENTER
 
 
 def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
@@ -177,11 +222,16 @@ def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
     shape = page.shapes.add_table(len(rows), columns, left, top, width,
                                   min(height, Emu(457200) * len(rows)))
     shape.table.first_row = bool(table.header)
+    # The caption as the HTML slide shows it: unless it is the slide's title already.
+    if table.caption and table.caption != slide.title:
+        _add_caption(page, table.caption, left, top + shape.height + Emu(91440), width)
     for r, row in enumerate(rows):
         for c in range(columns):
             cell = shape.table.cell(r, c)
             cell.text = row[c] if c < len(row) else ""
             for paragraph in cell.text_frame.paragraphs:
+                if table.alignment(c) in CELL_ALIGN:
+                    paragraph.alignment = CELL_ALIGN[table.alignment(c)]
                 for run in paragraph.runs:
                     run.font.size = SMALL_SIZE
 

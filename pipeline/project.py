@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "theme": "default",
     "rights": None,
     "brand": None,
+    "code_style": "default",
+    # Citations for every article that names none of its own; paths inside source/.
+    "bibliography": (),
+    "csl": None,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from pipeline.errors import FolioError, location
+from pipeline.highlight import STYLES
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +253,8 @@ ARTICLE_FIELDS: dict[str, Field] = {
     **PUBLICATION_FIELDS,
     "bibliography": Field("texts"),
     "csl": Field("text"),
+    "nocite": Field("texts"),
+    "link-citations": Field("bool"),
     # PDF handout options: a contents list, a ruled notes page, PDF/A-3u instead of PDF/UA-1.
     "handout": Field("mapping", fields={"toc": Field("bool"), "notes_page": Field("bool"),
                                         "archival": Field("bool")}),
@@ -274,4 +277,7 @@ PROJECT_FIELDS: dict[str, Field] = {
     "rights": Field("text"),
     # A brand.yml file, relative to the project folder (default: _brand.yml there, if any).
     "brand": Field("text"),
+    "code_style": Field("choice", choices=STYLES),
+    "bibliography": Field("texts"),
+    "csl": Field("text"),
 }

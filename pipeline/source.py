@@ -12,8 +12,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, line_of, location
+from pipeline.highlight import highlight_parse
+from pipeline.i18n import translate
 from pipeline.ids import unique_ids
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
@@ -25,6 +29,7 @@ from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, v
 log = logging.getLogger(__name__)
 
 WRITER = Path(__file__).parent / "lua" / "folio.lua"
+CROSSREF = Path(__file__).parent / "lua" / "crossref.lua"
 # pandoc's Markdown without "smart": the author's straight quotes and dashes stay as written.
 READER_FORMAT = "markdown-smart"
 WORDS_PER_MINUTE = 230
@@ -43,7 +48,8 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
     meta = _with_defaults(meta, project)
     body = _without_controls(body, text, path)
-    parse_key, parsed = parse_body(body, path, project, meta, lines, cache)
+    parse_key, parsed = parse_body(body, path, project, meta, lines, cache,
+                                   first_line=text.count("\n", 0, len(text) - len(body)) + 1)
     if parsed.get("controls"):
         log.warning("%s: %d control character(s) given as character references (such as "
                     "&#x4;) removed", location(path), parsed["controls"])
@@ -135,47 +141,99 @@ def _with_defaults(meta: dict[str, Any], project: Project) -> dict[str, Any]:
 
 
 def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
-               lines: dict[str, int], cache: BuildCache | None = None
+               lines: dict[str, int], cache: BuildCache | None = None, first_line: int = 1
                ) -> tuple[str, dict[str, Any]]:
-    """Run pandoc once over the body; return the parse's key and its blocks, notes and text."""
+    """Run pandoc once over the body; return the parse's key and its blocks, notes and text.
+
+    ``first_line`` is the body's first line in the file, for the lines warnings name.
+    """
     # --sandbox: pandoc itself reads nothing but what is named on this command line.
-    args = ["--sandbox", "--mathml", "--wrap=none"]
-    inputs = [_project_file(name, path, project, "bibliography", lines)
-              for name in meta.get("bibliography", ())]
+    lang = meta.get("lang") or project.settings["lang"]
+    args = ["--sandbox", "--mathml", "--wrap=none", *crossref_args(lang)]
+    # An article's own bibliography (relative to it), else the project's (relative to source/).
+    own = "bibliography" in meta
+    settings = meta if own else project.settings
+    base = path.parent if own else project.source_dir
+    inputs = [_project_file(name, base, path, project, "bibliography", lines)
+              for name in settings.get("bibliography") or ()]
     if inputs:
         args.append("--citeproc")
         args += [f"--bibliography={bib}" for bib in inputs]
-        if "csl" in meta:
-            inputs.append(_project_file(meta["csl"], path, project, "csl", lines))
+        csl, csl_base = ((meta["csl"], path.parent) if "csl" in meta
+                         else (project.settings.get("csl"), project.source_dir))
+        if csl:
+            inputs.append(_project_file(csl, csl_base, path, project, "csl", lines))
             args.append(f"--csl={inputs[-1]}")
+        # Lines of warnings count from the body: the block's lines come before its first.
+        prefix = _citation_meta(meta)
+        body, first_line = prefix + body, first_line - prefix.count("\n")
     # The parse depends on the body, pandoc's options and the files those options name.
     key = digest(code_fingerprint(), body, *args,
                  *(file.read_bytes() for file in inputs))
     parsed = cache.load_parse(key) if cache else None
     if parsed is None:
-        parsed = _run_pandoc(body, args, path)
+        parsed = highlight_parse(_run_pandoc(body, args, path, first_line))
         if cache:
             cache.store_parse(key, parsed)
     return key, parsed
 
 
-def _run_pandoc(body: str, args: list[str], path: Path) -> dict[str, Any]:
+def crossref_args(lang: str) -> list[str]:
+    """Return pandoc's arguments for the cross-reference filter, in the language ``lang``.
+
+    The filter comes before --citeproc: "@fig-x" parses as a citation, and must be resolved
+    before citeproc reports it missing.
+    """
+    words = [f"--metadata=crossref-{kind}:{translate(lang, f'crossref_{kind}')}"
+             for kind in ("fig", "tbl", "eq", "sec")]
+    return [f"--lua-filter={CROSSREF}", *words]
+
+
+# pandoc's and the filter's words for a reference it cannot resolve.
+MISSING = re.compile(r"\[WARNING\] (?:Citeproc: citation (?P<key>\S+) not found"
+                     r"|Crossref: reference @(?P<ref>\S+) not found)")
+
+
+def _run_pandoc(body: str, args: list[str], path: Path, first_line: int = 1) -> dict[str, Any]:
     # We run pandoc ourselves, not through pypandoc's API, to hear its warnings and tell the
     # user which file they are about.
     done = subprocess.run(
         [pandoc_path(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
         input=body.encode("utf-8"), capture_output=True, check=False)
     for message in done.stderr.decode("utf-8", "replace").splitlines():
-        if message.strip():
+        missing = MISSING.match(message.strip())
+        if missing:
+            key = missing.group("key") or missing.group("ref")
+            line = line_of(body, "@" + key)
+            what = "citation" if missing.group("key") else "cross-reference"
+            log.warning("%s: %s '%s' not found", location(
+                path, line + first_line - 1 if line else None), what, key)
+        elif message.strip():
             log.warning("%s: pandoc: %s", location(path), message.replace("[WARNING] ", ""))
     if done.returncode != 0:
         raise SourceError(f"pandoc could not read the article (exit {done.returncode})", path)
     return json.loads(done.stdout)
 
 
-def _project_file(name: str, path: Path, project: Project, field: str,
+def _citation_meta(meta: dict[str, Any]) -> str:
+    """Return a YAML block giving pandoc the citation settings of the article's front matter.
+
+    pandoc reads the body only; nocite must reach it as Markdown (citations), which a
+    --metadata value is not.
+    """
+    fields: dict[str, Any] = {}
+    if meta.get("nocite"):
+        fields["nocite"] = " ".join(meta["nocite"])
+    if "link-citations" in meta:
+        fields["link-citations"] = bool(meta["link-citations"])
+    if not fields:
+        return ""
+    return "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n\n"
+
+
+def _project_file(name: str, base: Path, path: Path, project: Project, field: str,
                   lines: dict[str, int]) -> Path:
-    target = (path.parent / name).resolve()
+    target = (base / name).resolve()
     if not project.contains(target):
         raise SourceError(f"{field} '{name}' is outside the project", path, lines.get(field))
     if not target.is_file():
@@ -196,6 +254,8 @@ def _block(item: dict[str, Any]) -> Block:
         images=tuple(Image(i["src"], i["alt"]) for i in item.get("images", ())),
         children=tuple(_block(child) for child in item.get("children", ())),
         raw=bool(item.get("raw")),
+        code=item.get("code", ""),
+        tokens=tuple((kind, text) for kind, text in item.get("tokens", ())),
     )
 
 

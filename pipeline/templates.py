@@ -8,6 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.errors import BuildError
+from pipeline.highlight import DARK_STYLE, code_html, style_css
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.project import Project
 
@@ -30,7 +31,14 @@ def make_environment(project: Project) -> jinja2.Environment:
     env.filters["names"] = join_names
     env.filters["json_script"] = json_script
     env.globals["translate"] = translate
+    env.globals["code_css"] = code_css
+    env.globals["code_block"] = lambda tokens: Markup(code_html(list(tokens)))
     return env
+
+
+def code_css(style: str, dark: bool = False) -> Markup:
+    """Return the stylesheet of highlighted code in ``style``; ``dark`` adds the dark-screen one."""
+    return Markup(style_css(style, DARK_STYLE if dark else None))
 
 
 def json_script(value: object) -> Markup:

@@ -187,7 +187,8 @@ def test_a_partial_build_reads_a_books_other_articles_from_the_cache(make_projec
     runs = []
     real = pipeline.source._run_pandoc
     monkeypatch.setattr(pipeline.source, "_run_pandoc",
-                        lambda body, args, path: runs.append(path.name) or real(body, args, path))
+                        lambda body, args, path, *more: runs.append(path.name)
+                        or real(body, args, path, *more))
     result = folio(root, "build", "-f", "epub", "-j", "1", str(edited))
     assert result.exit_code == 0, result.output
     assert written(result) == ["epub/all.epub", "epub/article-1.epub"]

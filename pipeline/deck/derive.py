@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field, replace
-from html import escape
+from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 
 from pipeline.deck.model import (
@@ -25,7 +25,7 @@ from pipeline.deck.model import (
 )
 from pipeline.deck.tables import parse_table, split_table
 from pipeline.deck.text import (
-    code_excerpt,
+    code_pages,
     cut_quotation,
     key_sentence,
     shorten,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_FIGCAPTION = re.compile(r"<figcaption[^>]*>(.*?)</figcaption>", re.DOTALL)
 # A list marker, followed by the item or by the end of the line (an empty item).
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\(?\w{1,3}[.)])(?:[ \t]+|$)", re.MULTILINE)
 
@@ -68,7 +69,7 @@ def build_deck(article: Article, base_url: str | None = None) -> Deck:
     lang = article.lang
     slides: list[Slide] = [_title_slide(article)]
     pending: list[Block] = []  # `::: notes` met before any slide of its section exists
-    for section in _sections(article.blocks):
+    for section in _sections(article.blocks, lang):
         made = _section_slides(section, article, options["bullets"], options["aspect"],
                                pending)
         if made:
@@ -110,22 +111,35 @@ def _closing_slide(article: Article, base_url: str | None, lang: str) -> Slide:
                  bullets=(join_names(article.authors, lang),) if article.authors else ())
 
 
-def _flatten(blocks: tuple[Block, ...]) -> list[Block]:
-    """Return the blocks with plain wrapper divs opened, so their paragraphs count as prose."""
+def _flatten(blocks: tuple[Block, ...], lang: str = "en") -> list[Block]:
+    """Return the blocks with plain wrapper divs opened, so their paragraphs count as prose.
+
+    citeproc's reference list becomes a "References" section (unless a heading introduces it
+    already), each entry a block of its own: one bullet a work, the full entry in the notes.
+    """
     flat: list[Block] = []
     for block in blocks:
-        if block.kind == "Div" and not block.slides_only and "no-slides" not in block.classes:
-            flat += _flatten(block.children)
+        if block.kind == "Div" and block.id == "refs":
+            if not flat or flat[-1].kind != "Header":
+                words = translate(lang, "references")
+                flat.append(Block("Header", f"<h1>{escape(words)}</h1>", words, level=1))
+            # Alone in the notes, an entry is no longer an item of citeproc's role="list".
+            flat += [replace(entry, html=entry.html.replace(' role="listitem"', "", 1))
+                     for entry in block.children if entry.text.strip()]
+        elif block.kind == "Div" and "csl-entry" in block.classes:
+            flat.append(block)
+        elif block.kind == "Div" and not block.slides_only and "no-slides" not in block.classes:
+            flat += _flatten(block.children, lang)
         else:
             flat.append(block)
     return flat
 
 
-def _sections(blocks: tuple[Block, ...]) -> list[_Section]:
+def _sections(blocks: tuple[Block, ...], lang: str = "en") -> list[_Section]:
     """Split the body at its headings; content before the first heading has none."""
     sections = [_Section(None)]
     skipping = False
-    for block in _flatten(blocks):
+    for block in _flatten(blocks, lang):
         if block.kind == "Header":
             # A heading marked .no-slides leaves its whole section out of the deck.
             skipping = "no-slides" in block.classes
@@ -257,8 +271,13 @@ def _items(blocks: list[Block], title: str, article: Article, aspect: str,
                 Block("Para", f"<p>{escape(image.alt)}</p>", image.alt)] if image.alt else []
             items.append(_Item([], notes, block, own))
             continue
-        bullets = _list_bullets(block) if block.kind in {"BulletList", "OrderedList"} \
-            else [shorten(key_sentence(block.text, block.keys, article.lang), BULLET_WORDS)]
+        if "csl-entry" in block.classes:
+            # A work cited: its opening (authors, year, title) on the slide, all in the notes.
+            bullets = [shorten(" ".join(block.text.split()), BULLET_WORDS)]
+        elif block.kind in {"BulletList", "OrderedList"}:
+            bullets = _list_bullets(block)
+        else:
+            bullets = [shorten(key_sentence(block.text, block.keys, article.lang), BULLET_WORDS)]
         bullets = [b for b in bullets if b]
         if bullets or block.text.strip():
             items.append(_Item(bullets, [block], block))
@@ -270,7 +289,10 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
     image = block.images[0] if block.images else None
     if image is not None and (block.kind == "Figure" or
                               block.text.strip(" []") in {"", image.alt}):
-        caption = block.text.strip().strip("[]").strip() or image.alt
+        # A figure's caption as shown (numbered "Figure 1: ..." when it has a fig- id).
+        shown = _FIGCAPTION.search(block.html)
+        caption = (" ".join(unescape(re.sub(r"<[^>]+>", "", shown.group(1))).split()) if shown
+                   else "") or block.text.strip().strip("[]").strip() or image.alt
         return [Slide("figure", title or shorten(caption, 8)
                       or translate(article.lang, "slide_figure"), image=image,
                       text=shorten(caption, CAPTION_WORDS))]
@@ -286,8 +308,12 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]
     if block.kind == "CodeBlock":
+        tokens = list(block.tokens) or [("", block.code or block.text)]
+        pages = code_pages(tokens, CODE_COLUMNS[aspect])
         return [Slide("code", title or translate(article.lang, "slide_code"),
-                      text=code_excerpt(block.text, CODE_COLUMNS[aspect]))]
+                      part=f"{i}/{len(pages)}" if len(pages) > 1 else "",
+                      text="".join(text for _, text in page), tokens=tuple(page))
+                for i, page in enumerate(pages, 1)]
     return []
 
 

@@ -48,6 +48,11 @@ class Table:
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    align: tuple[str, ...] = ()  # per column: "left", "right", "center" or "" (the default)
+
+    def alignment(self, column: int) -> str:
+        """Return the alignment of ``column`` as written in the source, or ""."""
+        return self.align[column] if column < len(self.align) else ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Slide:
     image: Image | None = None
     table: Table | None = None
     html: str = ""  # an author's explicit slide, shown as written
+    tokens: tuple[tuple[str, str], ...] = ()  # a code slide's highlighted code
     notes: tuple[Block, ...] = ()
 
     @property

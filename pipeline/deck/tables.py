@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from html.parser import HTMLParser
 
@@ -17,6 +18,8 @@ from pipeline.deck.model import (
 )
 from pipeline.deck.text import shorten
 
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+
 
 class _TableParser(HTMLParser):
     """Collect the caption, header cells and body rows of one pandoc HTML table."""
@@ -28,6 +31,8 @@ class _TableParser(HTMLParser):
         self._cell: list[str] | None = None
         self._in_caption = False
         self._in_head = False
+        # Each column's alignment, as pandoc writes it from the source's ":---:" / "---:".
+        self.align: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Note where the caption, the header rows, a row or a cell begins."""
@@ -39,6 +44,12 @@ class _TableParser(HTMLParser):
             self.rows.append((self._in_head, []))
         elif tag in {"td", "th"}:
             self._cell = []
+            column = len(self.rows[-1][1]) if self.rows else 0
+            found = _ALIGN.search(dict(attrs).get("style") or "")
+            if found and column >= len(self.align):
+                self.align += [""] * (column + 1 - len(self.align))
+            if found and not self.align[column]:
+                self.align[column] = found.group(1)
 
     def handle_endtag(self, tag: str) -> None:
         """Close the caption or header, or store a finished cell's text."""
@@ -113,4 +124,5 @@ def parse_table(html: str) -> Table:
     rows = [tuple(shorten(c, CELL_WORDS) for c in cells) for head, cells in parser.rows
             if not head]
     return Table(" ".join("".join(parser.caption).split()),
-                 tuple(shorten(c, CELL_WORDS) for c in header), tuple(rows))
+                 tuple(shorten(c, CELL_WORDS) for c in header), tuple(rows),
+                 tuple(parser.align))

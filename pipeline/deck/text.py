@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import math
 import re
-import textwrap
 import unicodedata
 
 from pipeline.deck.model import (
@@ -13,6 +13,7 @@ from pipeline.deck.model import (
     TITLE_CHARS,
     WORD_CHARS,
 )
+from pipeline.highlight import TokenList, join_lines, split_lines
 from pipeline.i18n import base_language
 
 # Words a key sentence may open with that carry no content of their own ("In conclusion, ...").
@@ -149,23 +150,29 @@ def cut_quotation(text: str) -> str:
 
 
 
-def code_excerpt(code: str, columns: int) -> str:
-    """Return the first lines of ``code`` that fit a slide, each cut at ``columns`` with "…".
+def code_pages(tokens: TokenList, columns: int) -> list[TokenList]:
+    """Return a code block's tokens in pages that each fit a slide: none is cut.
 
-    A wrapped line of code reads as two, so a long line is cut; the whole block is in the
-    notes.
+    A line wider than ``columns`` wraps on the slide and counts as the rows it takes, so a
+    page holds at most ``CODE_LINES`` rows; a longer listing continues on the next page.
     """
-    # Dedented: pandoc's plain text indents a code block by four spaces, the common margin.
-    lines = textwrap.dedent(code.expandtabs(4)).splitlines()
-    shown = [_cut_line(line, columns) for line in lines[:CODE_LINES]]
-    return "\n".join(shown) + ("\n…" if len(lines) > CODE_LINES else "")
+    pages: list[list[TokenList]] = [[]]
+    rows = 0
+    for line in split_lines(_expanded(tokens)):
+        height = max(1, math.ceil(display_width("".join(text for _, text in line)) / columns))
+        if pages[-1] and rows + height > CODE_LINES:
+            pages.append([])
+            rows = 0
+        pages[-1].append(line)
+        rows += height
+    return [join_lines(page) for page in pages if page]
 
 
-def _cut_line(line: str, columns: int) -> str:
-    """Return ``line`` cut to ``columns`` display cells, wide (East Asian) characters as two."""
-    width = 0
-    for index, char in enumerate(line):
-        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if width > columns - 1 and index < len(line) - 1:
-            return line[:index] + "…"
-    return line
+def _expanded(tokens: TokenList) -> TokenList:
+    """Return the tokens with tabs as spaces, as a slide shows them."""
+    return [(kind, text.expandtabs(4)) for kind, text in tokens]
+
+
+def display_width(line: str) -> int:
+    """Return how many monospace cells ``line`` takes, wide (East Asian) characters as two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)

@@ -114,8 +114,9 @@ class SlidesFormat(Format):
         out.write_text(f"slides/{article.slug}.html", html)
         # The fonts the deck links to; its logos are embedded.
         copy_brand_files(project.brand, out, "slides", logos=False)
-        out.write_bytes(f"slides/{article.slug}.pptx",
-                        write_pptx(deck, images, project.brand.themed(deck.theme)))
+        pptx = write_pptx(deck, images, project.brand.themed(deck.theme),
+                          project.settings["code_style"])
+        out.write_bytes(f"slides/{article.slug}.pptx", pptx)
 
     def context(self, deck: Deck, images: dict[str, str]) -> dict[str, Any]:
         """Return the template context of the deck and the handout."""

@@ -23,8 +23,26 @@ local function plain_table(attributes)
   return t
 end
 
+-- Code blocks are highlighted by Folio (pipeline/highlight.py), in every format from one style:
+-- the HTML holds a marker for each, numbered into ``codes``, which Python replaces.
+local codes, code_numbers = pandoc.List({}), {}
+
+local function code_marker(el)
+  local key = table.concat({ el.identifier, table.concat(el.classes, ' '),
+                             el.attributes.startFrom or '', el.text }, '\0')
+  local n = code_numbers[key]
+  if not n then
+    n = #codes + 1
+    codes[n] = { code = el.text, id = el.identifier, classes = pandoc.List(el.classes),
+                 start = tonumber(el.attributes.startFrom or '1') or 1 }
+    code_numbers[key] = n
+  end
+  return pandoc.RawBlock('html', '<!--folio:code:' .. n .. '-->')
+end
+
 local function html_of(blocks, opts)
-  return pandoc.write(pandoc.Pandoc(blocks), 'html5', opts)
+  local doc = pandoc.Pandoc(blocks):walk { CodeBlock = code_marker }
+  return pandoc.write(doc, 'html5', opts)
 end
 
 -- Marks the boundary between top-level blocks in the one HTML write of the body.
@@ -74,6 +92,7 @@ local function item_of(block, html, opts)
     keys = list({}),
     images = list({}),
   }
+  if block.t == 'CodeBlock' then item.code = block.text end
   pandoc.Blocks({ block }):walk {
     Span = function(span)
       if span.classes:includes('key') then item.keys[#item.keys + 1] = stringify(span) end
@@ -162,5 +181,6 @@ function Writer(doc, opts)
     blocks[#blocks + 1] = item_of(block, html_parts[i], opts)
   end
 
-  return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls }
+  return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls,
+                             codes = codes }
 end

@@ -1,0 +1,118 @@
+-- Folio's cross-references, in Quarto's syntax: ids {#fig-x}, {#tbl-x}, {#eq-x}, {#sec-x}
+-- number figures, tables, display equations and sections; "@fig-x" becomes a link reading
+-- "Figure 1". It runs in the one parse, before --citeproc, so citeproc never sees these keys;
+-- an unknown id is a warning Python maps to the file and line. The words ("Figure",
+-- "Abbildung") come from pipeline/i18n.py as metadata crossref-fig, crossref-tbl, ...
+
+local stringify = pandoc.utils.stringify
+local KINDS = { fig = true, tbl = true, eq = true, sec = true }
+local numbers = {}   -- id -> number text ("1", "2.1")
+local counts = { fig = 0, tbl = 0, eq = 0 }
+local words = {}
+
+local function kind_of(id)
+  local prefix = id:match('^(%a+)%-')
+  return prefix and KINDS[prefix] and prefix or nil
+end
+
+-- Caption prefix "Figure 1: " (a caption's first inlines).
+local function numbered_caption(kind, number, caption)
+  local label = pandoc.Inlines { pandoc.Str(words[kind] .. '\u{a0}' .. number .. ':') }
+  if caption and #caption.long > 0 and caption.long[1].content then
+    local first = caption.long[1]
+    first.content = label .. pandoc.Inlines { pandoc.Space() } .. first.content
+  else
+    caption.long = pandoc.Blocks { pandoc.Plain(label) }
+  end
+  return caption
+end
+
+local function number_of(kind, id)
+  counts[kind] = counts[kind] + 1
+  numbers[id] = tostring(counts[kind])
+  return numbers[id]
+end
+
+-- A display equation followed by "{#eq-x}" becomes a span holding it and its number.
+local function equations(inlines)
+  local out, i = pandoc.Inlines {}, 1
+  while i <= #inlines do
+    local el = inlines[i]
+    local j = i + 1
+    while inlines[j] and (inlines[j].t == 'Space' or inlines[j].t == 'SoftBreak') do j = j + 1 end
+    local label = inlines[j] and inlines[j].t == 'Str' and inlines[j].text:match('^{#(eq%-[%w_:%.%-]+)}$')
+    if el.t == 'Math' and el.mathtype == 'DisplayMath' and label then
+      local number = number_of('eq', label)
+      out:insert(pandoc.Span({ el, pandoc.Span({ pandoc.Str('(' .. number .. ')') },
+                                               { class = 'equation-number' }) },
+                             { id = label, class = 'equation' }))
+      i = j + 1
+    else
+      out:insert(el)
+      i = i + 1
+    end
+  end
+  return out
+end
+
+local section_counts = {}
+
+-- A handler numbering a figure or table whose id has ``kind``'s prefix, in its caption.
+local function numbered(kind)
+  return function(el)
+    if kind_of(el.identifier) == kind then
+      el.caption = numbered_caption(kind, number_of(kind, el.identifier), el.caption)
+      return el
+    end
+  end
+end
+
+local function number_blocks(blocks)
+  return blocks:walk {
+    traverse = 'topdown',
+    Header = function(el)
+      section_counts[el.level] = (section_counts[el.level] or 0) + 1
+      for level = el.level + 1, 9 do section_counts[level] = nil end
+      if kind_of(el.identifier) == 'sec' then
+        local parts = {}
+        for level = 1, el.level do parts[#parts + 1] = tostring(section_counts[level] or 0) end
+        -- Leading zeros of unnumbered upper levels (an article starting at ##) are dropped.
+        numbers[el.identifier] = (table.concat(parts, '.'):gsub('^[0.]+%.', ''))
+      end
+    end,
+    Figure = numbered('fig'),
+    Table = numbered('tbl'),
+    Inlines = equations,
+  }
+end
+
+local function resolve(blocks)
+  return blocks:walk {
+    Cite = function(el)
+      local links = pandoc.Inlines {}
+      for index, citation in ipairs(el.citations) do
+        local kind = kind_of(citation.id)
+        if not kind then return nil end  -- a bibliographic citation: citeproc's
+        local number = numbers[citation.id]
+        if not number then
+          -- Shown as Quarto shows it, and kept from citeproc, which would warn again.
+          io.stderr:write('[WARNING] Crossref: reference @' .. citation.id .. ' not found\n')
+          return pandoc.Strong { pandoc.Str('?@' .. citation.id) }
+        end
+        if index > 1 then links:insert(pandoc.Str(',')) links:insert(pandoc.Space()) end
+        local text = kind == 'eq' and '(' .. number .. ')' or words[kind] .. '\u{a0}' .. number
+        if kind == 'eq' and words.eq ~= '' then text = words.eq .. '\u{a0}' .. text end
+        links:insert(pandoc.Link(text, '#' .. citation.id, '', { class = 'crossref' }))
+      end
+      return links
+    end,
+  }
+end
+
+function Pandoc(doc)
+  for kind in pairs(KINDS) do
+    words[kind] = stringify(doc.meta['crossref-' .. kind] or '')
+  end
+  doc.blocks = resolve(number_blocks(doc.blocks))
+  return doc
+end

@@ -1,0 +1,323 @@
+"""A lecture in every format: highlighted code, aligned tables, citations, cross-references."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from lxml import html as lxml_html
+from PIL import Image
+from pptx import Presentation
+from pptx.slide import Slide as PptxSlide
+from pypdf import PdfReader
+
+from pipeline.cli import cli
+from tests.conftest import article, require_tool
+from tests.validators import epubcheck_problems, vnu_errors
+
+SLUG = "gradient-descent"
+LECTURE = article("Gradient Descent", """\
+    # Code {#sec-code}
+
+    ```{.python .numberLines}
+    def step(theta, grad, eta=0.1):
+        \"\"\"One step of gradient descent.\"\"\"
+        return theta - eta * grad  # move downhill
+    ```
+
+    # Results {#sec-results}
+
+    Stochastic approximation goes back to @robbins1951; see also [@knuth1984, p. 5].
+    @fig-plot shows the loss, @tbl-loss the numbers, @eq-step the update and
+    @sec-results this section.
+
+    $$\\theta_{t+1} = \\theta_t - \\eta \\nabla L(\\theta_t)$$ {#eq-step}
+
+    ![The loss curve](plot.png){#fig-plot width=50%}
+
+    | Method | Steps | Loss |
+    |:-------|------:|:----:|
+    | GD     |   100 | 0.25 |
+    | SGD    |    20 | 0.31 |
+
+    : Loss after training {#tbl-loss}
+
+    # Long listing
+
+    ```python
+    import numpy as np
+    """ + "".join(f"    value_{i} = np.zeros({i})  # a row of the listing\n" for i in range(14))
+    + """\
+    ```
+    """, author="Ada Lovelace", date="2024-03-01", bibliography="refs.bib",
+    nocite="'@lecun1998'", **{"link-citations": "true"})
+BIBLIOGRAPHY = """\
+@book{knuth1984, author = {Donald E. Knuth}, title = {The TeXbook},
+  publisher = {Addison-Wesley}, year = {1984}}
+@article{robbins1951, author = {Herbert Robbins and Sutton Monro},
+  title = {A Stochastic Approximation Method},
+  journal = {The Annals of Mathematical Statistics}, year = {1951}}
+@article{lecun1998, author = {Yann LeCun and others}, title = {Gradient-Based Learning},
+  journal = {Proceedings of the IEEE}, year = {1998}}
+"""
+# Rough colours: a PDF or PPTX colour counts as one of these kinds when close to it.
+STRING_RED, KEYWORD_GREEN = (0xBA, 0x21, 0x21), (0x00, 0x80, 0x00)
+
+
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the build folder of a project holding the lecture, built in every format."""
+    root = tmp_path_factory.mktemp("lecture")
+    (root / "source").mkdir()
+    (root / "source" / "folio.yaml").write_text("site_title: Lectures\nlang: en\n")
+    (root / "source" / f"{SLUG}.md").write_text(LECTURE, encoding="utf-8")
+    (root / "source" / "refs.bib").write_text(BIBLIOGRAPHY, encoding="utf-8")
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(root / "source" / "plot.png")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root / "build"
+
+
+def _page(build: Path) -> lxml_html.HtmlElement:
+    return lxml_html.parse(str(build / "html" / f"{SLUG}.html")).getroot()
+
+
+def _css_colours(css: str) -> dict[str, str]:
+    """Return the colour each ``.highlight .CLASS`` rule of a stylesheet gives."""
+    return {m.group(1): m.group(2).lower() for m in
+            re.finditer(r"^\.highlight \.([\w-]+) \{[^}]*?color: (#[0-9a-fA-F]{6})", css, re.M)}
+
+
+def _pdf_fill_colours(path: Path) -> set[tuple[int, int, int]]:
+    """Return the RGB fill colours the PDF's pages paint with (the ``rg`` operators)."""
+    colours = set()
+    for page in PdfReader(path).pages:
+        data = page.get_contents().get_data().decode("latin-1")
+        for r, g, b in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) rg", data):
+            colours.add(tuple(round(float(v) * 255) for v in (r, g, b)))
+    return colours
+
+
+def _near(colour: tuple[int, ...], target: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) <= 3 for a, b in zip(colour, target, strict=True))
+
+
+def _pptx(build: Path) -> Presentation:
+    return Presentation(str(build / "slides" / f"{SLUG}.pptx"))
+
+
+def _slide_with(prs: Presentation, text: str) -> PptxSlide:
+    return next(slide for slide in prs.slides
+                if any(text in shape.text_frame.text for shape in slide.shapes
+                       if shape.has_text_frame))
+
+
+def test_page_code_has_three_colours_and_a_dark_style(lecture: Path) -> None:
+    page = _page(lecture)
+    code = page.xpath("//pre[contains(@class, 'highlight')]")[0]
+    assert "python" in code.get("class").split()
+    css = (lecture / "html" / "folio.css").read_text()
+    colours = _css_colours(css)
+    used = {cls for span in code.iter("span") for cls in (span.get("class") or "").split()}
+    assert len({colours[cls] for cls in used if cls in colours}) >= 3
+    # Line numbers, on request, one per line.
+    assert [n.text for n in code.xpath(".//span[@class='linenos']")] == ["1", "2", "3"]
+    assert "prefers-color-scheme: dark" in css.split(".highlight .k", 1)[1]
+
+
+def test_handout_and_deck_pdf_paint_code_in_its_colours(lecture: Path) -> None:
+    for pdf in (lecture / "pdf" / f"{SLUG}.pdf", lecture / "slides" / f"{SLUG}.pdf"):
+        colours = _pdf_fill_colours(pdf)
+        for wanted in (STRING_RED, KEYWORD_GREEN, (0x00, 0x00, 0xFF)):
+            assert any(_near(c, wanted) for c in colours), (pdf.name, wanted, colours)
+
+
+def test_pptx_code_is_coloured_monospace_runs(lecture: Path) -> None:
+    slide = _slide_with(_pptx(lecture), "def step")
+    body = slide.placeholders[1].text_frame
+    runs = [run for p in body.paragraphs for run in p.runs if run.text.strip()]
+    colours = {str(run.font.color.rgb) for run in runs
+               if run.font.color and run.font.color.type is not None}
+    assert len(colours) >= 3, colours
+    assert {run.font.name for run in runs} == {"DejaVu Sans Mono"}
+
+
+def test_long_listing_continues_on_numbered_slides(lecture: Path) -> None:
+    deck = lxml_html.parse(str(lecture / "slides" / f"{SLUG}.html")).getroot()
+    titles = [" ".join(t.text_content().split()) for t in deck.xpath("//h2[@class='slide-title']")]
+    assert "Long listing (1/2)" in titles and "Long listing (2/2)" in titles
+    shown = "".join(pre.text_content() for pre in deck.xpath("//section//pre"))
+    assert all(f"value_{i} = np.zeros({i})" in shown for i in range(14))
+
+
+def test_right_aligned_column_in_page_deck_and_pptx(lecture: Path) -> None:
+    for path in (lecture / "html" / f"{SLUG}.html", lecture / "slides" / f"{SLUG}.html"):
+        doc = lxml_html.parse(str(path)).getroot()
+        cells = doc.xpath("//table//tr/*[2]")
+        assert cells and all("text-align: right" in c.get("style", "") for c in cells), path
+        assert all("text-align: center" in c.get("style", "")
+                   for c in doc.xpath("//table//tr/*[3]")), path
+    table = next(shape.table for slide in _pptx(lecture).slides for shape in slide.shapes
+                 if shape.has_table)
+    xml = etree.tostring(table.cell(1, 1)._tc).decode()
+    assert 'algn="r"' in xml
+    assert 'algn="ctr"' in etree.tostring(table.cell(1, 2)._tc).decode()
+    assert "Table 1: Loss after training" in _texts(lecture)["pptx"]  # split() ate the nbsp
+
+
+def test_right_aligned_column_in_handout_pdf(lecture: Path) -> None:
+    pdftotext = require_tool("pdftotext", "to read word positions in the handout")
+    done = subprocess.run([pdftotext, "-bbox", str(lecture / "pdf" / f"{SLUG}.pdf"), "-"],
+                          capture_output=True, text=True, check=True)
+    right = {word: float(x) for x, word in
+             re.findall(r'xMax="([\d.]+)"[^>]*>(100|20|Steps)</word>', done.stdout)}
+    assert set(right) == {"100", "20", "Steps"}
+    assert abs(right["100"] - right["20"]) < 0.5 and abs(right["20"] - right["Steps"]) < 0.5
+
+
+def test_lecture_outputs_pass_the_validators(lecture: Path) -> None:
+    assert epubcheck_problems(lecture / "epub" / f"{SLUG}.epub") == []
+    assert vnu_errors(lecture / "html" / f"{SLUG}.html", lecture / "slides" / f"{SLUG}.html") == []
+
+
+def test_epub_code_is_highlighted(lecture: Path) -> None:
+    with zipfile.ZipFile(lecture / "epub" / f"{SLUG}.epub") as epub:
+        chapter = epub.read(f"EPUB/chapter-{SLUG}.xhtml")
+        css = epub.read("EPUB/style.css").decode()
+    tree = etree.fromstring(chapter)
+    spans = tree.xpath("//x:pre[contains(@class, 'highlight')]//x:span/@class",
+                       namespaces={"x": "http://www.w3.org/1999/xhtml"})
+    colours = _css_colours(css)
+    assert len({colours[c] for c in spans if c in colours}) >= 3
+
+
+def _texts(build: Path) -> dict[str, str]:
+    """Return the visible text of the lecture in every format."""
+    def pdf_text(path: Path) -> str:
+        return " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+
+    def html_text(path: Path) -> str:
+        return " ".join(lxml_html.parse(str(path)).getroot().body.text_content().split())
+
+    with zipfile.ZipFile(build / "epub" / f"{SLUG}.epub") as epub:
+        chapter = etree.fromstring(epub.read(f"EPUB/chapter-{SLUG}.xhtml"))
+    prs = _pptx(build)
+    return {
+        "page": html_text(build / "html" / f"{SLUG}.html"),
+        "handout": pdf_text(build / "pdf" / f"{SLUG}.pdf"),
+        "epub": " ".join("".join(chapter.itertext()).split()),
+        "deck": html_text(build / "slides" / f"{SLUG}.html"),
+        "deck pdf": pdf_text(build / "slides" / f"{SLUG}.pdf"),
+        "pptx": " ".join(" ".join(shape.text_frame.text for slide in prs.slides
+                                  for shape in slide.shapes if shape.has_text_frame).split()),
+        "pptx notes": " ".join(slide.notes_slide.notes_text_frame.text
+                               for slide in prs.slides if slide.has_notes_slide),
+    }
+
+
+def test_cross_references_resolve_in_every_format(lecture: Path) -> None:
+    for name, text in _texts(lecture).items():
+        if name == "pptx notes":
+            continue
+        assert "@fig" not in text and "@tbl" not in text and "@eq-" not in text, name
+        assert "Figure\u00a01" in text or "Figure 1" in text, name
+        if name not in {"pptx"}:  # the PPTX figure slide shows the picture and its caption
+            assert "Table\u00a01" in text or "Table 1" in text, name
+    page = _page(lecture)
+    links = {a.get("href"): a.text_content() for a in page.xpath("//a[@class='crossref']")}
+    assert links == {"#fig-plot": "Figure\u00a01", "#tbl-loss": "Table\u00a01",
+                     "#eq-step": "(1)", "#sec-results": "Section\u00a02"}
+    assert page.xpath("string(//figure[@id='fig-plot']/figcaption)").startswith("Figure\u00a01:")
+    assert page.xpath("string(//table[@id='tbl-loss']/caption)").startswith("Table\u00a01:")
+    equation = page.xpath("//span[@id='eq-step']")[0]
+    assert equation.xpath("string(span[@class='equation-number'])") == "(1)"
+    assert equation.xpath("count(.//*[local-name()='math'][@display='block'])") == 1
+
+
+def test_citations_and_references_in_every_format(lecture: Path) -> None:
+    for name, text in _texts(lecture).items():
+        if name != "pptx notes":
+            assert "Robbins and Monro" in text and "Knuth" in text, name
+        # nocite brings in a work the text never cites.
+        assert "LeCun" in text, name
+    page = _page(lecture)
+    assert page.xpath("//div[@id='refs']/div[@id='ref-robbins1951']")
+    # link-citations: the citation links to its entry.
+    assert page.xpath("//span[@class='citation']/a[@href='#ref-robbins1951']")
+    deck = lxml_html.parse(str(lecture / "slides" / f"{SLUG}.html")).getroot()
+    assert "References" in [" ".join(h.text_content().split())
+                            for h in deck.xpath("//h2[@class='slide-title']")]
+    notes = _texts(lecture)["pptx notes"]
+    assert "A Stochastic Approximation Method" in notes and "Proceedings of the IEEE" in notes
+
+
+def test_figure_width_is_kept(lecture: Path) -> None:
+    assert "width:50" in _page(lecture).xpath("//figure[@id='fig-plot']//img")[0].get("style")
+    with zipfile.ZipFile(lecture / "epub" / f"{SLUG}.epub") as epub:
+        chapter = etree.fromstring(epub.read(f"EPUB/chapter-{SLUG}.xhtml"))
+    image = chapter.xpath("//x:figure//x:img", namespaces={"x": "http://www.w3.org/1999/xhtml"})
+    assert "width:50" in image[0].get("style")
+
+
+def test_german_cross_references_and_unknown_ids_warn(make_project, folio) -> None:
+    root = make_project({"source/de.md": article("Abstieg", """\
+        Siehe @tbl-x und @fig-none.
+
+        | a | b |
+        |---|--:|
+        | 1 | 2 |
+
+        : Zahlen {#tbl-x}
+
+        Wie @nobody2000 zeigt.
+        """, lang="de", bibliography="refs.bib"), "source/refs.bib": BIBLIOGRAPHY})
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "abstieg.html")).getroot()
+    assert page.xpath("string(//a[@class='crossref'])") == "Tabelle\u00a01"
+    assert page.xpath("string(//table/caption)").startswith("Tabelle\u00a01:")
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert any(w.endswith("source/de.md:7: cross-reference 'fig-none' not found")
+               for w in warnings), warnings
+    assert any(w.endswith("source/de.md:15: citation 'nobody2000' not found")
+               for w in warnings), warnings
+
+
+def test_project_bibliography_serves_every_article(make_project, folio) -> None:
+    root = make_project({"source/a.md": article("A", "As @knuth1984 wrote.\n"),
+                         "source/refs.bib": BIBLIOGRAPHY},
+                        settings="site_title: T\nlang: en\nbibliography: refs.bib\n")
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "a.html")).getroot()
+    assert "Knuth (1984)" in page.xpath("string(//span[@class='citation'])")
+    assert page.xpath("//div[@id='refs']")
+
+
+def test_side_by_side_figures(make_project, folio) -> None:
+    pdftotext = require_tool("pdftotext", "to read word positions in the handout")
+    root = make_project({"source/two.md": article("Two", """\
+        ::: {layout-ncol=2}
+        ![Leftplot](a.png){#fig-a}
+
+        ![Rightplot](a.png){#fig-b}
+        :::
+        """)})
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(root / "source" / "a.png")
+    result = folio(root, "build", "-f", "html,pdf")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "two.html")).getroot()
+    assert len(page.xpath("//div[@data-layout-ncol='2']/figure")) == 2
+    done = subprocess.run([pdftotext, "-bbox", str(root / "build" / "pdf" / "two.pdf"), "-"],
+                          capture_output=True, text=True, check=True)
+    where = {word: (float(x), float(y)) for x, y, word in
+             re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(Leftplot|Rightplot)</word>',
+                        done.stdout)}
+    # The captions sit on one line, the second to the right of the first.
+    assert abs(where["Leftplot"][1] - where["Rightplot"][1]) < 1
+    assert where["Rightplot"][0] > where["Leftplot"][0] + 100
