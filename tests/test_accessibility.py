@@ -1,0 +1,114 @@
+"""Accessibility proven by the checkers publishers use: Ace by DAISY, axe-core, PDF/UA, PowerPoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from tests.conftest import SAMPLE_SOURCE, article, require_tool
+
+# The npm packages (Ace by DAISY, axe-core) `make test` installs here; see the Makefile.
+NODE = Path(__file__).resolve().parents[1] / ".venv" / "node"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Every construct the outputs must carry accessibly: headings, a table, a figure, footnotes,
+# math, code and links (one with its printed address in the handout).
+RICH = article("Rich Fixture", author="Ann Example", date="2024-01-02", lang="en", body="""\
+    # Heading one
+
+    Text with a note[^1], a [link](https://example.org/page) and math $E = \\frac{1}{2} m v^2$.
+
+    ![A red square](images/red.png)
+
+    $$a^2 + b^2 = c^2$$
+
+    ## Sub heading
+
+    | Name | Value |
+    |------|-------|
+    | a    | 1     |
+    | b    | 2     |
+
+    ```python
+    def f(x):
+        return x + 1
+    ```
+
+    A second paragraph with another note.[^2]
+
+    [^1]: The note text.
+    [^2]: The second note, with [a link](https://example.org/other).
+    """)
+
+
+def _red_png() -> bytes:
+    """Return a small opaque PNG."""
+    from PIL import Image
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the rich fixture, the sample and a book of both into one project; return build/."""
+    root = tmp_path_factory.mktemp("a11y")
+    source = root / "source"
+    (source / "books").mkdir(parents=True)
+    (source / "images").mkdir()
+    (source / "folio.yaml").write_text("site_title: Test site\nlang: en\n", encoding="utf-8")
+    for path in SAMPLE_SOURCE.glob("*.md"):
+        shutil.copy(path, source / path.name)
+    (source / "rich.md").write_text(RICH, encoding="utf-8")
+    (source / "images" / "red.png").write_bytes(_red_png())
+    (source / "books" / "pair.yaml").write_text(
+        "title: A Pair\ncontents: [rich.md, " + next(SAMPLE_SOURCE.glob("*.md")).name + "]\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root / "build"
+
+
+def node_tool(relative: str, why: str) -> Path:
+    """Return an npm package's file under .venv/node; skip (in CI fail) when it is missing."""
+    require_tool("node", why)
+    path = NODE / "node_modules" / relative
+    if not path.exists():
+        message = f"{path} is missing, needed {why}; `make test` installs it with npm"
+        if os.environ.get("FOLIO_REQUIRE_TOOLS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# --- Ace by DAISY on every EPUB --------------------------------------------------------------
+
+def ace_violations(epub: Path, out: Path) -> list[str]:
+    """Run Ace by DAISY on ``epub``; return one line per violation of any impact."""
+    ace = node_tool(".bin/ace-puppeteer", "to check EPUBs with Ace by DAISY")
+    chromium = require_tool("chromium", "for Ace by DAISY to render the EPUB")
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    run = subprocess.run([str(ace), "-f", "-o", str(out), str(epub)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return [f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
+            f"({a['earl:test']['earl:impact']}) {a['earl:result'].get('dct:description', '')}"
+            for doc in report["assertions"] for a in doc["assertions"]
+            if a["earl:result"]["earl:outcome"] == "fail"]
+
+
+@pytest.mark.parametrize("name", ["rich-fixture.epub", "pair.epub"])
+def test_ace_finds_nothing_in_article_and_book(built: Path, tmp_path: Path, name: str) -> None:
+    assert ace_violations(built / "epub" / name, tmp_path / "ace") == []
