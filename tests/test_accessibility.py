@@ -1,4 +1,4 @@
-"""Accessibility proven by the checkers publishers use: Ace by DAISY, axe-core, PDF/UA, PowerPoint."""
+"""Accessibility proven by the checkers publishers use: Ace, axe-core, PDF/UA, PowerPoint."""
 
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ RICH = article("Rich Fixture", author="Ann Example", date="2024-01-02", lang="en
 
 def _red_png() -> bytes:
     """Return a small opaque PNG."""
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buffer = io.BytesIO()
     Image.new("RGB", (40, 40), (200, 30, 30)).save(buffer, "PNG")
@@ -112,3 +113,64 @@ def ace_violations(epub: Path, out: Path) -> list[str]:
 @pytest.mark.parametrize("name", ["rich-fixture.epub", "pair.epub"])
 def test_ace_finds_nothing_in_article_and_book(built: Path, tmp_path: Path, name: str) -> None:
     assert ace_violations(built / "epub" / name, tmp_path / "ace") == []
+
+
+# --- axe-core on the web pages and every view of the deck ------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Yield a headless system Chromium driven by Playwright (no browser download)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    executable = require_tool("chromium", "to run axe-core in a browser")
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=executable, headless=True,
+                                          args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def axe(page: object, where: str) -> list[str]:
+    """Run axe-core in ``page``; return one line per violation and the nodes it names."""
+    script = node_tool("axe-core/axe.min.js", "to check pages with axe-core")
+    page.add_script_tag(path=str(script))  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "axe.run(document, {resultTypes: ['violations']})")
+    return [f"{where}: {v['id']} ({v['impact']}) {v['help']}: "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"])
+            for v in result["violations"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_in_web_pages(built: Path, browser: object, scheme: str) -> None:
+    page = browser.new_page(color_scheme=scheme)  # type: ignore[attr-defined]
+    found = []
+    for name in ["index.html", "rich-fixture.html", *sorted(
+            p.name for p in (built / "html").glob("*.html") if p.name not in
+            {"index.html", "rich-fixture.html"})]:
+        page.goto((built / "html" / name).as_uri())
+        found += axe(page, f"{name} ({scheme})")
+    assert found == []
+
+
+@pytest.mark.parametrize("name", ["rich-fixture.html", "sample"])
+def test_axe_finds_nothing_in_every_view_of_the_deck(built: Path, browser: object,
+                                                     name: str) -> None:
+    if name == "sample":
+        name = next(SAMPLE_SOURCE.glob("*.md")).stem + ".html"
+    url = (built / "slides" / name).as_uri()
+    page = browser.new_page(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    page.goto(url)
+    total = page.evaluate("document.querySelectorAll('.slide').length")
+    found = []
+    for number in range(1, total + 1):
+        page.goto(f"{url}#slide-{number}")
+        page.wait_for_function(f"document.querySelector('.slide.current').id === 'slide-{number}'")
+        found += axe(page, f"{name}#slide-{number}")
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.documentElement.classList.contains('overview')")
+    found += axe(page, f"{name} overview")
+    # The speaker view on a slide whose heading is not the page's h1.
+    page.goto(f"{url}?speaker#slide-2")
+    page.wait_for_function("document.documentElement.classList.contains('speaker')")
+    found += axe(page, f"{name} speaker view")
+    assert found == []

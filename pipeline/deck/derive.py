@@ -105,7 +105,9 @@ def _title_slide(article: Article) -> Slide:
 
 def _closing_slide(article: Article, base_url: str | None, lang: str) -> Slide:
     url = f"{base_url.rstrip('/')}/{article.slug}.html" if base_url else ""
-    return Slide("closing", article.title, text=url,
+    # Its own title, not the article's again: the title slide has that, and screen readers,
+    # the deck's overview and PowerPoint's slide list tell slides apart by their titles.
+    return Slide("closing", translate(lang, "slide_closing"), text=url,
                  bullets=(join_names(article.authors, lang),) if article.authors else ())
 
 
