@@ -9,8 +9,10 @@ import re
 import zipfile
 from typing import TYPE_CHECKING
 
+from lxml import etree
 from pptx import Presentation
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from pipeline.errors import location
@@ -34,6 +36,12 @@ WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
 PICTURE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff"}
 # Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
 BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
+# Office's mark for a picture that carries no information (Alt Text: "Mark as decorative").
+DECORATIVE = (
+    '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
+    '<adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative"'
+    ' val="1"/></a:ext></a:extLst>')
 # Zip entries get this fixed time so that the same deck gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -45,6 +53,7 @@ def write_pptx(deck: Deck, images: dict[str, Asset]) -> bytes:
     for slide in deck.slides:
         _add_slide(prs, slide, deck, images)
     article = deck.article
+    _mark_language(prs, article.lang)
     props = prs.core_properties
     props.title = article.title
     props.author = join_names(article.authors, article.lang)
@@ -111,6 +120,17 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
         page.notes_slide.notes_text_frame.text = slide.notes_text
 
 
+def _mark_language(prs: Presentation, lang: str) -> None:
+    """Give every text run of the slides and their notes the article's language."""
+    # PowerPoint reads a run without lang in the editing language of whoever opens the file;
+    # screen readers and the spelling checker take the language from each run.
+    for page in prs.slides:
+        parts = [page, page.notes_slide] if page.has_notes_slide else [page]
+        for part in parts:
+            for run in part._element.iter(qn("a:r"), qn("a:fld")):
+                run.get_or_add_rPr().set("lang", lang)
+
+
 def _fill(frame: object, lines: list[str], size: Pt) -> None:
     frame.text = lines[0]  # type: ignore[attr-defined]
     for line in lines[1:]:
@@ -143,8 +163,13 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
         scale = min(width / picture.width, height / picture.height)
         picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
         picture.left = left + (width - picture.width) // 2
-        # Alternative text, as PowerPoint's "Alt Text" pane reads it.
-        picture._element.nvPicPr.cNvPr.set("descr", slide.image.alt if slide.image else "")
+        # Alternative text, as PowerPoint's "Alt Text" pane reads it; without one the picture
+        # is marked decorative, so that the accessibility checker and screen readers skip it.
+        alt = slide.image.alt.strip() if slide.image else ""
+        properties = picture._element.nvPicPr.cNvPr
+        properties.set("descr", alt)
+        if not alt:
+            properties.append(etree.fromstring(DECORATIVE))
     elif asset is not None:
         log.warning("%s: PowerPoint cannot show '%s'; the PPTX slide has its caption only",
                     location(deck.article.source), asset.name)

@@ -174,3 +174,110 @@ def test_axe_finds_nothing_in_every_view_of_the_deck(built: Path, browser: objec
     page.wait_for_function("document.documentElement.classList.contains('speaker')")
     found += axe(page, f"{name} speaker view")
     assert found == []
+
+
+# --- PowerPoint: what its accessibility checker asks -----------------------------------------
+
+PML = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+DML = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def pptx_problems(path: Path) -> list[str]:
+    """Return what PowerPoint's accessibility checker would flag in the deck at ``path``."""
+    from pptx import Presentation
+
+    problems: list[str] = []
+    titles: dict[str, int] = {}
+    for number, page in enumerate(Presentation(str(path)).slides, 1):
+        title = page.shapes.title
+        if title is None or not title.text_frame.text.strip():
+            problems.append(f"slide {number}: no title")
+        elif title.text_frame.text in titles:
+            problems.append(f"slide {number}: the title of slide {titles[title.text_frame.text]}")
+        else:
+            titles[title.text_frame.text] = number
+        # Reading order is the order of the shape tree: the title must come first.
+        shapes = list(page.shapes)
+        if shapes and title is not None and shapes[0].shape_id != title.shape_id:
+            problems.append(f"slide {number}: '{shapes[0].name}' is read before the title")
+        for picture in page._element.iter(f"{PML}pic"):
+            properties = picture.find(f"{PML}nvPicPr/{PML}cNvPr")
+            decorative = any(e.tag.endswith("}decorative") and e.get("val") == "1"
+                             for e in properties.iter())
+            if not properties.get("descr", "").strip() and not decorative:
+                problems.append(f"slide {number}: a picture with no alt text")
+        parts = [page, page.notes_slide] if page.has_notes_slide else [page]
+        for part in parts:
+            for run in part._element.iter(f"{DML}r"):
+                properties = run.find(f"{DML}rPr")
+                if properties is None or not properties.get("lang"):
+                    problems.append(f"slide {number}: no language on '{run.findtext(f'{DML}t')}'")
+    return problems
+
+
+@pytest.mark.parametrize("name", ["rich-fixture.pptx", "sample"])
+def test_pptx_passes_the_accessibility_checks(built: Path, name: str) -> None:
+    if name == "sample":
+        name = next(SAMPLE_SOURCE.glob("*.md")).stem + ".pptx"
+    assert pptx_problems(built / "slides" / name) == []
+
+
+def test_pptx_picture_without_alt_is_marked_decorative(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "source" / "images").mkdir(parents=True)
+    (root / "source" / "folio.yaml").write_text("lang: en\n", encoding="utf-8")
+    (root / "source" / "images" / "red.png").write_bytes(_red_png())
+    (root / "source" / "plain.md").write_text(article("Plain", body="""\
+        ## A picture
+
+        ![](images/red.png)
+        """), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-f", "slides"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    path = root / "build" / "slides" / "plain.pptx"
+    from pptx import Presentation
+
+    pictures = [p for page in Presentation(str(path)).slides
+                for p in page._element.iter(f"{PML}pic")]
+    assert pictures and pptx_problems(path) == []
+
+
+# --- The deck with the keyboard alone ----------------------------------------------------------
+
+def test_deck_works_with_keyboard_alone_and_shows_focus(built: Path, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    page.goto((built / "slides" / "rich-fixture.html").as_uri())
+    current = "document.querySelector('.slide.current').id"
+    # Tab reaches the controls; each shows a focus ring and works with Enter.
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.getAttribute('aria-label')"
+                             " || document.activeElement.className")
+        if page.evaluate("document.activeElement.tagName") == "BUTTON":
+            style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
+                                  " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()")
+            assert (style[0] != "none" and style[1] != "0px") or style[2] != "none", (name, style)
+            seen.append(name)
+        if "Next slide" in seen:
+            break
+    assert "Next slide" in seen, seen
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{current} === 'slide-2'")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"{current} === 'slide-3'")
+    page.keyboard.press("Home")
+    page.wait_for_function(f"{current} === 'slide-1'")
+    # The overview opens with Escape on the current slide; Tab moves from slide to slide,
+    # each with a focus ring, and Enter shows the one focused.
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.documentElement.classList.contains('overview')")
+    assert page.evaluate("document.activeElement.id") == "slide-1"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "slide-3"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.documentElement.classList.contains('overview')")
+    assert page.evaluate(current) == "slide-3"
