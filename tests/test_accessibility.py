@@ -281,3 +281,129 @@ def test_deck_works_with_keyboard_alone_and_shows_focus(built: Path, browser: ob
     page.keyboard.press("Enter")
     page.wait_for_function("!document.documentElement.classList.contains('overview')")
     assert page.evaluate(current) == "slide-3"
+
+
+# --- PDF/UA structure (the machine-checkable items of the Matterhorn protocol) ----------------
+
+def _kids(element: object) -> list[object]:
+    """Return the /K entries of a structure element as a list."""
+    import pikepdf
+
+    kids = element.get("/K")  # type: ignore[attr-defined]
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _painted_ids(pdf: object) -> dict[int, set[int]]:
+    """Return the marked-content ids painted on each page (by page object number)."""
+    import pikepdf
+
+    painted: dict[int, set[int]] = {}
+    for page in pdf.pages:  # type: ignore[attr-defined]
+        ids = painted.setdefault(page.obj.objgen[0], set())
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if (str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/MCID" in operands[1]):
+                ids.add(int(operands[1].MCID))
+    return painted
+
+
+def pdf_ua_problems(path: Path) -> list[str]:
+    """Return the PDF/UA structure problems of the PDF at ``path``, one line each."""
+    pikepdf = pytest.importorskip("pikepdf")
+    problems: list[str] = []
+    pdf = pikepdf.open(path)
+    root = pdf.Root
+    if not str(root.get("/Lang", "")):
+        problems.append("no /Lang on the catalog")
+    if not root.get("/ViewerPreferences", {}).get("/DisplayDocTitle"):
+        problems.append("DisplayDocTitle is not set")
+    if b"pdfuaid:part" not in bytes(root.Metadata.read_bytes()):
+        problems.append("no pdfuaid:part in the XMP metadata")
+    reached: dict[int, set[int]] = {}
+    levels: list[int] = []
+    notes = 0
+
+    def walk(element: object, page: int | None, inside: tuple[str, ...]) -> None:
+        nonlocal notes
+        kind = str(element.get("/S"))  # type: ignore[attr-defined]
+        if "/Pg" in element:  # type: ignore[operator]
+            page = element.Pg.objgen[0]  # type: ignore[attr-defined]
+        if kind in {"/Figure", "/Formula"} and not str(element.get("/Alt", "")).strip():
+            problems.append(f"{kind[1:]} without alternative text")
+        if kind == "/Link" and "/Link" in inside:
+            problems.append("a Link nested in a Link")
+        if kind == "/Note":
+            notes += 1
+            if not str(element.get("/ID", "")):
+                problems.append("a Note without an ID")
+        if kind == "/TD" and "/Headers" not in element.get("/A", {}):  # type: ignore[attr-defined]
+            problems.append("a table cell linked to no header")
+        if kind[1:3] == "H" and kind[2:].isdigit():
+            level = int(kind[2:])
+            if levels and level > levels[-1] + 1:
+                problems.append(f"heading H{level} follows H{levels[-1]}")
+            levels.append(level)
+        for kid in _kids(element):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid, page, (*inside, kind))
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                target = kid.Pg.objgen[0] if "/Pg" in kid else page
+                reached.setdefault(target, set()).add(int(kid.MCID))
+            elif isinstance(kid, int | pikepdf.Object) and not isinstance(kid, pikepdf.Dictionary):
+                reached.setdefault(page, set()).add(int(kid))
+
+    for top in _kids(root.StructTreeRoot):
+        walk(top, None, ())
+    for page, ids in _painted_ids(pdf).items():
+        lost = ids - reached.get(page, set())
+        if lost:
+            problems.append(f"page object {page}: {len(lost)} tagged contents no structure "
+                            "element reaches (they should be artifacts)")
+    for number, page in enumerate(pdf.pages, 1):
+        for annotation in page.get("/Annots", []):
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            description = str(annotation.get("/Contents", ""))
+            if not description.strip() or description.startswith("cb"):
+                problems.append(f"page {number}: a link described {description!r}")
+            if "/StructParent" not in annotation:
+                problems.append(f"page {number}: a link with no structure parent")
+    return problems
+
+
+def structure_kinds(path: Path) -> list[str]:
+    """Return the structure types of the PDF at ``path`` in reading order, with their ids."""
+    pikepdf = pytest.importorskip("pikepdf")
+    kinds: list[str] = []
+
+    def walk(element: object) -> None:
+        kind = str(element.get("/S"))[1:]  # type: ignore[attr-defined]
+        ident = str(element.get("/ID", ""))  # type: ignore[attr-defined]
+        kinds.append(f"{kind}#{ident}" if ident and kind == "Note" else kind)
+        for kid in _kids(element):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid)
+
+    with pikepdf.open(path) as pdf:
+        for top in _kids(pdf.Root.StructTreeRoot):
+            walk(top)
+    return kinds
+
+
+@pytest.mark.parametrize("name", ["pdf/rich-fixture.pdf", "slides/rich-fixture.pdf",
+                                  "pdf/rich-fixture-slides-handout.pdf"])
+def test_pdf_ua_structure_of_handout_deck_and_slide_handout(built: Path, name: str) -> None:
+    assert pdf_ua_problems(built / name) == []
+
+
+def test_handout_tags_notes_formulas_and_printed_addresses(built: Path) -> None:
+    kinds = structure_kinds(built / "pdf" / "rich-fixture.pdf")
+    assert [k for k in kinds if k.startswith("Note")] == ["Note#fn1", "Note#fn2"]
+    assert kinds.count("Formula") == 2 and "Figure" in kinds
+    assert {"H1", "H2", "Table", "TH", "TD", "Link"} <= set(kinds)
+    pypdf = pytest.importorskip("pypdf")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(built / "pdf" /
+                                                                    "rich-fixture.pdf").pages)
+    assert "(https://example.org/page)" in text and "(https://example.org/other)" in text
