@@ -33,7 +33,7 @@ def install() -> None:
     original_marked = pdf_stream.Stream.marked
 
     def draw_stacking_context(stream: Any, context: Any) -> None:
-        if not isinstance(context.box, MarginBox) or getattr(stream, "_tags", None) is None:
+        if not _furniture(context.box) or getattr(stream, "_tags", None) is None:
             original_context(stream, context)
             return
         stream._folio_artifact = True
@@ -52,13 +52,29 @@ def install() -> None:
             yield
 
     def build_box_tree(box: Any, *args: Any) -> Iterator[Any]:
-        if isinstance(box, MarginBox):
+        if _furniture(box):
+            # Whatever was marked inside (a positioned descendant drawn outside the artifact)
+            # leaves the list, which WeasyPrint asserts is empty at the end of a page.
+            marked_boxes = args[-1]
+            for descendant in box.descendants():
+                marked_boxes.pop(descendant, None)
             return iter(())
         return _retagged(box, original_tree(box, *args))
 
     draw.draw_stacking_context = draw_stacking_context
     pdf_stream.Stream.marked = marked
     tags._build_box_tree = build_box_tree
+
+
+def _furniture(box: Any) -> bool:
+    """Tell whether ``box`` is page furniture: a margin box, or positioned and aria-hidden."""
+    if isinstance(box, MarginBox):
+        return True
+    # A positioned box is drawn as its own stacking context, so its drawing can be wrapped
+    # whole; aria-hidden says the HTML keeps it from assistive technology (a slide's footer).
+    element = box.element
+    return (element is not None and element.get("aria-hidden") == "true"
+            and box.style["position"] != "static")
 
 
 def _retagged(box: Any, elements: Iterator[Any]) -> Iterator[Any]:

@@ -407,3 +407,33 @@ def test_handout_tags_notes_formulas_and_printed_addresses(built: Path) -> None:
     text = "".join(page.extract_text() for page in pypdf.PdfReader(built / "pdf" /
                                                                     "rich-fixture.pdf").pages)
     assert "(https://example.org/page)" in text and "(https://example.org/other)" in text
+
+
+def artifact_text_pages(path: Path) -> list[int]:
+    """Return the numbers of the pages that show text inside /Artifact marked content."""
+    pikepdf = pytest.importorskip("pikepdf")
+    pages = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            stack: list[str] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in {"BMC", "BDC"}:
+                    stack.append(str(operands[0]))
+                elif name == "EMC" and stack:
+                    stack.pop()
+                elif name in {"Tj", "TJ", "'", '"'} and "/Artifact" in stack:
+                    pages.append(number)
+                    break
+    return pages
+
+
+def test_deck_pdf_footer_and_handout_running_heads_are_artifacts(built: Path) -> None:
+    # The deck's footer (title and slide number, aria-hidden in HTML) is on every content
+    # slide, not the title or closing slide; the handouts' running heads are on every page.
+    deck = built / "slides" / "rich-fixture.pdf"
+    pypdf = pytest.importorskip("pypdf")
+    total = len(pypdf.PdfReader(deck).pages)
+    assert artifact_text_pages(deck) == list(range(2, total))
+    for name in ["pdf/rich-fixture.pdf", "pdf/rich-fixture-slides-handout.pdf"]:
+        assert artifact_text_pages(built / name), name
