@@ -6,19 +6,17 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from tests import test_slides_browser
 from tests.conftest import SAMPLE_SOURCE, article, require_tool
 
 # The npm packages (Ace by DAISY, axe-core) `make test` installs here; see the Makefile.
 NODE = Path(__file__).resolve().parents[1] / ".venv" / "node"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Every construct the outputs must carry accessibly: headings, a table, a figure, footnotes,
 # math, code and links (one with its printed address in the handout).
@@ -117,16 +115,8 @@ def test_ace_finds_nothing_in_article_and_book(built: Path, tmp_path: Path, name
 
 # --- axe-core on the web pages and every view of the deck ------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Yield a headless system Chromium driven by Playwright (no browser download)."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    executable = require_tool("chromium", "to run axe-core in a browser")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=executable, headless=True,
-                                          args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+# The headless system Chromium the deck's browser tests drive, shared rather than redefined.
+browser = test_slides_browser.browser
 
 
 def axe(page: object, where: str) -> list[str]:
