@@ -427,3 +427,25 @@ def test_deck_pdf_footer_and_handout_running_heads_are_artifacts(built: Path) ->
     assert artifact_text_pages(deck) == list(range(2, total))
     for name in ["pdf/rich-fixture.pdf", "pdf/rich-fixture-slides-handout.pdf"]:
         assert artifact_text_pages(built / name), name
+
+
+def test_repeated_headings_give_slides_unique_titles(tmp_path: Path) -> None:
+    # A changelog, as in many packages' READMEs: the same headings under every version.
+    versions = "".join(f"## {v}\n\n### Changed\n\n- One change in {v}.\n\n### Fixed\n\n"
+                       f"- One fix in {v}.\n\n" for v in ("2.0", "1.1", "1.0"))
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    (root / "source" / "folio.yaml").write_text("lang: en\n", encoding="utf-8")
+    (root / "source" / "log.md").write_text(article("Changes", body=versions, slug="log"),
+                                          encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-f", "slides"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert pptx_problems(root / "build" / "slides" / "log.pptx") == []
+    from lxml import html
+
+    page = html.parse(str(root / "build" / "slides" / "log.html"))
+    titles = [" ".join(t.text_content().split()) for t in page.xpath("//*[@class='slide-title']"
+                                                                    " | //*[contains(@class,"
+                                                                    " 'slide-title ')]")]
+    assert len(titles) == len(set(titles)) and "Fixed 3" in titles, titles
