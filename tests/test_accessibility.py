@@ -449,3 +449,19 @@ def test_repeated_headings_give_slides_unique_titles(tmp_path: Path) -> None:
                                                                     " | //*[contains(@class,"
                                                                     " 'slide-title ')]")]
     assert len(titles) == len(set(titles)) and "Fixed 3" in titles, titles
+
+
+def test_ace_accepts_a_badge_link_whose_remote_image_has_no_alt(tmp_path: Path) -> None:
+    # As in many package READMEs: [![](https://img.shields.io/...)](https://pypi.org/...).
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    (root / "source" / "folio.yaml").write_text("lang: en\n", encoding="utf-8")
+    (root / "source" / "badge.md").write_text(article("Badge", slug="badge", body="""\
+        [![](https://img.shields.io/badge/pypi-1.0-blue)](https://pypi.org/project/x)
+
+        Text.
+        """), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-f", "epub"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert ace_violations(root / "build" / "epub" / "badge.epub", tmp_path / "ace") == []

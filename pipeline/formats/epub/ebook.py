@@ -331,6 +331,8 @@ class Ebook:
                 replacement.text = image.get("alt") or ""
                 replacement.tail = image.tail
                 image.getparent().replace(image, replacement)
+        for link in root.iter(f"{X}a") if chapter else ():
+            _name_empty_link(link)
         for math in root.iter(f"{{{MATHML_NS}}}math"):
             _describe_math(math)
         properties = []
@@ -431,6 +433,16 @@ class Ebook:
             metadata += [("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
                          ("a11y:certifiedBy", CERTIFIER)]
         return metadata
+
+
+def _name_empty_link(link: etree._Element) -> None:
+    """Give a link left with nothing to read (a badge image without alt text) its address."""
+    # Ace by DAISY (link-name, serious): a link with no text is announced as just "link".
+    if "".join(link.itertext()).strip() or link.get("aria-label") or not link.get("href"):
+        return
+    if any(e.tag in (f"{X}img", f"{{{SVG_NS}}}svg") for e in link.iter()):
+        return
+    link.set("aria-label", link.get("href"))
 
 
 def _describe_math(math: etree._Element) -> None:
