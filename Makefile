@@ -30,7 +30,17 @@ compile: $(STAMP)
 build: compile
 	$(BIN)/folio build
 
-test: $(STAMP)
+# The accessibility checkers the tests run (Ace by DAISY, axe-core), from npm; no browser
+# download, as the tests drive the system Chromium. Without npm the tests skip with the reason.
+NODE_STAMP := $(VENV)/node/.installed
+$(NODE_STAMP): $(STAMP)
+	mkdir -p $(VENV)/node
+	if command -v npm >/dev/null 2>&1; then \
+	  cd $(VENV)/node && ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
+	    npm install --silent --no-audit --no-fund @daisy/ace@1.4.6 axe-core@4 && touch .installed; \
+	fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -10,6 +10,7 @@ import zipfile
 from html import escape
 from typing import TYPE_CHECKING
 
+from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
@@ -47,6 +48,12 @@ BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
 CELL_ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
 # The monospace font of code, as the HTML deck's --font-mono starts.
 CODE_FONT = "DejaVu Sans Mono"
+# Office's mark for a picture that carries no information (Alt Text: "Mark as decorative").
+DECORATIVE = (
+    '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
+    '<adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative"'
+    ' val="1"/></a:ext></a:extLst>')
 # Zip entries get this fixed time so that the same deck gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -61,6 +68,7 @@ def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
     for slide in deck.slides:
         _add_slide(prs, slide, deck, images, code_style)
     article = deck.article
+    _mark_language(prs, article.lang)
     props = prs.core_properties
     props.title = article.title
     props.author = join_names(article.authors, article.lang)
@@ -133,6 +141,17 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
         page.notes_slide.notes_text_frame.text = slide.notes_text
 
 
+def _mark_language(prs: Presentation, lang: str) -> None:
+    """Give every text run of the slides and their notes the article's language."""
+    # PowerPoint reads a run without lang in the editing language of whoever opens the file;
+    # screen readers and the spelling checker take the language from each run.
+    for page in prs.slides:
+        parts = [page, page.notes_slide] if page.has_notes_slide else [page]
+        for part in parts:
+            for run in part._element.iter(qn("a:r"), qn("a:fld")):
+                run.get_or_add_rPr().set("lang", lang)
+
+
 def _fill(frame: object, lines: list[str], size: Pt) -> None:
     frame.text = lines[0]  # type: ignore[attr-defined]
     for line in lines[1:]:
@@ -194,8 +213,13 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
         scale = min(width / picture.width, height / picture.height)
         picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
         picture.left = left + (width - picture.width) // 2
-        # Alternative text, as PowerPoint's "Alt Text" pane reads it.
-        picture._element.nvPicPr.cNvPr.set("descr", slide.image.alt if slide.image else "")
+        # Alternative text, as PowerPoint's "Alt Text" pane reads it; without one the picture
+        # is marked decorative, so that the accessibility checker and screen readers skip it.
+        alt = slide.image.alt.strip() if slide.image else ""
+        properties = picture._element.nvPicPr.cNvPr
+        properties.set("descr", alt)
+        if not alt:
+            properties.append(etree.fromstring(DECORATIVE))
     elif asset is not None:
         log.warning("%s: PowerPoint cannot show '%s'; the PPTX slide has its caption only",
                     location(deck.article.source), asset.name)

@@ -19,11 +19,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.errors import BuildError, location
 from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
+from pipeline.weasy_tags import install as install_tags
 
 if TYPE_CHECKING:
     from pipeline.project import Project
 
 log = logging.getLogger(__name__)
+install_tags()
 
 # Tagged PDF for screen readers by default; PDF/A-3u (also tagged) for archives on request.
 PDF_UA = "pdf/ua-1"

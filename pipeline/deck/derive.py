@@ -80,9 +80,39 @@ def build_deck(article: Article, base_url: str | None = None) -> Deck:
     if pending:
         slides[-1] = replace(slides[-1], notes=(*slides[-1].notes, *pending))
     slides.append(_closing_slide(article, base_url, lang))
-    slides = [_with_footnotes(slide, article) for slide in slides]
+    slides = _unique_titles([_with_footnotes(slide, article) for slide in slides])
     return Deck(article, tuple(slides), options["aspect"], options["bullets"],
                 options.get("theme"), options["handout_per_page"])
+
+
+def _unique_titles(slides: list[Slide]) -> list[Slide]:
+    """Number a title that an earlier slide of another section already has ("Fixed 2")."""
+    # Screen readers, the deck's overview and PowerPoint's slide list tell slides apart by
+    # title; changelogs and FAQs repeat headings ("Changed", "Fixed") under each version.
+    used: dict[str, int] = {}
+    result: list[Slide] = []
+    previous = None
+    for slide in slides:
+        title = slide.title
+        # The parts of one section ("(1/3)", "(2/3)") share a title and are told apart already.
+        if (previous is not None and title == previous.title and slide.part
+                and not slide.part.startswith("1/")):
+            result.append(replace(slide, title=result[-1].title))
+            previous = slide
+            continue
+        if title in used:
+            used[title] += 1
+            candidate = f"{title} {used[title]}"
+            while candidate in used:
+                used[title] += 1
+                candidate = f"{title} {used[title]}"
+            used[candidate] = 1
+            result.append(replace(slide, title=candidate))
+        else:
+            used[title] = 1
+            result.append(slide)
+        previous = slide
+    return result
 
 
 def _options(article: Article) -> dict[str, Any]:
@@ -107,7 +137,9 @@ def _title_slide(article: Article) -> Slide:
 
 def _closing_slide(article: Article, base_url: str | None, lang: str) -> Slide:
     url = f"{base_url.rstrip('/')}/{article.slug}.html" if base_url else ""
-    return Slide("closing", article.title, text=url,
+    # Its own title, not the article's again: the title slide has that, and screen readers,
+    # the deck's overview and PowerPoint's slide list tell slides apart by their titles.
+    return Slide("closing", translate(lang, "slide_closing"), text=url,
                  bullets=(join_names(article.authors, lang),) if article.authors else ())
 
 

@@ -27,6 +27,11 @@ FOOTNOTE_REF = re.compile(r'<a class="footnote-ref" id="fnref(\d+)" href="#fn\1"
                           r"<sup>\d+</sup></a>")
 # A note's paragraphs must become inline spans: a <p> inside the calling <p> would split it.
 NOTE_PARAGRAPH = re.compile(r"<(/?)p\b[^>]*>")
+# Pandoc's empty per-line anchors in code: a web page's link to a line, in a PDF only link
+# annotations a screen reader announces as "cb1-1".
+LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></a>')
+# A link to the web or a mail address, whose address the handout prints after it.
+OUTSIDE_LINK = re.compile(r'(<a\b[^>]*\bhref="((?:https?:|mailto:)[^"]*)"[^>]*>.*?</a>)', re.S)
 # Ruled lines on the notes page: fits the text area of both A4 and US Letter.
 NOTES_LINES = 22
 
@@ -87,7 +92,11 @@ def handout_body(article: Article) -> str:
                                   '<span class="footnote-para">', notes.get(number, ""))
         return f'<span class="footnote" id="fn{number}">{text.strip()}</span>'
 
-    return FOOTNOTE_REF.sub(inline_note, article.body_html)
+    body = LINE_ANCHOR.sub("", FOOTNOTE_REF.sub(inline_note, article.body_html))
+    # The address follows the link as text of its own: printed by CSS ::after it would be a
+    # second link nested in the first in the PDF's structure.
+    return OUTSIDE_LINK.sub(lambda m: f'{m.group(1)}<span class="link-address"> '
+                            f"({m.group(2)})</span>", body)
 
 
 def show_in_print(shown: Shown, asset: Asset) -> str:

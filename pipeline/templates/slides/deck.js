@@ -95,10 +95,18 @@
 
   function toggleOverview(open) {
     root.classList.toggle("overview", open);
+    // In the overview each slide is a stop for Tab, and focus starts on the current one, so
+    // that the keyboard alone can pick a slide (Enter) rather than a control left focused.
+    slides.forEach(function (slide) {
+      if (open) { slide.tabIndex = 0; } else { slide.removeAttribute("tabindex"); }
+    });
     var index = current;
     current = -1;
     go(index, false);
-    if (open) { slides[index].scrollIntoView({ block: "center" }); }
+    if (open) {
+      slides[index].scrollIntoView({ block: "center" });
+      slides[index].focus({ preventScroll: true });
+    }
   }
 
   function fullscreen() {
@@ -121,7 +129,12 @@
       case "Home": go(0); break;
       case "End": go(slides.length - 1); break;
       case "Escape": toggleOverview(!overview); break;
-      case "Enter": if (overview) { toggleOverview(false); } else { return; } break;
+      case "Enter":
+        if (!overview) { return; }
+        var picked = event.target.closest && event.target.closest(".slide");
+        if (picked) { go(slides.indexOf(picked)); }
+        toggleOverview(false);
+        break;
       case "s": case "S": if (!speaker) { openSpeakerView(); } break;
       case "f": case "F": fullscreen(); break;
       default: return;
