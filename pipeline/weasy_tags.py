@@ -87,6 +87,10 @@ def _retagged(box: Any, elements: Iterator[Any]) -> Iterator[Any]:
             structure["S"] = "/Note"
             ident = element.get("id") or f"note-{id(element)}"
             structure["ID"] = pydyf.String(ident if number == 0 else f"{ident}-{number}")
+        elif box.element_tag == "img" and "math" in classes and number == 0:
+            # A formula MathJax drew (pipeline/math): its alt is the TeX.
+            structure["S"] = "/Formula"
+            structure["Alt"] = pydyf.String(element.get("alt") or "")
         elif box.element_tag in ("math", f"{{{MATHML_NS}}}math"):
             # Matterhorn 17-003: a Formula has alternative text; read out, the TeX is the
             # formula, where the glyphs alone read "E = 1 2 m v 2".
