@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -144,6 +144,14 @@ def render_pdf(html: str, *, base_dir: Path, project: Project, origin: Path,
     ``stylesheets`` are CSS texts applied after the document's own styles, parsed once per
     process (their @import rules are resolved, and refused, on first use only).
     """
+    document = lay_out(html, base_dir=base_dir, project=project, origin=origin,
+                       variant=variant, stylesheets=stylesheets)
+    return write_pdf(document, identifier=identifier, date=date, variant=variant)
+
+
+def lay_out(html: str, *, base_dir: Path, project: Project, origin: Path,
+            variant: str | None = PDF_UA, stylesheets: Sequence[str] = ()) -> Document:
+    """Lay ``html`` out in pages, as ``render_pdf`` does, and return WeasyPrint's document."""
     if variant is not None and variant not in VARIANTS:
         raise BuildError(f"unknown PDF variant '{variant}'; choose from {', '.join(VARIANTS)}")
     fetcher = ProjectFetcher(project, origin)
@@ -155,9 +163,14 @@ def render_pdf(html: str, *, base_dir: Path, project: Project, origin: Path,
         if (css, base_url) not in sheets:
             sheets[css, base_url] = CSS(string=css, base_url=base_url, url_fetcher=fetcher,
                                         font_config=fonts)
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
         font_config=fonts, stylesheets=[sheets[css, base_url] for css in stylesheets],
         pdf_variant=variant, pdf_tags=True)
+
+
+def write_pdf(document: Document, *, identifier: str, date: dt.date | None = None,
+              variant: str | None = PDF_UA) -> bytes:
+    """Return the PDF bytes of a laid-out ``document`` (see ``render_pdf``)."""
     document.metadata.created, document.metadata.modified = pdf_dates(date)
     return document.write_pdf(pdf_variant=variant, pdf_tags=True,
                               pdf_identifier=identifier.encode("utf-8"))

@@ -20,6 +20,7 @@ from pipeline.project import load_project
 from pipeline.source import read_article
 from pipeline.weasy import render_pdf
 from tests.conftest import SAMPLE_SLUG, article, require_tool
+from tests.test_accessibility import structure_kinds
 from tests.test_deck import paragraph, png, sentence
 from tests.validators import vnu_errors
 
@@ -163,6 +164,85 @@ def test_handout_six_per_page_on_letter(built: Callable[..., tuple[Path, Deck]])
     assert len(reader.pages) == math.ceil(len(deck.slides) / 6)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def placed_slides(handout: Path) -> list[list[tuple[bytes, tuple[float, ...]]]]:
+    """Return, per handout page, the content and placement of each form it draws."""
+    import pikepdf
+
+    pages = []
+    with pikepdf.open(handout) as pdf:
+        for page in pdf.pages:
+            forms = {str(name): form for name, form in page.Resources.get("/XObject", {}).items()
+                     if form.get("/Subtype") == "/Form"}
+            placed = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                if str(operator) == "cm":
+                    matrix = tuple(float(value) for value in operands)
+                elif str(operator) == "Do" and str(operands[0]) in forms:
+                    placed.append((forms[str(operands[0])].read_bytes(), matrix))
+            pages.append(placed)
+    return pages
+
+
+@pytest.mark.parametrize("per_page", [3, 6])
+def test_handout_draws_the_deck_pdf_pages(built: Callable[..., tuple[Path, Deck]],
+                                          per_page: int) -> None:
+    # The slides are laid out once: the handout draws the deck PDF's own pages, in order,
+    # at the slide's proportions, inside the A4 page.
+    import pikepdf
+
+    out, deck = built(hard_article(slides=f"{{handout_per_page: {per_page}}}"))
+    files = outputs(out, "fitting-everything")
+    with pikepdf.open(files["pdf"]) as pdf:
+        slides = [page.Contents.read_bytes() if not isinstance(page.Contents, pikepdf.Array)
+                  else b"".join(part.read_bytes() for part in page.Contents)
+                  for page in pdf.pages]
+    pages = placed_slides(files["handout"])
+    assert [len(placed) for placed in pages[:-1]] == [per_page] * (len(pages) - 1)
+    drawn = [content for placed in pages for content, _ in placed]
+    assert len(drawn) == len(deck.slides) == len(slides)
+    assert all(content.strip() == slide.strip() for content, slide in
+               zip(drawn, slides, strict=True))
+    for placed in pages:
+        for _, (a, _b, _c, d, e, f) in placed:
+            assert a == pytest.approx(d) and 0.1 < a < 0.5  # scaled, not stretched
+            assert 0 < e < 595 - 960 * a and 0 < f < 842 - 540 * d
+    text = " ".join(PdfReader(files["handout"]).pages[0].extract_text().split())
+    assert text.index("Fitting Everything") < text.index(deck.slides[1].title)
+
+
+def test_handout_keeps_each_slides_structure(built: Callable[..., tuple[Path, Deck]]) -> None:
+    # Every marked content of a drawn slide is reached from the structure tree through the
+    # form it lies in, and the slides' headings, lists and tables are there as in the deck.
+    import pikepdf
+
+    out, deck = built(hard_article())
+    files = outputs(out, "fitting-everything")
+    with pikepdf.open(files["handout"]) as pdf:
+        numbers = pdf.Root.StructTreeRoot.ParentTree.Nums
+        tree = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)}
+        # WeasyPrint's pages share one resource dictionary: the forms are told by objects.
+        forms = list({form.objgen: form for page in pdf.pages
+                      for form in page.Resources.get("/XObject", {}).values()
+                      if form.get("/Subtype") == "/Form"}.values())
+        assert len(forms) == len(deck.slides)
+        for form in forms:
+            painted = {int(operands[1].MCID) for operands, operator in
+                       pikepdf.parse_content_stream(form)
+                       if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
+                       and "/MCID" in operands[1]}
+            assert painted
+            elements = tree[int(form.StructParents)]
+            for mcid in painted:
+                kids = elements[mcid].K
+                assert any(kid.get("/Stm") is not None and kid.Stm.objgen == form.objgen
+                           and int(kid.MCID) == mcid for kid in kids)
+    kinds = structure_kinds(files["handout"])
+    deck_kinds = structure_kinds(files["pdf"])
+    for kind in ("H1", "H2", "L", "LI", "Table", "TH", "Figure", "BlockQuote"):
+        assert kinds.count(kind) == deck_kinds.count(kind) + (kind == "H1"), kind
+    assert "Link" not in kinds  # a thumbnail is not clickable
 
 
 def test_pptx_reads_back(built: Callable[..., tuple[Path, Deck]]) -> None:

@@ -31,17 +31,23 @@ from pipeline.templates import render
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from weasyprint import Document as WeasyDocument
+
     from pipeline.deck import Slide
     from pipeline.model import Article
+    from pipeline.nup import Place
     from pipeline.output import OutputDir
 
 # The words the deck's script shows (its live region), handed to it as JSON.
 SCRIPT_STRINGS = ("slide_of",)
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
-# Each part of a deck is its own target, made from these templates (and what they include).
+# Each part of a deck is its own target, made from these templates (and what they include):
+# the PDF deck and the slide handout are one, since the handout shows the deck's own pages.
 PART_TEMPLATES = {"deck": ("slides/deck.html.j2",),
-                  "pdf": ("slides/deck.html.j2", "css/slides-pdf.css"),
-                  "handout": ("slides/handout.html.j2",)}
+                  "pdf": ("slides/deck.html.j2", "css/slides-pdf.css",
+                          "slides/handout.html.j2")}
+# CSS pixels to PDF points.
+POINTS = 0.75
 IMG = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"[^>]*>')
 ALT = re.compile(r'\balt="([^"]*)"')
 
@@ -52,7 +58,7 @@ class SlidesFormat(Format):
 
     name = "slides"
     description = "slide decks (HTML, PDF, PPTX) and slide handouts"
-    heavy_modules = ("pipeline.weasy", "pipeline.pptx")
+    heavy_modules = ("pipeline.weasy", "pipeline.nup", "pipeline.pptx")
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the deck files and the slide handout of ``article``."""
@@ -62,11 +68,10 @@ class SlidesFormat(Format):
         """Return the outputs of each part: the deck (HTML, PPTX), the PDF deck, the handout."""
         slug = article.slug
         return {"deck": (f"slides/{slug}.html", f"slides/{slug}.pptx"),
-                "pdf": (f"slides/{slug}.pdf",),
-                "handout": (f"pdf/{slug}-slides-handout.pdf",)}
+                "pdf": (f"slides/{slug}.pdf", f"pdf/{slug}-slides-handout.pdf")}
 
     def targets(self, articles: list[Article]) -> list[Target]:
-        """Return three targets per article, so the two WeasyPrint renders can run at once."""
+        """Return two targets per article, so the PDFs and the PPTX can be made at once."""
         return [Target(self.name, outputs, (article,), partial(self.write_part, article, part),
                        templates=PART_TEMPLATES[part])
                 for article in articles
@@ -93,21 +98,9 @@ class SlidesFormat(Format):
         context = self.context(deck, uris)
         if part != "deck":  # WeasyPrint reads the brand's files where they are
             context["brand_links"] = "file"
-        if part == "handout":
-            handout = render(self.site.env, "slides/handout.html.j2", {
-                **context,
-                "pages": handout_pages(deck),
-                "page_size": PAGE_SIZES[project.settings["paper"]],
-                "page_of_css": page_of_content(article.lang),
-            })
-            out.write_bytes(f"pdf/{article.slug}-slides-handout.pdf", self.pdf(article, handout))
-            return
         html = render(self.site.env, "slides/deck.html.j2", context)
         if part == "pdf":
-            # The PDF deck is the very HTML the browser shows: its print styles give a page
-            # a slide.
-            bookmarks = render(self.site.env, "css/slides-pdf.css", {})
-            out.write_bytes(f"slides/{article.slug}.pdf", self.pdf(article, html, bookmarks))
+            self.write_pdfs(deck, context, html, out)
             return
         from pipeline.pptx import write_pptx  # heavy: imported only when a deck is written
 
@@ -128,8 +121,32 @@ class SlidesFormat(Format):
                                images=images, brand_links="deck",
                                strings={key: strings[key] for key in SCRIPT_STRINGS})
 
+    def write_pdfs(self, deck: Deck, context: dict[str, Any], html: str,
+                   out: OutputDir) -> None:
+        """Write the PDF deck, then the slide handout showing its pages in ruled frames."""
+        from pipeline.nup import place_pages
+        from pipeline.weasy import lay_out, write_pdf
+
+        article = deck.article
+        project = self.site.project
+        # The PDF deck is the very HTML the browser shows: its print styles give a page a
+        # slide.
+        slides = self.pdf(article, html, render(self.site.env, "css/slides-pdf.css", {}))
+        out.write_bytes(f"slides/{article.slug}.pdf", slides)
+        frame = render(self.site.env, "slides/handout.html.j2", {
+            **context,
+            "pages": handout_pages(deck),
+            "page_size": PAGE_SIZES[project.settings["paper"]],
+            "page_of_css": page_of_content(article.lang),
+        })
+        document = lay_out(frame, base_dir=article.source.parent, project=project,
+                           origin=article.source)
+        framed = write_pdf(document, identifier=article.identifier, date=article.date)
+        out.write_bytes(f"pdf/{article.slug}-slides-handout.pdf",
+                        place_pages(framed, slides, frames(document, len(deck.slides))))
+
     def pdf(self, article: Article, html: str, *stylesheets: str) -> bytes:
-        """Render ``html`` (deck or handout) to a tagged PDF with the article's metadata."""
+        """Render the deck's ``html`` to a tagged PDF with the article's metadata."""
         from pipeline.weasy import render_pdf
 
         # Formulas as MathJax's SVG: WeasyPrint cannot lay out MathML.
@@ -137,6 +154,26 @@ class SlidesFormat(Format):
         return render_pdf(html, base_dir=article.source.parent, project=self.site.project,
                           origin=article.source, identifier=article.identifier,
                           date=article.date, stylesheets=stylesheets)
+
+
+def frames(document: WeasyDocument, count: int) -> list[Place]:
+    """Return where the handout ``document`` framed each of ``count`` slides, in PDF points.
+
+    A frame is the box anchored as ``handout-slide-N``; a slide without one (a project's own
+    template dropped it) is left out.
+    """
+    from pipeline.nup import Place
+
+    places = []
+    for index, page in enumerate(document.pages):
+        for number in range(1, count + 1):
+            box = page.anchors.get(f"handout-slide-{number}")
+            if box is not None:
+                left, top, right, bottom = (value * POINTS for value in box)
+                height = page.height * POINTS
+                places.append(Place(index, number - 1, (left, height - bottom, right,
+                                                        height - top)))
+    return places
 
 
 def handout_pages(deck: Deck) -> list[list[tuple[int, Any]]]:
