@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 import re
@@ -61,8 +62,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
                code_style: str = DEFAULT_STYLE) -> bytes:
     """Return the deck as a .pptx file, identical bytes for an identical deck."""
-    prs = Presentation()
-    _set_size(prs, WIDTHS[deck.aspect])
+    prs = Presentation(io.BytesIO(_template(WIDTHS[deck.aspect])))
     if brand is not None:
         apply_brand(prs, brand)
     for slide in deck.slides:
@@ -82,6 +82,18 @@ def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
     buffer = io.BytesIO()
     prs.save(buffer)
     return _normalised_zip(buffer.getvalue())
+
+
+@functools.cache
+def _template(width: Emu) -> bytes:
+    """Return python-pptx's default template resized to ``width``, made once per process."""
+    # Resizing reads every inherited placeholder frame, slow in python-pptx: a third of
+    # writing a deck, and the same for every deck of a build.
+    prs = Presentation()
+    _set_size(prs, width)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()
 
 
 def _set_size(prs: Presentation, width: Emu) -> None:
