@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.brand import add_brand
 from pipeline.formats import get_format
 from tests.conftest import article
 from tests.test_deck import png
@@ -136,6 +137,22 @@ def test_a_cluster_build_is_byte_identical_to_a_local_one(project, folio, cluste
     # Nothing changed: the cluster is not even asked.
     again = folio(project, "build", "--scheduler", cluster.scheduler_address)
     assert "made on" not in again.stderr and "0 written" in again.stderr
+
+
+def test_a_brand_travels_to_the_workers(make_project, folio, cluster, monkeypatch):
+    # The brand file and the fonts and logos it names lie at the project's root, outside
+    # source/ and templates/: the workers get them too, and draw the same bytes.
+    root = make_project({"source/a.md": article("Branded", "Words in the brand's font.\n")})
+    add_brand(root)
+    monkeypatch.chdir(root)
+    local = folio(root, "build", "-j", "2", "-o", "local")
+    assert local.exit_code == 0, local.output
+    remote = folio(root, "build", "--scheduler", cluster.scheduler_address)
+    assert remote.exit_code == 0, remote.output
+    assert warnings(remote.stderr) == warnings(local.stderr) == []
+    built, expected = files(root / "build"), files(root / "local")
+    assert "html/brand/logo.svg" in built and sorted(built) == sorted(expected)
+    assert [name for name in built if built[name] != expected[name]] == []
 
 
 def test_a_bug_on_the_cluster_costs_only_its_target(project, folio, cluster, on_workers,

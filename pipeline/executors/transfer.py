@@ -16,6 +16,7 @@ import threading
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from pipeline.brand import brand_path
 from pipeline.output import OutputDir
 from pipeline.project import ARTICLE_SUFFIXES, DEFAULT_TEMPLATES, Project
 from pipeline.resources import locate
@@ -72,15 +73,19 @@ def project_files(project: Project, targets: list[Target]) -> dict[str, bytes]:
     """Return {path relative to the project: bytes} of every project file ``targets`` may read.
 
     That is what the build's cache counts as inputs: the project's templates, the files in
-    source/ (images, fonts, books, bibliographies), the images and covers the articles show,
-    and each target's declared inputs. Article sources stay behind: they travel parsed, in
-    their targets.
+    source/ (images, fonts, books, bibliographies), the brand file and its fonts and logos,
+    the images and covers the articles show, and each target's declared inputs. Article
+    sources stay behind: they travel parsed, in their targets.
     """
     paths: set[Path] = set()
     for folder in (project.templates_dir, project.source_dir):
         if folder.is_dir():
             paths.update(path for path in folder.rglob("*")
                          if path.suffix not in ARTICLE_SUFFIXES or folder != project.source_dir)
+    # The brand file and the fonts and logos it names, wherever in the project they lie.
+    named = brand_path(project)
+    if named is not None:
+        paths.update([named, *(file.path for file in project.brand.files)])
     for target in targets:
         paths.update(target.inputs)
         for article in target.articles:
