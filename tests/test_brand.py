@@ -530,3 +530,43 @@ def test_processes_drawing_one_logo_at_once_draw_it_once(
     assert draws == [raster.HEIGHT]
     # Without a folder to keep it in (outside a build), it is drawn here and now.
     assert raster.logo_png(svg) == b"a drawing" and len(draws) == 2
+
+
+# Run in a fresh interpreter: brand-yml may be imported already in the test process.
+IMPORT_BRAND_YML = """\
+from pydantic import ValidationError
+from pipeline.brand.read import brand_model
+
+Brand = brand_model()
+# brand-yml's source was not read for its attribute docstrings (descriptions only)...
+assert Brand.model_fields["color"].description is None
+import brand_yml.color
+assert brand_yml.color.BrandColor.model_fields["palette"].description is None
+
+# ...and pydantic reads them again for any model defined after (in a file: it reads source).
+from documented import Documented
+assert Documented.model_fields["x"].description == "The x."
+# Validation is brand-yml's own.
+assert Brand.model_validate({"color": {"palette": {"ink": "#111"}, "primary": "ink"}})
+try:
+    Brand.model_validate({"typography": {"headings": {"weight": "heavy"}}})
+except ValidationError as exc:
+    print(exc.errors()[0]["msg"])
+"""
+
+
+def test_brand_yml_is_imported_without_reading_its_source(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    (tmp_path / "documented.py").write_text(
+        "from pydantic import BaseModel, ConfigDict\n\n\n"
+        "class Documented(BaseModel):\n"
+        "    model_config = ConfigDict(use_attribute_docstrings=True)\n"
+        "    x: int = 0\n"
+        '    """The x."""\n')
+    path = os.pathsep.join([str(Path.cwd()), str(tmp_path)])
+    done = subprocess.run([sys.executable, "-c", IMPORT_BRAND_YML], capture_output=True,
+                          text=True, cwd=Path.cwd(), env={**os.environ, "PYTHONPATH": path})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Value error, Invalid font weight 'heavy'.")
