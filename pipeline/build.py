@@ -141,8 +141,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         # Started before the sources are read: workers load their libraries meanwhile.
         executor = open_executor(project, site.token, jobs, heavy, scheduler)
         # Read once, while pandoc parses the sources (after the fork: threads and fork mix ill).
-        brand = load_in_background(project, cache,
-                                   rasters=bool({"epub", "slides"} & {*format_names}))
+        brand = load_in_background(project, cache)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors

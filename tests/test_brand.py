@@ -438,3 +438,135 @@ def test_serve_watches_the_brand_file_and_its_files(make_project: Callable[..., 
         "_brand.yml", "fonts/AcmeSerif.ttf", "fonts/AcmeMono.ttf", "logo.svg", "logo-dark.svg")}
     (root / "_brand.yml").unlink()
     assert watch_paths(load_project(root)) == []
+
+
+# What a brand costs a build: SVG logos drawn once, only for the outputs that need a raster.
+
+# A build of the outputs that need the logo as PNG, run in a process of its own with two
+# worker processes; it prints the heavy modules the coordinating process loaded.
+BUILD_AND_REPORT = """\
+import sys
+from pipeline.cli import cli
+try:
+    cli(["-q", "-C", sys.argv[1], "build", "-j", "2", "-f", sys.argv[2]])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(",".join(name for name in ("cairosvg", "brand_yml") if name in sys.modules))
+"""
+
+
+def build_in_own_process(root: Path, formats: str) -> str:
+    """Build ``formats`` of ``root`` in a fresh process; return the heavy modules it loaded."""
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", BUILD_AND_REPORT, str(root), formats],
+                          capture_output=True, text=True, check=True, cwd=Path.cwd())
+    return done.stdout.strip()
+
+
+def drawing(svg: str) -> bytes:
+    """Return ``svg`` drawn as Folio draws a logo for PowerPoint and the EPUB cover."""
+    import cairosvg
+
+    return cairosvg.svg2png(bytestring=svg.encode(), output_height=300, unsafe=False)
+
+
+def pptx_logos(path: Path) -> list[bytes]:
+    """Return the pictures on the slide master and the title layout of a PPTX deck."""
+    from pptx import Presentation
+
+    prs = Presentation(str(path))
+    return [shape.image.blob for shapes in (prs.slide_master.shapes, prs.slide_layouts[0].shapes)
+            for shape in shapes if shape.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+
+
+def test_svg_logo_drawn_once_by_a_worker_kept_by_content(
+        make_project: Callable[..., Path]) -> None:
+    root = make_project(brand_files())
+    kept = root / "build" / ".folio-cache" / "logos"
+    # Outputs that show SVG as it is never draw it.
+    assert build_in_own_process(root, "html,pdf") == "brand_yml"
+    assert not kept.exists()
+    # The EPUB cover and the PPTX draw it: in a worker, not in the coordinating process, and
+    # only the logo they show (not the unused dark variant).
+    assert build_in_own_process(root, "epub,slides") == ""  # the brand came from the cache
+    assert [path.read_bytes() for path in kept.glob("*.png")] == [drawing(LOGO.format(
+        fill="#1b1b1f"))]
+    assert pptx_logos(root / "build/slides" / f"{SLUG}.pptx") == [
+        drawing(LOGO.format(fill="#1b1b1f"))] * 2
+    # A new logo is drawn anew: the drawing is kept by the SVG's content, never by its name.
+    (root / "logo.svg").write_text(LOGO.format(fill="#0000ff"))
+    assert "cairosvg" not in build_in_own_process(root, "slides")
+    assert pptx_logos(root / "build/slides" / f"{SLUG}.pptx") == [
+        drawing(LOGO.format(fill="#0000ff"))] * 2
+    assert len(list(kept.glob("*.png"))) == 2
+
+
+def test_processes_drawing_one_logo_at_once_draw_it_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.brand import raster
+
+    svg = tmp_path / "logo.svg"
+    svg.write_text(LOGO.format(fill="#000000"))
+    draws = []
+    both_waiting = threading.Barrier(2)
+
+    def slow_draw(data: bytes, height: int) -> bytes:
+        draws.append(height)
+        time.sleep(0.3)  # the other one asks meanwhile
+        return b"a drawing"
+
+    def ask(_: int) -> bytes:
+        both_waiting.wait()
+        return raster.logo_png(svg, tmp_path / "logos")
+
+    monkeypatch.setattr(raster, "_draw", slow_draw)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(ask, range(2))) == [b"a drawing"] * 2
+    assert draws == [raster.HEIGHT]
+    # Without a folder to keep it in (outside a build), it is drawn here and now.
+    assert raster.logo_png(svg) == b"a drawing" and len(draws) == 2
+
+
+# Run in a fresh interpreter: brand-yml may be imported already in the test process.
+IMPORT_BRAND_YML = """\
+from pydantic import ValidationError
+from pipeline.brand.read import brand_model
+
+Brand = brand_model()
+# brand-yml's source was not read for its attribute docstrings (descriptions only)...
+assert Brand.model_fields["color"].description is None
+import brand_yml.color
+assert brand_yml.color.BrandColor.model_fields["palette"].description is None
+
+# ...and pydantic reads them again for any model defined after (in a file: it reads source).
+from documented import Documented
+assert Documented.model_fields["x"].description == "The x."
+# Validation is brand-yml's own.
+assert Brand.model_validate({"color": {"palette": {"ink": "#111"}, "primary": "ink"}})
+try:
+    Brand.model_validate({"typography": {"headings": {"weight": "heavy"}}})
+except ValidationError as exc:
+    print(exc.errors()[0]["msg"])
+"""
+
+
+def test_brand_yml_is_imported_without_reading_its_source(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    (tmp_path / "documented.py").write_text(
+        "from pydantic import BaseModel, ConfigDict\n\n\n"
+        "class Documented(BaseModel):\n"
+        "    model_config = ConfigDict(use_attribute_docstrings=True)\n"
+        "    x: int = 0\n"
+        '    """The x."""\n')
+    path = os.pathsep.join([str(Path.cwd()), str(tmp_path)])
+    done = subprocess.run([sys.executable, "-c", IMPORT_BRAND_YML], capture_output=True,
+                          text=True, cwd=Path.cwd(), env={**os.environ, "PYTHONPATH": path})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Value error, Invalid font weight 'heavy'.")

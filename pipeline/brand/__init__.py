@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 BRAND_FILE = "_brand.yml"
 LOGO_SIZES = ("small", "medium", "large")
+# The build cache's folder of SVG logos drawn as PNG (see pipeline.brand.raster).
+RASTER_FOLDER = "logos"
 LOGO_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 # Fallbacks after a brand's own family: Folio's defaults, then the Noto families (CJK
 # included) where they are installed, so a browser or Pango finds a glyph for most text.
@@ -123,8 +125,9 @@ class Brand:
     source: Path | None = None
     # Digest of the brand file and every file it names: a brand edit rebuilds every output.
     key: str = ""
-    # SVG logos drawn as PNG (by path), where only raster images go: PowerPoint, EPUB covers.
-    rasters: dict[Path, bytes] = field(default_factory=dict, repr=False)
+    # Where SVG logos drawn as PNG (for PowerPoint, EPUB covers) are kept for every process of
+    # a build and the builds after it: the build cache; None keeps them in this process only.
+    raster_dir: Path | None = None
 
     @property
     def builtin(self) -> bool:
@@ -155,20 +158,10 @@ class Brand:
         return tuple(found[rel] for rel in sorted(found))
 
     def raster(self, file: BrandFile) -> bytes:
-        """Return a logo as PNG or JPEG bytes, drawing an SVG one unless the build did."""
-        if file.path in self.rasters:
-            return self.rasters[file.path]
+        """Return a logo as PNG or JPEG bytes: an SVG one drawn on first need, once a build."""
         from pipeline.brand.raster import logo_png
 
-        return logo_png(file.path)
-
-    def with_rasters(self) -> Brand:
-        """Return the brand with its SVG logos drawn, to hand to the processes that need them."""
-        from pipeline.brand.raster import logo_png
-
-        logos = {file.path for logo in self.logos.values() for file in (logo.light, logo.dark)
-                 if file is not None and file.path.suffix.lower() == ".svg"}
-        return replace(self, rasters={path: logo_png(path) for path in sorted(logos)})
+        return logo_png(file.path, self.raster_dir)
 
     @property
     def font_files(self) -> tuple[Path, ...]:
@@ -231,4 +224,7 @@ def load_brand(project: Project) -> Brand:
     digest = hashlib.sha256(path.read_bytes())
     for file in brand.files:
         digest.update(file.rel.encode() + b"\0" + file.path.read_bytes())
-    return replace(brand, key=digest.hexdigest())
+    from pipeline.cache import CACHE_DIR
+
+    return replace(brand, key=digest.hexdigest(),
+                   raster_dir=project.build_dir / CACHE_DIR / RASTER_FOLDER)

@@ -1,11 +1,22 @@
-"""Logos as raster images, for the outputs that cannot show SVG (PowerPoint, the EPUB cover)."""
+"""Logos as raster images, for the outputs that cannot show SVG (PowerPoint, the EPUB cover).
+
+An SVG logo is drawn only when such an output is made, and once a build: the PNG is kept in
+the build cache under a digest of the SVG's bytes, so the other worker processes of the build,
+and later builds, read it instead of loading CairoSVG (a fifth of a second) to draw it again.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import io
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pipeline.cache import digest
 
 if TYPE_CHECKING:
     from pipeline.brand import Brand
@@ -17,15 +28,54 @@ RASTER = {".png", ".jpg", ".jpeg", ".gif"}
 HEIGHT = 300
 
 
-@functools.cache
-def logo_png(path: Path, height: int = HEIGHT) -> bytes:
-    """Return the image at ``path`` as PNG bytes, ``height`` pixels high when it is SVG."""
+def logo_png(path: Path, folder: Path | None = None, height: int = HEIGHT) -> bytes:
+    """Return the image at ``path`` as PNG bytes, ``height`` pixels high when it is SVG.
+
+    With ``folder`` (in the build cache), a drawing is kept there for every process of the
+    build; the first to need it draws it while the others wait for it, rather than draw too.
+    """
     if path.suffix.lower() in RASTER:
         return path.read_bytes()
+    svg = path.read_bytes()
+    if folder is None:
+        return _draw(svg, height)
+    kept = folder / f"{digest(_drawer(), svg, str(height))}.png"
+    with contextlib.suppress(OSError):
+        return kept.read_bytes()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(kept.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            with contextlib.suppress(OSError):
+                return kept.read_bytes()  # drawn by another process while this one waited
+            png = _draw(svg, height)
+            fd, temporary = tempfile.mkstemp(prefix=f".{kept.stem}.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(png)
+            os.replace(temporary, kept)
+            return png
+    except OSError:  # a cache that cannot be written (read-only, gone): draw here only
+        return _draw(svg, height)
+
+
+@functools.cache
+def _drawer() -> str:
+    """Return what draws the logos, part of a kept drawing's name: a new CairoSVG redraws."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"cairosvg {version('cairosvg')}"
+    except PackageNotFoundError:
+        return "cairosvg"
+
+
+@functools.cache
+def _draw(svg: bytes, height: int) -> bytes:
+    """Return ``svg`` drawn as PNG, ``height`` pixels high (once per process and content)."""
     import cairosvg  # only a build drawing an SVG logo where SVG cannot go needs it
 
     # From its own bytes, and unsafe=False: no file it links to and no XML entity is read.
-    return cairosvg.svg2png(bytestring=path.read_bytes(), output_height=height, unsafe=False)
+    return cairosvg.svg2png(bytestring=svg, output_height=height, unsafe=False)
 
 
 def logo_image(data: bytes, height: int) -> object:

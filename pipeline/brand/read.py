@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +37,8 @@ WEIGHT_NAMES = {"thin": 100, "extra-light": 200, "ultra-light": 200, "light": 30
 def read_brand(path: Path, project: Project) -> FolioBrand:
     """Return the brand in ``path``; a mistake is a ``ConfigError`` naming the file and field."""
     import pydantic
-    from brand_yml import Brand
 
+    model = brand_model()
     if not path.is_file():
         raise ConfigError("the brand file does not exist (see 'brand:' in folio.yaml)", path)
     if not project.contains(path):
@@ -49,7 +50,7 @@ def read_brand(path: Path, project: Project) -> FolioBrand:
     # Folio's own YAML reading: a syntax error names its line, as in every other file.
     mapping, _ = load_yaml_mapping(text, path, 1, ConfigError)
     try:
-        data = Brand.model_validate({**mapping, "path": path})
+        data = model.model_validate({**mapping, "path": path})
     except pydantic.ValidationError as exc:
         error = exc.errors()[0]
         # Leave out pydantic's names of the union member tried ("file", "BrandLogo").
@@ -64,6 +65,36 @@ def read_brand(path: Path, project: Project) -> FolioBrand:
         raise ConfigError(f"not a brand file Folio can read: {first}", path) from None
     reader = _Reader(path, project)
     return reader.brand(data)
+
+
+def brand_model() -> type[Any]:
+    """Return brand-yml's ``Brand`` model, imported without reading its source code.
+
+    brand-yml's models ask pydantic for attribute docstrings (``use_attribute_docstrings``),
+    so defining each class reads its source with ``inspect`` and ``ast``: a fifth of what
+    importing brand-yml costs, for field descriptions that validation never uses. Pydantic's
+    docstring reader is set aside while brand-yml's classes are defined (by this thread; no
+    other code of Folio defines pydantic models), and put back after.
+    """
+    if "brand_yml" in sys.modules:
+        from brand_yml import Brand
+
+        return Brand
+    from pydantic._internal import _fields
+
+    reader = getattr(_fields, "extract_docstrings_from_cls", None)
+    if reader is not None:  # a pydantic without it imports brand-yml as it is
+        _fields.extract_docstrings_from_cls = _no_docstrings
+    try:
+        from brand_yml import Brand
+    finally:
+        if reader is not None:
+            _fields.extract_docstrings_from_cls = reader
+    return Brand
+
+
+def _no_docstrings(*args: Any, **kwargs: Any) -> dict[str, str]:
+    return {}
 
 
 class _Reader:

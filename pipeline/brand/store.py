@@ -1,13 +1,12 @@
 """The brand of a build: read beside pandoc's parses, and kept in the build cache between builds.
 
-Reading a brand file costs a few tenths of a second (importing brand-yml, drawing SVG logos);
-the build cache keeps the result as JSON, keyed by the brand file and checked against every
+Reading a brand file costs a quarter of a second (importing brand-yml and pydantic); the
+build cache keeps the result as JSON, keyed by the brand file and checked against every
 file it names, so a rebuild pays nothing. Its warnings are kept with it and said again.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import logging
@@ -22,18 +21,19 @@ if TYPE_CHECKING:
     from pipeline.project import Project
 
 
-def load_in_background(project: Project, cache: BuildCache | None = None,
-                       rasters: bool = False) -> Callable[[], Brand]:
+def load_in_background(project: Project, cache: BuildCache | None = None
+                       ) -> Callable[[], Brand]:
     """Start reading the project's brand in a thread; return a function that waits for it.
 
-    The thread overlaps the pandoc processes that parse the sources. With ``rasters``, SVG
-    logos are drawn then too, once, instead of in every worker that needs them. Waiting says
-    the brand's warnings (from this thread, in order) and raises its ``ConfigError``, if any.
+    The thread overlaps the pandoc processes that parse the sources. SVG logos are not drawn
+    here: the worker making an output that needs them as PNG does, once a build (see
+    pipeline.brand.raster). Waiting says the brand's warnings (from this thread, in order)
+    and raises its ``ConfigError``, if any.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="folio-brand")
-    future = pool.submit(read_brand, project, cache, rasters)
+    future = pool.submit(read_brand, project, cache)
     pool.shutdown(wait=False)
 
     def wait() -> Brand:
@@ -47,8 +47,8 @@ def load_in_background(project: Project, cache: BuildCache | None = None,
     return wait
 
 
-def read_brand(project: Project, cache: BuildCache | None,
-               rasters: bool) -> tuple[Brand, list[logging.LogRecord]]:
+def read_brand(project: Project, cache: BuildCache | None
+               ) -> tuple[Brand, list[logging.LogRecord]]:
     """Return the project's brand and the warnings reading it gave, from the cache if fresh."""
     from pipeline.cache import code_fingerprint, digest
     from pipeline.deps import file_digest
@@ -57,7 +57,7 @@ def read_brand(project: Project, cache: BuildCache | None,
     if path is None or not path.is_file():
         with _warnings() as records:
             return load_brand(project), records
-    key = digest(code_fingerprint(), "brand", str(path), file_digest(path), str(rasters))
+    key = digest(code_fingerprint(), "brand", str(path), file_digest(path))
     kept = cache.load_parse(key) if cache else None
     if kept is not None and all(Path(name).is_file() and file_digest(Path(name)) == value
                                 for name, value in kept["files"].items()):
@@ -65,8 +65,6 @@ def read_brand(project: Project, cache: BuildCache | None,
         return decode(kept["brand"]), records
     with _warnings() as records:
         brand = load_brand(project)
-        if rasters:
-            brand = brand.with_rasters()
     if cache is not None:
         cache.store_parse(key, {
             "brand": encode(brand),
@@ -99,10 +97,7 @@ def _warnings() -> Iterator[list[logging.LogRecord]]:
 
 def encode(brand: Brand) -> dict[str, Any]:
     """Return ``brand`` as JSON-ready data."""
-    data = dataclasses.asdict(brand)
-    data["rasters"] = {str(path): base64.b64encode(png).decode("ascii")
-                       for path, png in brand.rasters.items()}
-    return _plain(data)
+    return _plain(dataclasses.asdict(brand))
 
 
 def _plain(value: Any) -> Any:
@@ -129,4 +124,4 @@ def decode(data: dict[str, Any]) -> Brand:
         logos={size: Logo(file(logo["light"]), file(logo["dark"]), logo["alt"])
                for size, logo in data["logos"].items()},
         source=Path(data["source"]) if data["source"] else None,
-        rasters={Path(path): base64.b64decode(png) for path, png in data["rasters"].items()})
+        raster_dir=Path(data["raster_dir"]) if data["raster_dir"] else None)
