@@ -34,6 +34,9 @@ CROSSREF = Path(__file__).parent / "lua" / "crossref.lua"
 READER_FORMAT = "markdown-smart"
 WORDS_PER_MINUTE = 230
 FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+# What every id or reference the cross-reference filter acts on holds ({#fig-x}, @tbl-x,
+# <span id="eq-x">); a body without it is left alone by the filter.
+CROSSREF_ID = re.compile(r"(?:fig|tbl|eq|sec)-", re.IGNORECASE)
 
 
 def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:
@@ -149,7 +152,11 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
     """
     # --sandbox: pandoc itself reads nothing but what is named on this command line.
     lang = meta.get("lang") or project.settings["lang"]
-    args = ["--sandbox", "--mathml", "--wrap=none", *crossref_args(lang)]
+    args = ["--sandbox", "--mathml", "--wrap=none"]
+    # The filter walks the whole document twice, a fifth of pandoc's time for an article;
+    # it can only change one that names a figure, table, equation or section id.
+    if CROSSREF_ID.search(body):
+        args += crossref_args(lang)
     # An article's own bibliography (relative to it), else the project's (relative to source/).
     own = "bibliography" in meta
     settings = meta if own else project.settings
