@@ -157,6 +157,10 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
     # it can only change one that names a figure, table, equation or section id.
     if CROSSREF_ID.search(body):
         args += crossref_args(lang)
+    # The body's own control characters are gone; only a reference such as "&#x4;" can make
+    # one, so the writer looks for them only then.
+    if "&#" in body:
+        args.append("--variable=folio-controls")
     bibliographies, csl = citation_files(meta, path, project, lines)
     inputs = [*bibliographies, *([csl] if csl else [])]
     if bibliographies:

@@ -14,25 +14,38 @@ SITE = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_
 
 
 def markdown_readmes(limit: int = 6) -> list[Path]:
-    """Return Markdown READMEs installed packages ship, with no cross-reference id in them."""
+    """Return Markdown READMEs installed packages ship, with no cross-reference id and no
+    character reference in them."""
     found = []
     for path in sorted(SITE.glob("site-packages/*.dist-info/METADATA")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        if "Description-Content-Type: text/markdown" in text and not CROSSREF_ID.search(text):
+        if ("Description-Content-Type: text/markdown" in text and not CROSSREF_ID.search(text)
+                and "&#" not in text):
             found.append(path)
     return found[:limit]
 
 
 @pytest.mark.parametrize("readme", markdown_readmes(), ids=lambda p: p.parent.name)
-def test_the_crossref_filter_is_left_out_only_where_it_changes_nothing(readme):
-    # Real documents other people wrote: the parse without the filter is the parse with it.
+def test_walks_are_left_out_only_where_they_change_nothing(readme):
+    # Real documents other people wrote: the parse without the cross-reference filter and the
+    # writer's walk for control characters is the parse with them.
     body = readme.read_text(encoding="utf-8", errors="replace").partition("\n\n")[2]
     base = ["--sandbox", "--mathml", "--wrap=none"]
     assert (source._run_pandoc(body, base, readme)
-            == source._run_pandoc(body, [*base, *crossref_args("en")], readme))
+            == source._run_pandoc(body, [*base, *crossref_args("en"),
+                                         "--variable=folio-controls"], readme))
 
 
-def test_pandoc_runs_the_crossref_filter_only_for_a_body_naming_an_id(monkeypatch, tmp_path):
+def test_a_character_reference_to_a_control_character_is_still_removed(tmp_path):
+    project = type("P", (), {"settings": {"lang": "en"}, "source_dir": tmp_path})()
+    _, parsed = source.parse_body("Bell &#x7; and &#128; here.\n", tmp_path / "a.md", project,
+                                  {}, {})
+    assert parsed["controls"] == 2
+    assert "\x07" not in parsed["blocks"][0]["html"]
+    assert "\x80" not in parsed["blocks"][0]["text"]
+
+
+def test_pandoc_runs_only_the_walks_a_body_needs(monkeypatch, tmp_path):
     calls: list[list[str]] = []
     real = source._run_pandoc
 
@@ -47,6 +60,7 @@ def test_pandoc_runs_the_crossref_filter_only_for_a_body_naming_an_id(monkeypatc
     _, numbered = source.parse_body("![A cat](cat.png){#fig-cat}\n\nSee @fig-cat.\n", path,
                                     project, {}, {})
     assert not any(arg.startswith("--lua-filter") for arg in calls[0])
+    assert "--variable=folio-controls" not in calls[0]
     assert any(arg.startswith("--lua-filter") for arg in calls[1])
     # The filter still numbers what it should.
     assert "Figure\u00a01" in numbered["blocks"][0]["html"]
