@@ -105,12 +105,15 @@ def _read_one(project: Project, cache: BuildCache | None,
               ) -> tuple[Article | FolioError, list[logging.LogRecord]]:
     """Read one source, or take its unchanged article from the cache; return what it logged."""
     try:
-        raw = path.read_bytes() if cache is not None else b""
-        kept = cache.article(path) if cache is not None else None
+        if cache is None:
+            return read_article(path, project), take()
+        raw = path.read_bytes()
+        kept = cache.article(path)
         if kept is not None:
             key, article, records = kept
+            # Images are looked for again: one deleted since is an error, as on a first read.
             if (key == _article_key(raw, article.options, path, project)
-                    and missing_image(article.source, [i.src for i in article.images],
+                    and missing_image(path, [image.src for image in article.images],
                                       project) is None):
                 return article, records
         article = read_article(path, project, cache)
@@ -119,8 +122,8 @@ def _read_one(project: Project, cache: BuildCache | None,
     except Exception as exc:  # a bug: this source is lost, the others are still built
         return InternalError(exc, path, "reading"), take()
     records = take()
-    key = _article_key(raw, article.options, path, project) if cache is not None else None
-    if cache is not None and key is not None:
+    key = _article_key(raw, article.options, path, project)
+    if key is not None:
         cache.keep_article(path, key, article, records)
     return article, records
 
@@ -185,10 +188,10 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             except Exception as exc:  # a bug in one format costs that format only
                 report.errors.append(InternalError(exc, None, name))
         jobs = jobs or default_jobs()
-        heavy = [module for fmt in formats for module in fmt.heavy_modules]
-        # Started before the sources are read: workers load their libraries meanwhile.
-        executor = open_executor(project, site.token, jobs, heavy, scheduler)
-        # Read once, while pandoc parses the sources (after the fork: threads and fork mix ill).
+        # A cluster is reached while the sources are read: connecting takes a while.
+        executor = (open_executor(project, site.token, jobs,
+                                  [module for fmt in formats for module in fmt.heavy_modules],
+                                  scheduler) if scheduler else None)
         brand = load_in_background(project, cache,
                                    rasters=bool({"epub", "slides"} & {*format_names}))
         try:
@@ -197,6 +200,15 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             _check_fonts(articles, brand(), cache)
             plan, every_target, extras = _plan(report, formats, articles, sources is None,
                                                site, cache, force)
+            if executor is None:
+                # Local workers are started once the plan is known, and only as many as there
+                # are targets, loading only the libraries of the formats that have work: a
+                # rebuild of one page needs no worker, nor WeasyPrint. (The sources are read by
+                # then, mostly from the cache; and threads, all ended now, mix ill with fork.)
+                stale = {target.format for target, _ in plan}
+                executor = open_executor(project, site.token, min(jobs, len(plan)),
+                                         [module for fmt in formats if fmt.name in stale
+                                          for module in fmt.heavy_modules])
             # The longest first (as last time, else the most articles: a book), so that no
             # long target starts last while the other workers sit idle.
             order = sorted(range(len(plan)), key=lambda i: (
@@ -205,7 +217,8 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             results = [result for _, result in sorted(zip(order, ran, strict=True))]
             report.where = executor.summary(results)
         finally:
-            executor.close()
+            if executor is not None:
+                executor.close()
         for (target, key), result in zip(plan, results, strict=True):
             replay(result.records)
             _settle(report, cache, target, key, result, project.build_dir)

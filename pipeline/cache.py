@@ -11,6 +11,7 @@ import logging
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ class BuildCache:
         # By source: (key, article, records of reading it, {topic: records of a check}).
         self._articles: dict[str, _Kept] | None = None
         self._articles_changed = False
+        self._articles_lock = threading.Lock()  # sources are read by several threads
 
     def _load(self) -> dict[str, Any]:
         empty: dict[str, Any] = {"layout": LAYOUT, "folio": __version__, "targets": {},
@@ -174,19 +176,22 @@ class BuildCache:
         temp.write_text(json.dumps(self.state, sort_keys=True), encoding="utf-8")
         os.replace(temp, self.path)
 
+    def _kept(self) -> dict[str, _Kept]:
+        """Return the kept articles, loaded on first use."""
+        with self._articles_lock:
+            if self._articles is None:
+                self._articles = _load_articles(self.dir / ARTICLES_FILE)
+            return self._articles
+
     def article(self, path: Path) -> tuple[str, Any, list[logging.LogRecord]] | None:
         """Return the key, article and log records of the last read of ``path``, if kept."""
-        if self._articles is None:
-            self._articles = _load_articles(self.dir / ARTICLES_FILE)
-        entry = self._articles.get(str(path))
+        entry = self._kept().get(str(path))
         return (entry[0], entry[1], list(entry[2])) if entry is not None else None
 
     def keep_article(self, path: Path, key: str, article: Any,
                      records: list[logging.LogRecord]) -> None:
         """Remember the article read from ``path`` with ``key``, for the next build."""
-        if self._articles is None:
-            self._articles = _load_articles(self.dir / ARTICLES_FILE)
-        self._articles[str(path)] = (key, article, records, {})
+        self._kept()[str(path)] = (key, article, records, {})
         self._articles_changed = True
 
     def notes(self, path: Path, topic: str) -> list[logging.LogRecord] | None:
@@ -194,12 +199,12 @@ class BuildCache:
 
         ``topic`` names the check and its other inputs (the fonts check: the brand's key).
         """
-        entry = (self._articles or {}).get(str(path))
+        entry = self._kept().get(str(path))
         return list(entry[3][topic]) if entry is not None and topic in entry[3] else None
 
     def keep_notes(self, path: Path, topic: str, records: list[logging.LogRecord]) -> None:
         """Remember what a check of the kept article of ``path`` logged under ``topic``."""
-        entry = (self._articles or {}).get(str(path))
+        entry = self._kept().get(str(path))
         if entry is not None:
             entry[3].clear()  # one topic per check: an older brand's notes go
             entry[3][topic] = records

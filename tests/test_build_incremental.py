@@ -143,3 +143,31 @@ def test_targets_are_sent_longest_first_and_reported_in_plan_order(make_project,
                if line.startswith("written")]
     assert [path.rsplit("/", 1)[-1] for path in written] == [
         "article-0.html", "article-1.html", "article-2.html", "index.html"]
+
+
+def test_workers_start_only_for_stale_targets_with_only_their_libraries(make_project, folio,
+                                                                         monkeypatch):
+    import pipeline.build
+
+    root = make_project({f"source/a{n}.md": article(f"Article {n}") for n in range(3)})
+    opened: list[tuple[int, list[str]]] = []
+    real = pipeline.build.open_executor
+
+    def spy(project, token, jobs, heavy, scheduler=None):
+        opened.append((jobs, heavy))
+        return real(project, token, jobs, heavy, scheduler)
+
+    monkeypatch.setattr(pipeline.build, "open_executor", spy)
+    assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
+    assert opened[-1][0] == 2 and "ebooklib.epub" in opened[-1][1]
+    # One web page to make again: no worker at all.
+    (root / "build" / "html" / "article-0.html").unlink()
+    assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
+    assert opened[-1] == (1, [])
+    # Two: two workers, which need not load the EPUB libraries.
+    for n in (0, 1):
+        (root / "build" / "html" / f"article-{n}.html").unlink()
+    assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
+    assert opened[-1] == (2, [])
+    page = lxml_html.parse(str(root / "build" / "html" / "article-1.html"))
+    assert page.xpath("string(//h1)") == "Article 1"

@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
 
 class LocalWorkers(Executor):
-    """Worker processes for stale targets, started before the build reads its sources.
+    """Worker processes for stale targets, started once the build knows what they must make.
 
-    They import the heavy libraries (WeasyPrint takes most of a second) while the parent
-    reads and plans, instead of after it. A worker that dies (killed, out of memory, a crash
+    Each imports the heavy libraries of the formats with stale targets only (WeasyPrint takes
+    most of a second), as it starts. A worker that dies (killed, out of memory, a crash
     inside a library) costs only the target it was making: see ``results``.
     """
 
