@@ -171,3 +171,24 @@ def test_workers_start_only_for_stale_targets_with_only_their_libraries(make_pro
     assert opened[-1] == (2, [])
     page = lxml_html.parse(str(root / "build" / "html" / "article-1.html"))
     assert page.xpath("string(//h1)") == "Article 1"
+
+
+def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_path,
+                                                                         monkeypatch):
+    import os
+    import sys
+
+    from pipeline.executors.local import LocalWorkers, import_all
+
+    log = tmp_path / "imported"
+    (tmp_path / "folio_heavy_probe.py").write_text(
+        f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}}\\n')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "folio_heavy_probe", raising=False)
+    workers = LocalWorkers(2, ["folio_heavy_probe"])
+    try:
+        for future in [workers.pool.submit(import_all, ["folio_heavy_probe"]) for _ in range(4)]:
+            future.result()
+    finally:
+        workers.close()
+    assert log.read_text().split() == [str(os.getpid())]
