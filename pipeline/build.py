@@ -140,16 +140,21 @@ def _article_key(raw: bytes, meta: dict[str, Any], path: Path, project: Project)
 
 
 def _check_fonts(articles: list[Article], brand: Brand, cache: BuildCache) -> None:
-    """Warn about characters no font draws; a kept article says its last warnings again."""
-    topic = f"fonts:{brand.key}"
+    """Warn about characters no font draws; a kept article found complete is not checked again.
+
+    Only a clean result is kept: an article that lacked a character is checked on every
+    build, so the warning goes as soon as the font it asked for is installed.
+    """
+    check = f"fonts:{brand.key}"
     said: list[logging.LogRecord] = []
     with records_by_thread() as take:
         for article in articles:
-            records = cache.notes(article.source, topic)
-            if records is None:
-                check_coverage([article], brand)
-                records = take()
-                cache.keep_notes(article.source, topic, records)
+            if cache.passed(article.source, check):
+                continue
+            check_coverage([article], brand)
+            records = take()
+            if not records:
+                cache.keep_passed(article.source, check)
             said += records
     replay(said)
 

@@ -27,7 +27,7 @@ STATE_FILE = "state.json"
 ARTICLES_FILE = "articles.pickle"
 # Bump when the layout of state.json changes; a cache of any other layout is discarded.
 LAYOUT = 1
-_Kept = tuple[str, Any, list[logging.LogRecord], dict[str, list[logging.LogRecord]]]
+_Kept = tuple[str, Any, list[logging.LogRecord], set[str]]
 
 
 @functools.cache
@@ -61,7 +61,7 @@ class BuildCache:
         self.path = self.dir / STATE_FILE
         self._discarded = False
         self.state = self._load()
-        # By source: (key, article, records of reading it, {topic: records of a check}).
+        # By source: (key, article, records of reading it, the checks it passed since).
         self._articles: dict[str, _Kept] | None = None
         self._articles_changed = False
         self._articles_lock = threading.Lock()  # sources are read by several threads
@@ -191,23 +191,19 @@ class BuildCache:
     def keep_article(self, path: Path, key: str, article: Any,
                      records: list[logging.LogRecord]) -> None:
         """Remember the article read from ``path`` with ``key``, for the next build."""
-        self._kept()[str(path)] = (key, article, records, {})
+        self._kept()[str(path)] = (key, article, records, set())
         self._articles_changed = True
 
-    def notes(self, path: Path, topic: str) -> list[logging.LogRecord] | None:
-        """Return what a check of the kept article of ``path`` logged under ``topic``, if kept.
-
-        ``topic`` names the check and its other inputs (the fonts check: the brand's key).
-        """
+    def passed(self, path: Path, check: str) -> bool:
+        """Tell whether the kept article of ``path`` passed ``check`` (its name and inputs)."""
         entry = self._kept().get(str(path))
-        return list(entry[3][topic]) if entry is not None and topic in entry[3] else None
+        return entry is not None and check in entry[3]
 
-    def keep_notes(self, path: Path, topic: str, records: list[logging.LogRecord]) -> None:
-        """Remember what a check of the kept article of ``path`` logged under ``topic``."""
+    def keep_passed(self, path: Path, check: str) -> None:
+        """Remember that the kept article of ``path`` passed ``check``, with no warning."""
         entry = self._kept().get(str(path))
-        if entry is not None:
-            entry[3].clear()  # one topic per check: an older brand's notes go
-            entry[3][topic] = records
+        if entry is not None and check not in entry[3]:
+            entry[3].add(check)
             self._articles_changed = True
 
     def keep_only_articles(self, paths: set[str]) -> None:

@@ -192,3 +192,31 @@ def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_pat
     finally:
         workers.close()
     assert log.read_text().split() == [str(os.getpid())]
+
+
+def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, monkeypatch):
+    import logging
+
+    import pipeline.build
+
+    checked: list[str] = []
+
+    def check(articles, brand):
+        for item in articles:
+            checked.append(item.title)
+            if item.title == "Lacking":
+                logging.getLogger("pipeline.brand.fonts").warning(
+                    "%s: no font has \u2603 (U+2603)", item.source.name)
+
+    monkeypatch.setattr(pipeline.build, "check_coverage", check)
+    root = make_project({"source/a.md": article("Lacking"), "source/b.md": article("Fine"),
+                         "source/c.md": article("Edited")})
+    first = folio(root, "build", "-f", "html")
+    assert sorted(checked) == ["Edited", "Fine", "Lacking"]
+    assert "warning: a.md: no font has \u2603 (U+2603)" in first.output
+    checked.clear()
+    (root / "source" / "c.md").write_text(article("Edited", "Changed.\n"))
+    second = folio(root, "build", "-f", "html")
+    # The clean article is not checked again; the lacking one is, and still warns.
+    assert sorted(checked) == ["Edited", "Lacking"]
+    assert "warning: a.md: no font has \u2603 (U+2603)" in second.output
