@@ -13,10 +13,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pipeline.brand import Brand
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.fonts import check_coverage
 from pipeline.brand.store import load_in_background
-from pipeline.cache import STATE_FILE, BuildCache, code_fingerprint, digest
+from pipeline.cache import ARTICLES_FILE, STATE_FILE, BuildCache, code_fingerprint, digest
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
 from pipeline.executors import Result, open_executor
@@ -24,7 +25,7 @@ from pipeline.executors.base import records_by_thread, replay
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.project import Project
-from pipeline.source import read_article
+from pipeline.source import citation_files, missing_image, read_article
 
 log = logging.getLogger(__name__)
 
@@ -63,25 +64,26 @@ def read_sources(project: Project, paths: list[Path] | None = None,
                  ) -> tuple[list[Article], list[FolioError]]:
     """Read the given sources (default: all of them); return the articles and the errors.
 
-    With ``jobs`` above one, that many sources are read at once: reading is mostly waiting for
-    pandoc, so threads suffice. Messages still come out in source order.
+    An unchanged source is not read again: its article comes from the cache, and what reading
+    it logged is said again. With ``jobs`` above one, that many sources are read at once:
+    reading is mostly waiting for pandoc, so threads suffice. Messages come out in source order.
     """
+    whole = paths is None
     paths = list(paths if paths is not None else project.article_paths())
-    read = partial(_read_one, project, cache)
-    if jobs > 1 and len(paths) > 1:
-        from concurrent.futures import ThreadPoolExecutor
+    with records_by_thread() as take:
+        read = partial(_read_one, project, cache, take)
+        if jobs > 1 and len(paths) > 1:
+            from concurrent.futures import ThreadPoolExecutor
 
-        with records_by_thread() as take, ThreadPoolExecutor(max_workers=jobs) as pool:
-            outcomes = list(pool.map(lambda path: (read(path), take()), paths))
-        for _, records in outcomes:
-            replay(records)
-        results = [result for result, _ in outcomes]
-    else:
-        results = [read(path) for path in paths]
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                outcomes = list(pool.map(read, paths))
+        else:
+            outcomes = [read(path) for path in paths]
     articles: list[Article] = []
     errors: list[FolioError] = []
     by_slug: dict[str, Article] = {}
-    for path, result in zip(paths, results, strict=True):
+    for path, (result, records) in zip(paths, outcomes, strict=True):
+        replay(records)
         if isinstance(result, FolioError):
             errors.append(result)
         elif result.slug in by_slug:
@@ -91,16 +93,70 @@ def read_sources(project: Project, paths: list[Path] | None = None,
         else:
             by_slug[result.slug] = result
             articles.append(result)
+    if cache is not None:
+        if whole:  # sources deleted or renamed since: their articles are not kept
+            cache.keep_only_articles({str(path) for path in paths})
+        cache.save_articles()
     return articles, errors
 
 
-def _read_one(project: Project, cache: BuildCache | None, path: Path) -> Article | FolioError:
+def _read_one(project: Project, cache: BuildCache | None,
+              take: Callable[[], list[logging.LogRecord]], path: Path
+              ) -> tuple[Article | FolioError, list[logging.LogRecord]]:
+    """Read one source, or take its unchanged article from the cache; return what it logged."""
     try:
-        return read_article(path, project, cache)
+        if cache is None:
+            return read_article(path, project), take()
+        raw = path.read_bytes()
+        kept = cache.article(path)
+        if kept is not None:
+            key, article, records = kept
+            # Images are looked for again: one deleted since is an error, as on a first read.
+            if (key == _article_key(raw, article.options, path, project)
+                    and missing_image(path, [image.src for image in article.images],
+                                      project) is None):
+                return article, records
+        article = read_article(path, project, cache)
     except FolioError as exc:
-        return exc
+        return exc, take()
     except Exception as exc:  # a bug: this source is lost, the others are still built
-        return InternalError(exc, path, "reading")
+        return InternalError(exc, path, "reading"), take()
+    records = take()
+    key = _article_key(raw, article.options, path, project)
+    if key is not None:
+        cache.keep_article(path, key, article, records)
+    return article, records
+
+
+def _article_key(raw: bytes, meta: dict[str, Any], path: Path, project: Project) -> str | None:
+    """Return what reading ``path`` depends on, hashed; None when that cannot be told."""
+    try:
+        bibliographies, csl = citation_files(meta, path, project)
+    except SourceError:
+        return None  # a bibliography gone: reading again says so
+    settings = json.dumps(project.settings, sort_keys=True, default=str)
+    return digest(code_fingerprint(), raw, settings,
+                  *(file_digest(file) for file in [*bibliographies, *([csl] if csl else [])]))
+
+
+def _check_fonts(articles: list[Article], brand: Brand, cache: BuildCache) -> None:
+    """Warn about characters no font draws; a kept article found complete is not checked again.
+
+    Only a clean result is kept: an article that lacked a character is checked on every
+    build, so the warning goes as soon as the font it asked for is installed.
+    """
+    check = f"fonts:{brand.key}"
+    said: list[logging.LogRecord] = []
+    with records_by_thread() as take:
+        for article in articles:
+            if cache.passed(article.source, check):
+                continue
+            check_coverage([article], brand)
+            records = take()
+            if not records:
+                cache.keep_passed(article.source, check)
+            said += records
+    replay(said)
 
 
 def default_jobs() -> int:
@@ -137,22 +193,36 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             except Exception as exc:  # a bug in one format costs that format only
                 report.errors.append(InternalError(exc, None, name))
         jobs = jobs or default_jobs()
-        heavy = [module for fmt in formats for module in fmt.heavy_modules]
-        # Started before the sources are read: workers load their libraries meanwhile.
-        executor = open_executor(project, site.token, jobs, heavy, scheduler)
-        # Read once, while pandoc parses the sources (after the fork: threads and fork mix ill).
+        # A cluster is reached while the sources are read: connecting takes a while.
+        executor = (open_executor(project, site.token, jobs,
+                                  [module for fmt in formats for module in fmt.heavy_modules],
+                                  scheduler) if scheduler else None)
         brand = load_in_background(project, cache)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
             report.errors += source_errors
-            check_coverage(articles, brand())
+            _check_fonts(articles, brand(), cache)
             plan, every_target, extras = _plan(report, formats, articles, sources is None,
                                                site, cache, force)
-            results = executor.run([target for target, _ in plan], project.build_dir,
-                                   progress)
+            if executor is None:
+                # Local workers are started once the plan is known, and only as many as there
+                # are targets, loading only the libraries of the formats that have work: a
+                # rebuild of one page needs no worker, nor WeasyPrint. (The sources are read by
+                # then, mostly from the cache; and threads, all ended now, mix ill with fork.)
+                stale = {target.format for target, _ in plan}
+                executor = open_executor(project, site.token, min(jobs, len(plan)),
+                                         [module for fmt in formats if fmt.name in stale
+                                          for module in fmt.heavy_modules])
+            # The longest first (as last time, else the most articles: a book), so that no
+            # long target starts last while the other workers sit idle.
+            order = sorted(range(len(plan)), key=lambda i: (
+                -cache.seconds(_target_id(plan[i][0])), -len(plan[i][0].articles)))
+            ran = executor.run([plan[i][0] for i in order], project.build_dir, progress)
+            results = [result for _, result in sorted(zip(order, ran, strict=True))]
             report.where = executor.summary(results)
         finally:
-            executor.close()
+            if executor is not None:
+                executor.close()
         for (target, key), result in zip(plan, results, strict=True):
             replay(result.records)
             _settle(report, cache, target, key, result, project.build_dir)
@@ -161,6 +231,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         cache.remember_world(world.key(extras) if complete else None,
                              [_target_id(target) for target in every_target], extras)
         cache.save()
+        cache.save_articles()
     return report
 
 
@@ -252,7 +323,8 @@ def _settle(report: Report, cache: BuildCache, target: Target, key: str, result:
         target_path = out_root / path
         size = target_path.stat().st_size if target_path.exists() else 0
         report.outcomes.append(Outcome(path, "written", share, size))
-    cache.record(_target_id(target), key, out_root, target.outputs, result.files)
+    cache.record(_target_id(target), key, out_root, target.outputs, result.files,
+                 result.seconds)
 
 
 def clean(project: Project) -> tuple[int, list[Path]]:
@@ -276,7 +348,7 @@ def clean(project: Project) -> tuple[int, list[Path]]:
             path.unlink()
             removed += 1
         shutil.rmtree(cache.dir / "parse", ignore_errors=True)
-        for name in (STATE_FILE, "lock"):
+        for name in (STATE_FILE, ARTICLES_FILE, "lock"):
             (cache.dir / name).unlink(missing_ok=True)
     for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()),
                          key=lambda p: len(p.parts), reverse=True):

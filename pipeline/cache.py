@@ -9,7 +9,9 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,11 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".folio-cache"
 STATE_FILE = "state.json"
+# The articles of the last build, as read (the model, and what reading them logged).
+ARTICLES_FILE = "articles.pickle"
 # Bump when the layout of state.json changes; a cache of any other layout is discarded.
 LAYOUT = 1
+_Kept = tuple[str, Any, list[logging.LogRecord], set[str]]
 
 
 @functools.cache
@@ -56,6 +61,10 @@ class BuildCache:
         self.path = self.dir / STATE_FILE
         self._discarded = False
         self.state = self._load()
+        # By source: (key, article, records of reading it, the checks it passed since).
+        self._articles: dict[str, _Kept] | None = None
+        self._articles_changed = False
+        self._articles_lock = threading.Lock()  # sources are read by several threads
 
     def _load(self) -> dict[str, Any]:
         empty: dict[str, Any] = {"layout": LAYOUT, "folio": __version__, "targets": {},
@@ -127,15 +136,24 @@ class BuildCache:
         return True
 
     def record(self, target_id: str, key: str, out_root: Path, outputs: tuple[str, ...],
-               files: list[str]) -> None:
-        """Remember that ``target_id`` was built with ``key`` into ``outputs`` (and ``files``)."""
+               files: list[str], seconds: float = 0.0) -> None:
+        """Remember that ``target_id`` was built with ``key`` into ``outputs`` (and ``files``).
+
+        ``seconds``, what making it took, orders the next build's work: the longest first.
+        """
         stats = {}
         for rel in outputs:
             stat = (out_root / rel).stat()
             stats[rel] = [stat.st_size, stat.st_mtime_ns]
         # files: everything the target wrote, copied images included, for `folio clean`.
         self.state["targets"][target_id] = {"key": key, "outputs": stats,
-                                            "files": sorted(set(files) | set(outputs))}
+                                            "files": sorted(set(files) | set(outputs)),
+                                            "seconds": round(seconds, 3)}
+
+    def seconds(self, target_id: str) -> float:
+        """Return how long ``target_id`` took when last made (0 when unknown)."""
+        seconds = self.state["targets"].get(target_id, {}).get("seconds")
+        return float(seconds) if isinstance(seconds, int | float) else 0.0
 
     def forget(self, target_id: str) -> None:
         """Drop ``target_id``, so the next build makes it again."""
@@ -157,6 +175,56 @@ class BuildCache:
         temp = self.path.with_suffix(".tmp")
         temp.write_text(json.dumps(self.state, sort_keys=True), encoding="utf-8")
         os.replace(temp, self.path)
+
+    def _kept(self) -> dict[str, _Kept]:
+        """Return the kept articles, loaded on first use."""
+        with self._articles_lock:
+            if self._articles is None:
+                self._articles = _load_articles(self.dir / ARTICLES_FILE)
+            return self._articles
+
+    def article(self, path: Path) -> tuple[str, Any, list[logging.LogRecord]] | None:
+        """Return the key, article and log records of the last read of ``path``, if kept."""
+        entry = self._kept().get(str(path))
+        return (entry[0], entry[1], list(entry[2])) if entry is not None else None
+
+    def keep_article(self, path: Path, key: str, article: Any,
+                     records: list[logging.LogRecord]) -> None:
+        """Remember the article read from ``path`` with ``key``, for the next build."""
+        self._kept()[str(path)] = (key, article, records, set())
+        self._articles_changed = True
+
+    def passed(self, path: Path, check: str) -> bool:
+        """Tell whether the kept article of ``path`` passed ``check`` (its name and inputs)."""
+        entry = self._kept().get(str(path))
+        return entry is not None and check in entry[3]
+
+    def keep_passed(self, path: Path, check: str) -> None:
+        """Remember that the kept article of ``path`` passed ``check``, with no warning."""
+        entry = self._kept().get(str(path))
+        if entry is not None and check not in entry[3]:
+            entry[3].add(check)
+            self._articles_changed = True
+
+    def keep_only_articles(self, paths: set[str]) -> None:
+        """Forget the articles of every source but ``paths`` (deleted or renamed sources)."""
+        if self._articles is None:
+            return
+        for gone in set(self._articles) - paths:
+            del self._articles[gone]
+            self._articles_changed = True
+
+    def save_articles(self) -> None:
+        """Write the remembered articles atomically, if any changed."""
+        if not self._articles_changed or self._articles is None:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".articles.", suffix=".tmp", dir=self.dir)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump({"key": _articles_layout(), "articles": self._articles}, handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, self.dir / ARTICLES_FILE)
+        self._articles_changed = False
 
     def parse_path(self, key: str) -> Path:
         """Return where the pandoc parse with ``key`` is kept."""
@@ -193,6 +261,46 @@ class BuildCache:
                 raise BuildError("another folio build is running in this project; "
                                  "try again when it has finished") from None
             yield
+
+
+def _articles_layout() -> str:
+    # Articles pickled by another Folio, even a development copy, are never unpickled.
+    return digest("articles", code_fingerprint())
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickles Folio's model and nothing else: a planted file cannot run code."""
+
+    ALLOWED = {("pipeline.model", name) for name in ("Article", "Block", "Note", "Image",
+                                                     "Heading")} | {
+        ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "Path"),
+        ("datetime", "date"), ("datetime", "datetime"), ("logging", "LogRecord"),
+        ("copyreg", "_reconstructor"), ("builtins", "object"), ("builtins", "set"),
+        ("builtins", "frozenset")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        """Return the class ``module.name`` if it is part of the model, else refuse."""
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of Folio's model")
+        return super().find_class(module, name)
+
+
+def _load_articles(path: Path) -> dict[str, _Kept]:
+    """Return the articles kept at ``path``; none when missing, stale or damaged."""
+    try:
+        with path.open("rb") as handle:
+            data = _ModelUnpickler(handle).load()
+    except FileNotFoundError:
+        return {}
+    # Damaged, truncated or from another model: only a slower build, every source read anew.
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
+            ValueError, IndexError, KeyError):
+        log.debug("%s: kept articles unreadable; reading every source", location(path))
+        return {}
+    if not isinstance(data, dict) or data.get("key") != _articles_layout():
+        return {}
+    articles = data.get("articles")
+    return articles if isinstance(articles, dict) else {}
 
 
 def _well_formed(data: object) -> bool:

@@ -34,6 +34,9 @@ CROSSREF = Path(__file__).parent / "lua" / "crossref.lua"
 READER_FORMAT = "markdown-smart"
 WORDS_PER_MINUTE = 230
 FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+# What every id or reference the cross-reference filter acts on holds ({#fig-x}, @tbl-x,
+# <span id="eq-x">); a body without it is left alone by the filter.
+CROSSREF_ID = re.compile(r"(?:fig|tbl|eq|sec)-", re.IGNORECASE)
 
 
 def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:
@@ -149,21 +152,22 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
     """
     # --sandbox: pandoc itself reads nothing but what is named on this command line.
     lang = meta.get("lang") or project.settings["lang"]
-    args = ["--sandbox", "--mathml", "--wrap=none", *crossref_args(lang)]
-    # An article's own bibliography (relative to it), else the project's (relative to source/).
-    own = "bibliography" in meta
-    settings = meta if own else project.settings
-    base = path.parent if own else project.source_dir
-    inputs = [_project_file(name, base, path, project, "bibliography", lines)
-              for name in settings.get("bibliography") or ()]
-    if inputs:
+    args = ["--sandbox", "--mathml", "--wrap=none"]
+    # The filter walks the whole document twice, a fifth of pandoc's time for an article;
+    # it can only change one that names a figure, table, equation or section id.
+    if CROSSREF_ID.search(body):
+        args += crossref_args(lang)
+    # The body's own control characters are gone; only a reference such as "&#x4;" can make
+    # one, so the writer looks for them only then.
+    if "&#" in body:
+        args.append("--variable=folio-controls")
+    bibliographies, csl = citation_files(meta, path, project, lines)
+    inputs = [*bibliographies, *([csl] if csl else [])]
+    if bibliographies:
         args.append("--citeproc")
-        args += [f"--bibliography={bib}" for bib in inputs]
-        csl, csl_base = ((meta["csl"], path.parent) if "csl" in meta
-                         else (project.settings.get("csl"), project.source_dir))
+        args += [f"--bibliography={bib}" for bib in bibliographies]
         if csl:
-            inputs.append(_project_file(csl, csl_base, path, project, "csl", lines))
-            args.append(f"--csl={inputs[-1]}")
+            args.append(f"--csl={csl}")
         # Lines of warnings count from the body: the block's lines come before its first.
         prefix = _citation_meta(meta)
         body, first_line = prefix + body, first_line - prefix.count("\n")
@@ -176,6 +180,27 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
         if cache:
             cache.store_parse(key, parsed)
     return key, parsed
+
+
+def citation_files(meta: dict[str, Any], path: Path, project: Project,
+                   lines: dict[str, int] | None = None) -> tuple[list[Path], Path | None]:
+    """Return the bibliographies and the CSL style pandoc reads for an article, if any.
+
+    ``meta`` is the article's front matter (or its ``Article.options``, which hold these keys).
+    """
+    lines = lines or {}
+    # An article's own bibliography (relative to it), else the project's (relative to source/).
+    own = "bibliography" in meta
+    settings = meta if own else project.settings
+    base = path.parent if own else project.source_dir
+    bibliographies = [_project_file(name, base, path, project, "bibliography", lines)
+                      for name in settings.get("bibliography") or ()]
+    if not bibliographies:
+        return [], None
+    csl, csl_base = ((meta["csl"], path.parent) if "csl" in meta
+                     else (project.settings.get("csl"), project.source_dir))
+    return bibliographies, (_project_file(csl, csl_base, path, project, "csl", lines)
+                            if csl else None)
 
 
 def crossref_args(lang: str) -> list[str]:
@@ -260,12 +285,19 @@ def _block(item: dict[str, Any]) -> Block:
 
 
 def _check_images(images: list[dict[str, str]], text: str, path: Path, project: Project) -> None:
-    for image in images:
-        target = locate(image["src"], path, project)
+    missing = missing_image(path, [image["src"] for image in images], project)
+    if missing is not None:
+        raise SourceError(f"image '{missing}' does not exist", path, line_of(text, missing))
+
+
+def missing_image(path: Path, sources: list[str], project: Project) -> str | None:
+    """Return the first of the images ``sources`` the article at ``path`` shows that is gone."""
+    for src in sources:
+        target = locate(src, path, project)
         # Refused addresses are warned about, and left out, by whatever would load them.
         if isinstance(target, Path) and not target.is_file():
-            raise SourceError(f"image '{image['src']}' does not exist", path,
-                              line_of(text, image["src"]))
+            return src
+    return None
 
 
 def slugify(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import signal
 from collections.abc import Iterator
@@ -22,16 +23,23 @@ if TYPE_CHECKING:
 
 
 class LocalWorkers(Executor):
-    """Worker processes for stale targets, started before the build reads its sources.
+    """Worker processes for stale targets, started once the build knows what they must make.
 
-    They import the heavy libraries (WeasyPrint takes most of a second) while the parent
-    reads and plans, instead of after it. A worker that dies (killed, out of memory, a crash
-    inside a library) costs only the target it was making: see ``results``.
+    The heavy libraries of the formats with stale targets (WeasyPrint takes most of a second)
+    are imported here, before the workers are forked: once a build, not once a worker. A
+    worker that dies (killed, out of memory, a crash inside a library) costs only the target
+    it was making: see ``results``.
     """
 
     def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
         # Imported here: a build with nothing to do never starts a worker.
         import multiprocessing
+
+        for module in heavy_modules:
+            # A library that cannot load (Pango missing) fails again in the workers, and is
+            # reported there, for the targets that need it.
+            with contextlib.suppress(ImportError, OSError):
+                importlib.import_module(module)
 
         self.jobs = jobs
         self.heavy_modules = heavy_modules

@@ -1,0 +1,222 @@
+"""An incremental build reads again only what changed, and says the same warnings (issue 15)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from lxml import html as lxml_html
+
+import pipeline.source
+from pipeline.cache import ARTICLES_FILE, CACHE_DIR, BuildCache
+from tests.conftest import article
+
+BIB = "@book{doe2020, author = {Doe, Jane}, title = {Builds}, year = {2020}}\n"
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """Count the sources actually read (front matter, parse), by file name."""
+    names: list[str] = []
+    real = pipeline.source.read_article
+
+    def counting(path, project, cache=None):
+        names.append(path.name)
+        return real(path, project, cache)
+
+    monkeypatch.setattr("pipeline.build.read_article", counting)
+    return names
+
+
+def test_an_edit_reads_only_the_edited_source_again(make_project, folio, reads):
+    root = make_project({f"source/a{n}.md": article(f"Article {n}") for n in range(3)})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert sorted(reads) == ["a0.md", "a1.md", "a2.md"]
+    reads.clear()
+    (root / "source" / "a1.md").write_text(article("Article 1", "Changed words.\n"))
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert reads == ["a1.md"]
+    page = lxml_html.parse(str(root / "build" / "html" / "article-1.html"))
+    assert "Changed words." in page.xpath("string(//main)")
+    # The index lists every article, the unchanged ones from the cache.
+    index = lxml_html.parse(str(root / "build" / "html" / "index.html"))
+    assert {"Article 0", "Article 1", "Article 2"} <= set(index.xpath("//a/text()"))
+
+
+def test_a_changed_bibliography_or_setting_reads_the_source_again(make_project, folio, reads):
+    root = make_project({"source/refs.bib": BIB,
+                         "source/a.md": article("Cited", "As @doe2020 says.\n",
+                                                bibliography="refs.bib"),
+                         "source/b.md": article("Plain")})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    reads.clear()
+    (root / "source" / "refs.bib").write_text(BIB.replace("Builds", "Rebuilds"))
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert reads == ["a.md"]
+    page = lxml_html.parse(str(root / "build" / "html" / "cited.html"))
+    assert "Rebuilds" in page.xpath("string(//body)")
+    reads.clear()
+    (root / "source" / "folio.yaml").write_text("site_title: Test site\nlang: de\n")
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert sorted(reads) == ["a.md", "b.md"]
+
+
+def test_a_kept_article_says_its_warnings_again(make_project, folio):
+    body = "# Same\n\nOne.\n\n# Same {#same}\n\nTwo.\n\n[x](#nowhere)\n\nText &#x4; here.\n"
+    root = make_project({"source/a.md": article("Warned", body), "source/b.md": article("B")})
+    first = folio(root, "build", "-f", "html")
+    warnings = [line for line in first.output.splitlines() if line.startswith("warning:")]
+    assert warnings
+    (root / "source" / "b.md").write_text(article("B", "Changed.\n"))
+    second = folio(root, "build", "-f", "html")
+    assert [line for line in second.output.splitlines() if line.startswith("warning:")] \
+        == warnings
+
+
+def test_a_deleted_image_is_still_an_error_for_a_kept_article(make_project, folio):
+    from tests.documents import FIGURE
+
+    root = make_project({"source/images/f.png": FIGURE,
+                         "source/a.md": article("Pictured", "![A figure](images/f.png)\n"),
+                         "source/b.md": article("B")})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    (root / "source" / "images" / "f.png").unlink()
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 1
+    assert "image 'images/f.png' does not exist" in result.output
+
+
+def test_kept_articles_of_deleted_sources_are_dropped(make_project, folio):
+    root = make_project({"source/a.md": article("A"), "source/b.md": article("B")})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    (root / "source" / "b.md").unlink()
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    cache = BuildCache(root / "build")
+    assert cache.article(root / "source" / "a.md") is not None
+    assert cache.article(root / "source" / "b.md") is None
+
+
+def test_a_planted_pickle_is_never_run(make_project, folio, tmp_path):
+    root = make_project({"source/a.md": article("A")})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    (root / "build" / CACHE_DIR / ARTICLES_FILE).write_bytes(pickle.dumps({"key": Evil()}))
+    (root / "source" / "a.md").write_text(article("A", "Changed.\n"))
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert not marker.exists()
+    # The damaged file was replaced by a good one.
+    assert BuildCache(root / "build").article(root / "source" / "a.md") is not None
+
+
+def test_targets_are_sent_longest_first_and_reported_in_plan_order(make_project, folio,
+                                                                    monkeypatch):
+    from pipeline.executors.base import InProcess
+
+    root = make_project({f"source/a{n}.md": article(f"Article {n}") for n in range(3)})
+    sent: list[list[str]] = []
+    real = InProcess.run
+
+    def spy(self, targets, out_root, progress=None):
+        sent.append([target.outputs[0] for target in targets])
+        return real(self, targets, out_root, progress)
+
+    monkeypatch.setattr(InProcess, "run", spy)
+    first = folio(root, "build", "-f", "html", "-j", "1")
+    assert first.exit_code == 0
+    # Unknown durations: the target of the most articles (the index) goes first.
+    assert sent[0][0] == "html/index.html"
+    cache = BuildCache(root / "build")
+    slow = "html:html/article-2.html"
+    cache.state["targets"][slow]["seconds"] = 9.0
+    cache.save()
+    for n in range(3):
+        (root / "source" / f"a{n}.md").write_text(article(f"Article {n}", "Again.\n"))
+    second = folio(root, "-v", "build", "-f", "html", "-j", "1")
+    assert second.exit_code == 0
+    assert sent[1][0] == "html/article-2.html"
+    written = [line.split()[1] for line in second.output.splitlines()
+               if line.startswith("written")]
+    assert [path.rsplit("/", 1)[-1] for path in written] == [
+        "article-0.html", "article-1.html", "article-2.html", "index.html"]
+
+
+def test_workers_start_only_for_stale_targets_with_only_their_libraries(make_project, folio,
+                                                                         monkeypatch):
+    import pipeline.build
+
+    root = make_project({f"source/a{n}.md": article(f"Article {n}") for n in range(3)})
+    opened: list[tuple[int, list[str]]] = []
+    real = pipeline.build.open_executor
+
+    def spy(project, token, jobs, heavy, scheduler=None):
+        opened.append((jobs, heavy))
+        return real(project, token, jobs, heavy, scheduler)
+
+    monkeypatch.setattr(pipeline.build, "open_executor", spy)
+    assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
+    assert opened[-1][0] == 2 and "ebooklib.epub" in opened[-1][1]
+    # One web page to make again: no worker at all.
+    (root / "build" / "html" / "article-0.html").unlink()
+    assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
+    assert opened[-1] == (1, [])
+    # Two: two workers, which need not load the EPUB libraries.
+    for n in (0, 1):
+        (root / "build" / "html" / f"article-{n}.html").unlink()
+    assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
+    assert opened[-1] == (2, [])
+    page = lxml_html.parse(str(root / "build" / "html" / "article-1.html"))
+    assert page.xpath("string(//h1)") == "Article 1"
+
+
+def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_path,
+                                                                         monkeypatch):
+    import os
+    import sys
+
+    from pipeline.executors.local import LocalWorkers, import_all
+
+    log = tmp_path / "imported"
+    (tmp_path / "folio_heavy_probe.py").write_text(
+        f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}}\\n')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "folio_heavy_probe", raising=False)
+    workers = LocalWorkers(2, ["folio_heavy_probe"])
+    try:
+        for future in [workers.pool.submit(import_all, ["folio_heavy_probe"]) for _ in range(4)]:
+            future.result()
+    finally:
+        workers.close()
+    assert log.read_text().split() == [str(os.getpid())]
+
+
+def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, monkeypatch):
+    import logging
+
+    import pipeline.build
+
+    checked: list[str] = []
+
+    def check(articles, brand):
+        for item in articles:
+            checked.append(item.title)
+            if item.title == "Lacking":
+                logging.getLogger("pipeline.brand.fonts").warning(
+                    "%s: no font has \u2603 (U+2603)", item.source.name)
+
+    monkeypatch.setattr(pipeline.build, "check_coverage", check)
+    root = make_project({"source/a.md": article("Lacking"), "source/b.md": article("Fine"),
+                         "source/c.md": article("Edited")})
+    first = folio(root, "build", "-f", "html")
+    assert sorted(checked) == ["Edited", "Fine", "Lacking"]
+    assert "warning: a.md: no font has \u2603 (U+2603)" in first.output
+    checked.clear()
+    (root / "source" / "c.md").write_text(article("Edited", "Changed.\n"))
+    second = folio(root, "build", "-f", "html")
+    # The clean article is not checked again; the lacking one is, and still warns.
+    assert sorted(checked) == ["Edited", "Lacking"]
+    assert "warning: a.md: no font has \u2603 (U+2603)" in second.output
