@@ -87,6 +87,8 @@ ALLOWED_CHILDREN = {
     "colgroup": ({"col"}, "col"),
 }
 INTEGER = re.compile(r"^\s*\d+\s*$")
+# The tags of MathML and SVG elements begin so: what they hold is left as it is.
+ISLANDS = (f"{{{MATHML_NS}}}", f"{{{SVG_NS}}}")
 
 
 def repair(body: etree._Element, where: Path) -> None:
@@ -179,7 +181,7 @@ def _elements(body: etree._Element, notes: _Notes) -> None:
 
 def _island(element: etree._Element) -> bool:
     """Tell whether ``element`` is (inside) a MathML or SVG island."""
-    return any(etree.QName(e).namespace in {MATHML_NS, SVG_NS}
+    return any(isinstance(e.tag, str) and e.tag.startswith(ISLANDS)
                for e in (element, *element.iterancestors()))
 
 
@@ -232,7 +234,9 @@ def _attribute_name(attribute: str) -> str:
 
 def _parents(body: etree._Element) -> None:
     """Give each element the parent it requires and each list or table only its own children."""
-    # Three rounds: a stray <td> gets a <tr>, which gets a <table>, which is then whole.
+    # Up to three rounds: a stray <td> gets a <tr>, which gets a <table>, which is then
+    # whole. A round that added no wrapper leaves nothing for the next (the usual case).
+    size = _size(body)
     for _ in range(3):
         for element in [body, *_xhtml(body)]:
             if element.getparent() is None and element is not body:
@@ -243,6 +247,14 @@ def _parents(body: etree._Element) -> None:
                 _wrap_strays(element, allowed, wrapper)
             if _local(element) == "dl":
                 _term_first(element)
+        size, before = _size(body), size
+        if size == before:
+            return
+
+
+def _size(body: etree._Element) -> int:
+    """Return how many nodes ``body`` holds: a wrapper added makes it grow."""
+    return sum(1 for _ in body.iter())
 
 
 def _wrap_orphans(parent: etree._Element) -> None:
