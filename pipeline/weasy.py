@@ -39,6 +39,10 @@ VARIANTS = (PDF_UA, PDF_A)
 _local = threading.local()
 MAX_SHEETS = 32
 
+# A few words in the faces every output uses (serif, sans, mono; bold, italic).
+WARM_UP = ('<p style="font-family: serif">Folio <b>bold</b> <i>italic</i></p>'
+           '<p style="font-family: sans-serif">Folio <b>bold</b></p><code>mono</code>')
+
 # A <style> of the document head that applies to print (no media attribute, or print/all).
 HEAD_STYLE = re.compile(r'<style(?:\s+media="(?:print|all)")?\s*>(.*?)</style>', re.S | re.I)
 
@@ -180,6 +184,16 @@ def write_pdf(document: Document, *, identifier: str, date: dt.date | None = Non
     document.metadata.created, document.metadata.modified = pdf_dates(date)
     return document.write_pdf(pdf_variant=variant, pdf_tags=True,
                               pdf_identifier=identifier.encode("utf-8"))
+
+
+def warm_up() -> None:
+    """Lay out a few words once, so that processes forked later find the fonts loaded.
+
+    WeasyPrint's first document in a process pays for loading the system's fonts through
+    fontconfig and Pango (~0.1 s); done before the workers are forked, it is paid once.
+    """
+    fonts, _ = _per_thread()
+    HTML(string=WARM_UP).render(font_config=fonts)
 
 
 def _take_head_styles(html: str) -> tuple[str, list[str]]:

@@ -181,8 +181,10 @@ def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_pat
     from pipeline.executors.local import LocalWorkers, import_all
 
     log = tmp_path / "imported"
+    # Its warm_up() (WeasyPrint loads its fonts so) runs once too, in the parent.
     (tmp_path / "folio_heavy_probe.py").write_text(
-        f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}}\\n')\n")
+        f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}}\\n')\n"
+        f"def warm_up():\n    with open({str(log)!r}, 'a') as f:\n        f.write('warm\\n')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "folio_heavy_probe", raising=False)
     workers = LocalWorkers(2, ["folio_heavy_probe"])
@@ -191,7 +193,7 @@ def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_pat
             future.result()
     finally:
         workers.close()
-    assert log.read_text().split() == [str(os.getpid())]
+    assert log.read_text().split() == [str(os.getpid()), "warm"]
 
 
 def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, monkeypatch):

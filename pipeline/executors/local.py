@@ -26,7 +26,8 @@ class LocalWorkers(Executor):
     """Worker processes for stale targets, started once the build knows what they must make.
 
     The heavy libraries of the formats with stale targets (WeasyPrint takes most of a second)
-    are imported here, before the workers are forked: once a build, not once a worker. A
+    are imported and warmed up here, before the workers are forked: once a build, not once a
+    worker. A
     worker that dies (killed, out of memory, a crash inside a library) costs only the target
     it was making: see ``results``.
     """
@@ -39,7 +40,9 @@ class LocalWorkers(Executor):
             # A library that cannot load (Pango missing) fails again in the workers, and is
             # reported there, for the targets that need it.
             with contextlib.suppress(ImportError, OSError):
-                importlib.import_module(module)
+                # What a module sets up on first use (WeasyPrint's fonts) is done here too,
+                # once, for every worker to inherit.
+                getattr(importlib.import_module(module), "warm_up", lambda: None)()
 
         self.jobs = jobs
         self.heavy_modules = heavy_modules
