@@ -24,9 +24,14 @@ DEFAULT_STYLE = "default"
 # The web page follows the reader's dark colour scheme with this style.
 DARK_STYLE = "github-dark"
 CSS_SCOPE = ".highlight"
-STYLES = tuple(sorted(get_all_styles()))
 
 TokenList = list[tuple[str, str]]
+
+
+@lru_cache(maxsize=1)
+def styles() -> tuple[str, ...]:
+    """Return the names of the installed Pygments styles, plugins included."""
+    return tuple(sorted(get_all_styles()))
 
 
 def lex(code: str, classes: list[str] | tuple[str, ...]) -> TokenList:

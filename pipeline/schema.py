@@ -13,7 +13,6 @@ from typing import Any
 import yaml
 
 from pipeline.errors import FolioError, location
-from pipeline.highlight import STYLES
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,8 @@ class Field:
 
     kind: str
     required: bool = False
-    choices: tuple[str, ...] = ()
+    # The valid values, or a function returning them when listing them costs (Pygments' styles).
+    choices: tuple[str, ...] | Callable[[], tuple[str, ...]] = ()
     fields: Mapping[str, Field] = field(default_factory=dict)
     minimum: int | None = None
     maximum: int | None = None
@@ -198,10 +198,19 @@ def _slug(value: object, spec: Field) -> str:
     return slug
 
 
+def _code_styles() -> tuple[str, ...]:
+    """Return the Pygments styles, imported only when a project names one (a no-op build
+    would otherwise spend a fifth of its time loading Pygments)."""
+    from pipeline.highlight import styles
+
+    return styles()
+
+
 def _choice(value: object, spec: Field) -> str:
     text = _text(value, spec).lower()
-    if text not in spec.choices:
-        raise ValueError(f"'{text}' is not one of {', '.join(spec.choices)}")
+    choices = spec.choices() if callable(spec.choices) else spec.choices
+    if text not in choices:
+        raise ValueError(f"'{text}' is not one of {', '.join(choices)}")
     return text
 
 
@@ -277,7 +286,7 @@ PROJECT_FIELDS: dict[str, Field] = {
     "rights": Field("text"),
     # A brand.yml file, relative to the project folder (default: _brand.yml there, if any).
     "brand": Field("text"),
-    "code_style": Field("choice", choices=STYLES),
+    "code_style": Field("choice", choices=_code_styles),
     "bibliography": Field("texts"),
     "csl": Field("text"),
 }

@@ -89,6 +89,16 @@ def test_bad_project_file(make_project):
         "expected text, got the number 3")
 
 
+def test_code_style_is_checked_against_pygments_styles(make_project):
+    # The styles are listed only when a project names one: a no-op build never loads Pygments.
+    assert run_in(make_project(settings="code_style: monokai\n"), "check").exit_code == 0
+    result = run_in(make_project(settings="code_style: neon\n"), "check")
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Error: source/folio.yaml:1: code_style: 'neon' is not one of ")
+    assert "monokai" in first and "github-dark" in first
+
+
 def test_a_ratio_is_text_not_a_base_60_number(make_project, folio):
     root = make_project({"source/r.md": article("Ratio", slides="{aspect: 4:3}")})
     result = run_in(root, "check")
