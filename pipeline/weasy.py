@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import CSS, HTML, Document
+from pipeline.errors import BuildError, location
+from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
+from pipeline.libraries import linker_cache_only
+
+with linker_cache_only():
+    from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline.errors import BuildError, location
-from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
 from pipeline.weasy_tags import install as install_tags
 
 if TYPE_CHECKING:

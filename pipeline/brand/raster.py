@@ -72,7 +72,10 @@ def _drawer() -> str:
 @functools.cache
 def _draw(svg: bytes, height: int) -> bytes:
     """Return ``svg`` drawn as PNG, ``height`` pixels high (once per process and content)."""
-    import cairosvg  # only a build drawing an SVG logo where SVG cannot go needs it
+    from pipeline.libraries import linker_cache_only
+
+    with linker_cache_only():
+        import cairosvg  # only a build drawing an SVG logo where SVG cannot go needs it
 
     # From its own bytes, and unsafe=False: no file it links to and no XML entity is read.
     return cairosvg.svg2png(bytestring=svg, output_height=height, unsafe=False)
