@@ -98,6 +98,7 @@ class SlidesFormat(Format):
         context = self.context(deck, uris)
         if part != "deck":  # WeasyPrint reads the brand's files where they are
             context["brand_links"] = "file"
+        context["for_print"] = part == "pdf"
         html = render(self.site.env, "slides/deck.html.j2", context)
         if part == "pdf":
             self.write_pdfs(deck, context, html, out)
