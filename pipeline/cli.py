@@ -178,14 +178,16 @@ def _stderr_console() -> Any:
 
 def _summarise(report: Any, project: Project, verbose: int, seconds: float) -> None:
     """Log each output written or failed (skipped ones too with -v), then the totals."""
-    for outcome in report.outcomes:
-        if outcome.status == "skipped" and not verbose:
-            continue
-        detail = (f"{_size(outcome.size)}, {outcome.seconds:.2f} s"
-                  if outcome.status == "written" else "up to date or not due"
-                  if outcome.status == "skipped" else "see the error above")
-        log.info("%-8s %s (%s)", outcome.status, location(project.build_dir / outcome.path),
-                 detail)
+    if log.isEnabledFor(logging.INFO):  # with -q, nothing is printed: nothing is worked out
+        # The build folder is placed once: a catalogue has thousands of outputs.
+        folder = Path(location(project.build_dir))
+        for outcome in report.outcomes:
+            if outcome.status == "skipped" and not verbose:
+                continue
+            detail = (f"{_size(outcome.size)}, {outcome.seconds:.2f} s"
+                      if outcome.status == "written" else "up to date or not due"
+                      if outcome.status == "skipped" else "see the error above")
+            log.info("%-8s %s (%s)", outcome.status, folder / outcome.path, detail)
     where = f" ({report.where})" if report.where else ""
     log.info("%d written, %d skipped, %d failed in %.2f s%s", report.count("written"),
              report.count("skipped"), report.count("failed"), seconds, where)
