@@ -1,4 +1,4 @@
-"""Loading the C libraries of WeasyPrint and CairoSVG without asking the compiler where they are."""
+"""Loading WeasyPrint's C libraries without asking the compiler where they are."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 # CPython's find_library on Linux asks ldconfig's cache first, then runs gcc and ld for any
 # name the cache lacks. WeasyPrint tries several spellings of each library (Windows and macOS
-# ones too) and CairoSVG a few more, so a fresh process ran the compiler and the linker about
-# thirty times: a fifth of a second before the first page, in every process that imports them.
+# ones too), so a fresh process ran the compiler and the linker about thirty times: a fifth of
+# a second before the first page, in every process that imports it.
 PROBES = ("_findLib_gcc", "_findLib_ld")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -451,7 +453,7 @@ try:
     cli(["-q", "-C", sys.argv[1], "build", "-j", "2", "-f", sys.argv[2]])
 except SystemExit as exc:
     assert not exc.code, exc.code
-print(",".join(name for name in ("cairosvg", "brand_yml") if name in sys.modules))
+print(",".join(name for name in ("resvg_py", "brand_yml") if name in sys.modules))
 """
 
 
@@ -466,9 +468,9 @@ def build_in_own_process(root: Path, formats: str) -> str:
 
 def drawing(svg: str) -> bytes:
     """Return ``svg`` drawn as Folio draws a logo for PowerPoint and the EPUB cover."""
-    import cairosvg
+    from pipeline.brand.raster import _draw
 
-    return cairosvg.svg2png(bytestring=svg.encode(), output_height=300, unsafe=False)
+    return _draw(svg.encode(), 300)
 
 
 def pptx_logos(path: Path) -> list[bytes]:
@@ -496,7 +498,7 @@ def test_svg_logo_drawn_once_by_a_worker_kept_by_content(
         drawing(LOGO.format(fill="#1b1b1f"))] * 2
     # A new logo is drawn anew: the drawing is kept by the SVG's content, never by its name.
     (root / "logo.svg").write_text(LOGO.format(fill="#0000ff"))
-    assert "cairosvg" not in build_in_own_process(root, "slides")
+    assert "resvg_py" not in build_in_own_process(root, "slides")
     assert pptx_logos(root / "build/slides" / f"{SLUG}.pptx") == [
         drawing(LOGO.format(fill="#0000ff"))] * 2
     assert len(list(kept.glob("*.png"))) == 2
@@ -530,6 +532,34 @@ def test_processes_drawing_one_logo_at_once_draw_it_once(
     assert draws == [raster.HEIGHT]
     # Without a folder to keep it in (outside a build), it is drawn here and now.
     assert raster.logo_png(svg) == b"a drawing" and len(draws) == 2
+
+
+def test_a_logo_that_cannot_be_drawn_is_one_line_and_costs_only_its_outputs(
+        make_project: Callable[..., Path], folio: Callable[..., Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project({**brand_files(), "logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'>"})
+    monkeypatch.chdir(root)
+    result = folio(root, "build", "-j", "1", "-f", "html,epub")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors and all(line.startswith("Error: logo.svg: this logo is a malformed SVG")
+                          for line in errors), errors
+    assert "Traceback" not in result.stderr
+    assert (root / "build" / "html" / f"{SLUG}.html").is_file()
+
+
+def test_a_logo_draws_nothing_from_outside_itself(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from pipeline.brand.raster import logo_png
+
+    Image.new("RGB", (10, 10), "red").save(tmp_path / "secret.png")
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" '
+                   'xmlns:xlink="http://www.w3.org/1999/xlink"><image width="10" height="10" '
+                   f'xlink:href="{tmp_path / "secret.png"}"/></svg>')
+    drawn = Image.open(io.BytesIO(logo_png(svg, height=10))).convert("RGBA")
+    assert drawn.getpixel((5, 5)) == (0, 0, 0, 0)  # the red square was not read
 
 
 # Run in a fresh interpreter: brand-yml may be imported already in the test process.

@@ -2,7 +2,7 @@
 
 An SVG logo is drawn only when such an output is made, and once a build: the PNG is kept in
 the build cache under a digest of the SVG's bytes, so the other worker processes of the build,
-and later builds, read it instead of loading CairoSVG (a fifth of a second) to draw it again.
+and later builds, read it instead of drawing it again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.cache import digest
+from pipeline.errors import ConfigError
+from pipeline.images import Unusable, clean_svg
 
 if TYPE_CHECKING:
     from pipeline.brand import Brand
@@ -36,7 +38,14 @@ def logo_png(path: Path, folder: Path | None = None, height: int = HEIGHT) -> by
     """
     if path.suffix.lower() in RASTER:
         return path.read_bytes()
-    svg = path.read_bytes()
+    try:
+        return _kept_drawing(path.read_bytes(), folder, height)
+    except Unusable as exc:
+        raise ConfigError(f"this logo {exc.reason}", path) from None
+
+
+def _kept_drawing(svg: bytes, folder: Path | None, height: int) -> bytes:
+    """Return ``svg`` drawn, from ``folder`` if it was drawn before; draw it there if not."""
     if folder is None:
         return _draw(svg, height)
     kept = folder / f"{digest(_drawer(), svg, str(height))}.png"
@@ -60,25 +69,24 @@ def logo_png(path: Path, folder: Path | None = None, height: int = HEIGHT) -> by
 
 @functools.cache
 def _drawer() -> str:
-    """Return what draws the logos, part of a kept drawing's name: a new CairoSVG redraws."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Return what draws the logos, part of a kept drawing's name: a new resvg redraws."""
+    import resvg_py
 
-    try:
-        return f"cairosvg {version('cairosvg')}"
-    except PackageNotFoundError:
-        return "cairosvg"
+    return f"resvg {resvg_py.__resvg_version__}"
 
 
 @functools.cache
 def _draw(svg: bytes, height: int) -> bytes:
     """Return ``svg`` drawn as PNG, ``height`` pixels high (once per process and content)."""
-    from pipeline.libraries import linker_cache_only
+    import resvg_py
 
-    with linker_cache_only():
-        import cairosvg  # only a build drawing an SVG logo where SVG cannot go needs it
-
-    # From its own bytes, and unsafe=False: no file it links to and no XML entity is read.
-    return cairosvg.svg2png(bytestring=svg, output_height=height, unsafe=False)
+    # resvg would read the images an SVG names from disk: cleaned first, the logo keeps only
+    # references to itself and inline images, and declares no XML entity.
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=clean_svg(svg).decode("utf-8"),
+                                           height=height))
+    except ValueError as exc:  # resvg's word for an SVG it cannot draw (no size, say)
+        raise Unusable(f"is an SVG that cannot be drawn ({exc})", svg=True) from None
 
 
 def logo_image(data: bytes, height: int) -> object:
