@@ -213,10 +213,11 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 executor = open_executor(project, site.token, min(jobs, len(plan)),
                                          [module for fmt in formats if fmt.name in stale
                                           for module in fmt.heavy_modules])
-            # The longest first (as last time, else the most articles: a book), so that no
-            # long target starts last while the other workers sit idle.
+            # The longest first (as last time, else as its format expects), so that no long
+            # target starts last while the other workers sit idle.
             order = sorted(range(len(plan)), key=lambda i: (
-                -cache.seconds(_target_id(plan[i][0])), -len(plan[i][0].articles)))
+                -(cache.seconds(_target_id(plan[i][0])) or plan[i][0].expected_seconds),
+                -len(plan[i][0].articles)))
             ran = executor.run([plan[i][0] for i in order], project.build_dir, progress)
             results = [result for _, result in sorted(zip(order, ran, strict=True))]
             report.where = executor.summary(results)

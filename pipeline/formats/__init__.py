@@ -105,6 +105,9 @@ class Target:
     uses_images: bool = True
     # Other files whose content decides the bytes: a book file, its cover, an embedded font.
     inputs: tuple[Path, ...] = ()
+    # Roughly how long making it takes, until a build has timed it: the longest are started
+    # first, so that no long one is left to run alone at the end.
+    expected_seconds: float = 0.0
 
 
 class Format(ABC):
@@ -117,6 +120,8 @@ class Format(ABC):
     heavy_modules: ClassVar[tuple[str, ...]] = ()
     # The templates an article's outputs are rendered from (default: the format's folder).
     article_templates: ClassVar[tuple[str, ...]] = ()
+    # Roughly how long one article's outputs take on a laptop (see Target.expected_seconds).
+    seconds_per_article: ClassVar[float] = 0.05
 
     def __init__(self, site: Site) -> None:
         self.site = site
@@ -130,7 +135,8 @@ class Format(ABC):
         """Return one target per article, then those made from several articles together."""
         per_article = [Target(self.name, tuple(self.article_outputs(article)), (article,),
                               partial(self.write_article, article),
-                              templates=self.article_templates)
+                              templates=self.article_templates,
+                              expected_seconds=self.seconds_per_article)
                        for article in articles]
         return per_article + self.collection_targets(articles)
 

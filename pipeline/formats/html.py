@@ -28,6 +28,7 @@ class HtmlFormat(Format):
     name = "html"
     description = "web pages"
     article_templates = ("html/article.html.j2",)
+    seconds_per_article = 0.01
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the page of ``article``."""

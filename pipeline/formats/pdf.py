@@ -44,6 +44,7 @@ class PdfFormat(Format):
     description = "PDF handouts"
     heavy_modules = ("pipeline.weasy",)
     article_templates = ("pdf/handout.html.j2", "css/handout.css.j2")
+    seconds_per_article = 0.4
 
     def article_outputs(self, article: Article) -> list[str]:
         """Return the handout of ``article``."""

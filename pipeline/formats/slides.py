@@ -46,6 +46,8 @@ PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 PART_TEMPLATES = {"deck": ("slides/deck.html.j2",),
                   "pdf": ("slides/deck.html.j2", "css/slides-pdf.css",
                           "slides/handout.html.j2")}
+# Roughly how long each part takes (see Target.expected_seconds): the PDFs are the longest.
+PART_SECONDS = {"deck": 0.2, "pdf": 0.6}
 # CSS pixels to PDF points.
 POINTS = 0.75
 IMG = re.compile(r'<img\b[^>]*?\bsrc="([^"]*)"[^>]*>')
@@ -73,7 +75,7 @@ class SlidesFormat(Format):
     def targets(self, articles: list[Article]) -> list[Target]:
         """Return two targets per article, so the PDFs and the PPTX can be made at once."""
         return [Target(self.name, outputs, (article,), partial(self.write_part, article, part),
-                       templates=PART_TEMPLATES[part])
+                       templates=PART_TEMPLATES[part], expected_seconds=PART_SECONDS[part])
                 for article in articles
                 for part, outputs in self.part_outputs(article).items()]
 

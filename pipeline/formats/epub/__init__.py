@@ -31,6 +31,10 @@ CSS_VARIABLE = re.compile(r"^\s*(--[\w-]+)\s*:\s*([^;]+);\s*$", re.MULTILINE)
 CSS_VAR_USE = re.compile(r"var\((--[\w-]+)\)")
 
 
+# Roughly how long a book spends on each chapter (see Target.expected_seconds).
+CHAPTER_SECONDS = 0.005
+
+
 @register
 class EpubFormat(Format):
     """Write ``epub/<slug>.epub`` per article and ``epub/<book>.epub`` per book file."""
@@ -78,7 +82,8 @@ class EpubFormat(Format):
             claimed[output] = path
             inputs = (book.path, book.cover) if book.cover else (book.path,)
             targets.append(Target(self.name, (output,), tuple(members),
-                                  partial(self.write_book, book, members), inputs=inputs))
+                                  partial(self.write_book, book, members), inputs=inputs,
+                                  expected_seconds=CHAPTER_SECONDS * len(members)))
         return targets
 
     def _members(self, book: Book, by_source: dict[Path, Article]) -> list[Article]:
