@@ -22,6 +22,7 @@ from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
 from pipeline.executors import Result, open_executor
 from pipeline.executors.base import records_by_thread, replay
+from pipeline.executors.local import PreloadedWorkers, Preloader
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.project import Project
@@ -193,10 +194,13 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             except Exception as exc:  # a bug in one format costs that format only
                 report.errors.append(InternalError(exc, None, name))
         jobs = jobs or default_jobs()
-        # A cluster is reached while the sources are read: connecting takes a while.
-        executor = (open_executor(project, site.token, jobs,
-                                  [module for fmt in formats for module in fmt.heavy_modules],
-                                  scheduler) if scheduler else None)
+        heavy = [module for fmt in formats for module in fmt.heavy_modules]
+        # A cluster is reached while the sources are read: connecting takes a while. Local
+        # workers will likely be needed too: their libraries are loaded meanwhile, in a
+        # process of their own (forked now, before any thread is started).
+        executor = open_executor(project, site.token, jobs, heavy, scheduler) if scheduler \
+            else None
+        preloader = _preloader(heavy, jobs) if executor is None else None
         brand = load_in_background(project, cache)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
@@ -210,9 +214,14 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 # rebuild of one page needs no worker, nor WeasyPrint. (The sources are read by
                 # then, mostly from the cache; and threads, all ended now, mix ill with fork.)
                 stale = {target.format for target, _ in plan}
-                executor = open_executor(project, site.token, min(jobs, len(plan)),
-                                         [module for fmt in formats if fmt.name in stale
-                                          for module in fmt.heavy_modules])
+                needed = [module for fmt in formats if fmt.name in stale
+                          for module in fmt.heavy_modules]
+                workers = min(jobs, len(plan))
+                if preloader is not None and workers > 1 and needed \
+                        and preloader.covers(needed):
+                    executor, preloader = PreloadedWorkers(preloader, workers), None
+                else:
+                    executor = open_executor(project, site.token, workers, needed)
             # The longest first (as last time, else as its format expects), so that no long
             # target starts last while the other workers sit idle.
             order = sorted(range(len(plan)), key=lambda i: (
@@ -224,6 +233,8 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         finally:
             if executor is not None:
                 executor.close()
+            if preloader is not None:  # not needed after all
+                preloader.close()
         for (target, key), result in zip(plan, results, strict=True):
             replay(result.records)
             _settle(report, cache, target, key, result, project.build_dir)
@@ -234,6 +245,11 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         cache.save()
         cache.save_articles()
     return report
+
+
+def _preloader(heavy_modules: list[str], jobs: int) -> Preloader | None:
+    """Start loading the heavy libraries for local workers, if the build may have any."""
+    return Preloader(heavy_modules) if jobs > 1 and heavy_modules else None
 
 
 class _World:

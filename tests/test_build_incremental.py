@@ -152,43 +152,102 @@ def test_workers_start_only_for_stale_targets_with_only_their_libraries(make_pro
     import pipeline.build
 
     root = make_project({f"source/a{n}.md": article(f"Article {n}") for n in range(3)})
-    opened: list[tuple[int, list[str]]] = []
-    real = pipeline.build.open_executor
+    # (workers, heavy libraries, whether loaded while the sources were read)
+    opened: list[tuple[int, list[str], bool]] = []
+    real, preloaded = pipeline.build.open_executor, pipeline.build.PreloadedWorkers
 
     def spy(project, token, jobs, heavy, scheduler=None):
-        opened.append((jobs, heavy))
+        opened.append((jobs, heavy, False))
         return real(project, token, jobs, heavy, scheduler)
 
+    def spy_preloaded(preloader, jobs):
+        opened.append((jobs, preloader.heavy_modules, True))
+        return preloaded(preloader, jobs)
+
     monkeypatch.setattr(pipeline.build, "open_executor", spy)
+    monkeypatch.setattr(pipeline.build, "PreloadedWorkers", spy_preloaded)
     assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
-    assert opened[-1][0] == 2 and "ebooklib.epub" in opened[-1][1]
+    jobs, heavy, early = opened[-1]
+    assert (jobs, early) == (2, True) and "ebooklib.epub" in heavy
     # One web page to make again: no worker at all.
     (root / "build" / "html" / "article-0.html").unlink()
     assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
-    assert opened[-1] == (1, [])
+    assert opened[-1] == (1, [], False)
     # Two: two workers, which need not load the EPUB libraries.
     for n in (0, 1):
         (root / "build" / "html" / f"article-{n}.html").unlink()
     assert folio(root, "build", "-f", "html,epub", "-j", "2").exit_code == 0
-    assert opened[-1] == (2, [])
+    assert opened[-1] == (2, [], False)
     page = lxml_html.parse(str(root / "build" / "html" / "article-1.html"))
     assert page.xpath("string(//h1)") == "Article 1"
 
 
-def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_path,
-                                                                         monkeypatch):
+def write_probe(name: str, out) -> None:
+    """Write ``name``.txt holding the process id that made it (a target for the tests)."""
     import os
+
+    out.write_text(f"{name}.txt", str(os.getpid()))
+
+
+def heavy_probe(tmp_path, monkeypatch):
+    """Return a log file that a module folio_heavy_probe, and its warm_up(), write pids to."""
     import sys
 
-    from pipeline.executors.local import LocalWorkers, import_all
-
     log = tmp_path / "imported"
-    # Its warm_up() (WeasyPrint loads its fonts so) runs once too, in the parent.
     (tmp_path / "folio_heavy_probe.py").write_text(
         f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}}\\n')\n"
         f"def warm_up():\n    with open({str(log)!r}, 'a') as f:\n        f.write('warm\\n')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "folio_heavy_probe", raising=False)
+    return log
+
+
+def test_a_preloader_loads_the_libraries_once_and_forks_the_workers(tmp_path, monkeypatch):
+    import os
+    from functools import partial
+
+    from pipeline.executors.local import PreloadedWorkers, Preloader
+    from pipeline.formats import Target
+
+    log = heavy_probe(tmp_path, monkeypatch)
+    preloader = Preloader(["folio_heavy_probe"])
+    workers = PreloadedWorkers(preloader, 2)
+    targets = [Target("probe", (f"t{n}.txt",), (), partial(write_probe, f"t{n}"))
+               for n in range(4)]
+    try:
+        results = workers.run(targets, tmp_path / "out")
+    finally:
+        workers.close()
+    assert [result.error for result in results] == [None] * 4
+    assert [result.files for result in results] == [[f"t{n}.txt"] for n in range(4)]
+    # Loaded (and warmed up) once, in the preloader: not here, nor in each worker.
+    pid, warm = log.read_text().split()
+    assert warm == "warm"
+    assert int(pid) == preloader.process.pid and pid != str(os.getpid())
+    makers = {(tmp_path / "out" / f"t{n}.txt").read_text() for n in range(4)}
+    assert pid not in makers and str(os.getpid()) not in makers
+    assert not preloader.process.is_alive()
+
+
+def test_a_preloader_not_needed_is_stopped_at_once(tmp_path, monkeypatch):
+    import signal
+
+    from pipeline.executors.local import Preloader
+
+    heavy_probe(tmp_path, monkeypatch)
+    preloader = Preloader(["folio_heavy_probe"])
+    preloader.close()
+    assert preloader.process.exitcode == -signal.SIGKILL
+
+
+def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_path,
+                                                                         monkeypatch):
+    import os
+
+    from pipeline.executors.local import LocalWorkers, import_all
+
+    # Its warm_up() (WeasyPrint loads its fonts so) runs once too, in the parent.
+    log = heavy_probe(tmp_path, monkeypatch)
     workers = LocalWorkers(2, ["folio_heavy_probe"])
     try:
         for future in [workers.pool.submit(import_all, ["folio_heavy_probe"]) for _ in range(4)]:

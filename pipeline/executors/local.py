@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,14 +37,7 @@ class LocalWorkers(Executor):
         # Imported here: a build with nothing to do never starts a worker.
         import multiprocessing
 
-        for module in heavy_modules:
-            # A library that cannot load (Pango missing) fails again in the workers, and is
-            # reported there, for the targets that need it.
-            with contextlib.suppress(ImportError, OSError):
-                # What a module sets up on first use (WeasyPrint's fonts) is done here too,
-                # once, for every worker to inherit.
-                getattr(importlib.import_module(module), "warm_up", lambda: None)()
-
+        load(heavy_modules)
         self.jobs = jobs
         self.heavy_modules = heavy_modules
         self.context = multiprocessing.get_context("fork")
@@ -135,6 +129,118 @@ class LocalWorkers(Executor):
     def close(self) -> None:
         """Stop the workers (at once when the build was interrupted)."""
         self.pool.shutdown(cancel_futures=True)
+
+
+class Preloader:
+    """A process forked as a build starts, loading the heavy libraries while the build reads.
+
+    Importing WeasyPrint and its kin takes most of a second: done here, it overlaps reading
+    and planning instead of delaying the first target, and it is still done once, since the
+    workers are forked from this process (``PreloadedWorkers``). When the plan needs no
+    worker after all, it is killed: it holds nothing but what it imported.
+    """
+
+    def __init__(self, heavy_modules: list[str]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.heavy_modules = heavy_modules
+        self.connection, far_end = context.Pipe()
+        # Not a daemon: it forks the workers, which a daemon process may not.
+        self.process = context.Process(target=_preload_and_serve, name="folio-preloader",
+                                       args=(far_end, heavy_modules))
+        self.process.start()
+        far_end.close()
+        self.sent = self.finished = False
+
+    def covers(self, heavy_modules: list[str]) -> bool:
+        """Tell whether this process loads every one of ``heavy_modules``."""
+        return set(heavy_modules) <= set(self.heavy_modules)
+
+    def close(self) -> None:
+        """Stop the process: at once if it was never used, else once its targets are done.
+
+        Interrupted before every result came back, it is told so (as Ctrl-C tells every
+        process of the terminal's group): running targets finish their writes, the rest are
+        dropped.
+        """
+        if not self.sent:
+            self.process.kill()
+        elif not self.finished and self.process.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGINT)
+        self.process.join()
+        self.connection.close()
+
+
+class PreloadedWorkers(Executor):
+    """Worker processes forked from a ``Preloader``, which carries their targets and results."""
+
+    def __init__(self, preloader: Preloader, jobs: int) -> None:
+        self.preloader = preloader
+        self.jobs = jobs
+
+    def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
+        """Send ``targets`` to the preloader's workers; yield the results as they end."""
+        preloader = self.preloader
+        preloader.connection.send((self.jobs, targets, out_root))
+        preloader.sent = True
+        pending = set(range(len(targets)))
+        while pending:
+            try:
+                index, result = preloader.connection.recv()
+            except EOFError:  # the preloader died (out of memory, say): nothing more comes
+                for index in sorted(pending):
+                    yield index, worker_died(targets[index], "the process that started the "
+                                             "workers died")
+                break
+            pending.discard(index)
+            yield index, result
+        preloader.finished = not pending
+
+    def close(self) -> None:
+        """Let the preloader finish (see ``Preloader.close``)."""
+        self.preloader.close()
+
+
+def _preload_and_serve(connection: Any, modules: list[str]) -> None:
+    """Be the preloader: load ``modules``, then make the targets sent in forked workers."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # as the build, if it ignores it
+        signal.signal(signal.SIGINT, _interrupted)
+    try:
+        load(modules)
+        jobs, targets, out_root = connection.recv()
+        workers = LocalWorkers(jobs, modules)
+        try:
+            for item in workers.results(targets, out_root):
+                connection.send(item)
+        finally:
+            # Waits for the running targets: none is cut off in the middle of a write.
+            workers.close()
+    except (KeyboardInterrupt, EOFError, BrokenPipeError):
+        pass  # the build was interrupted or ended early; its own process reports it
+
+
+def _interrupted(signum: int, frame: Any) -> None:
+    """Stop the preloader once: a second Ctrl-C must not cut its workers' writes short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+_LOADED: set[str] = set()
+
+
+def load(modules: list[str]) -> None:
+    """Import ``modules`` and run their ``warm_up()``, once a process, for workers to inherit."""
+    for module in modules:
+        if module in _LOADED:
+            continue
+        # A library that cannot load (Pango missing) fails again in the workers, and is
+        # reported there, for the targets that need it.
+        with contextlib.suppress(ImportError, OSError):
+            # What a module sets up on first use (WeasyPrint's fonts) is done here too.
+            getattr(importlib.import_module(module), "warm_up", lambda: None)()
+            _LOADED.add(module)
 
 
 _STARTED: Any = None
