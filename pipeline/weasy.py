@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pyphen
+
 from pipeline.errors import BuildError, location
 from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
 from pipeline.libraries import linker_cache_only
+from pipeline.project import DEFAULTS
 
 with linker_cache_only():
     from weasyprint import CSS, HTML, Document
@@ -193,10 +196,14 @@ def warm_up() -> None:
     """Lay out a few words once, so that processes forked later find the fonts loaded.
 
     WeasyPrint's first document in a process pays for loading the system's fonts through
-    fontconfig and Pango (~0.1 s); done before the workers are forked, it is paid once.
+    fontconfig and Pango (~0.1 s), and its first hyphenated one for the language's patterns;
+    done before the workers are forked, each is paid once.
     """
     fonts, _ = _per_thread()
     HTML(string=WARM_UP).render(font_config=fonts)
+    # Hyphenation: pyphen parses a language's patterns on first use (~0.1 s) and keeps them
+    # for the process; those of Folio's default language are parsed here, for every worker.
+    pyphen.Pyphen(lang=pyphen.language_fallback(DEFAULTS["lang"]))
 
 
 def _take_head_styles(html: str) -> tuple[str, list[str]]:
