@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pipeline.brand import Brand
+from pipeline.brand import RASTER_FOLDER, Brand
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.fonts import check_coverage
 from pipeline.brand.store import load_in_background
@@ -27,6 +27,7 @@ from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.source import citation_files, missing_image, read_article
+from pipeline.templates import TEMPLATE_CACHE
 
 log = logging.getLogger(__name__)
 
@@ -364,7 +365,8 @@ def clean(project: Project) -> tuple[int, list[Path]]:
                 continue
             path.unlink()
             removed += 1
-        shutil.rmtree(cache.dir / "parse", ignore_errors=True)
+        for folder in ("parse", TEMPLATE_CACHE, RASTER_FOLDER):
+            shutil.rmtree(cache.dir / folder, ignore_errors=True)
         for name in (STATE_FILE, ARTICLES_FILE, "lock"):
             (cache.dir / name).unlink(missing_ok=True)
     for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()),

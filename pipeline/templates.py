@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
+from pipeline.cache import CACHE_DIR, code_fingerprint, digest
 from pipeline.errors import BuildError
 from pipeline.highlight import DARK_STYLE, code_html, style_css
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.project import Project
 
+# The build cache's folder of compiled templates (see TemplateCache).
+TEMPLATE_CACHE = "templates"
 
-def make_environment(project: Project) -> jinja2.Environment:
-    """Return the environment every format renders with."""
+
+def make_environment(project: Project, cached: bool = False) -> jinja2.Environment:
+    """Return the environment every format renders with.
+
+    ``cached`` (a build): compiled templates are kept in the build cache, so that each worker
+    process, and each later build, loads them instead of compiling them again.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.template_search_path),
+        bytecode_cache=TemplateCache(project.build_dir / CACHE_DIR / TEMPLATE_CACHE)
+        if cached else None,
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "xhtml", "xml", "html.j2", "xhtml.j2", "xml.j2"),
             default_for_string=True,
@@ -34,6 +47,29 @@ def make_environment(project: Project) -> jinja2.Environment:
     env.globals["code_css"] = code_css
     env.globals["code_block"] = lambda tokens: Markup(code_html(list(tokens)))
     return env
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates, kept by name and checked against their source and Folio's code."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source_checksum(self, source: str) -> str:
+        """Return what a kept template must match: its source, and Folio's code (options)."""
+        return digest(code_fingerprint(), source)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Load a kept template, if there is one to read; if not, it is compiled."""
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a compiled template (atomically); a cache that cannot be written is no error."""
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 def code_css(style: str, dark: bool = False) -> Markup:

@@ -283,3 +283,25 @@ def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, 
     # The clean article is not checked again; the lacking one is, and still warns.
     assert sorted(checked) == ["Edited", "Lacking"]
     assert "warning: a.md: no font has \u2603 (U+2603)" in second.output
+
+
+def test_compiled_templates_are_kept_and_compiled_again_when_edited(make_project, folio):
+    from pipeline.templates import TEMPLATE_CACHE
+
+    root = make_project({"source/a.md": article("Kept"),
+                         "templates/html/article.html.j2": "<p>{{ article.title }} one</p>\n"})
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    kept = root / "build" / CACHE_DIR / TEMPLATE_CACHE
+    assert list(kept.glob("*.cache"))
+    assert "Kept one" in (root / "build" / "html" / "kept.html").read_text()
+    (root / "templates" / "html" / "article.html.j2").write_text("<p>{{ article.title }} two</p>\n")
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert "Kept two" in (root / "build" / "html" / "kept.html").read_text()
+    # A cache that cannot be written is no error: the templates are compiled each time.
+    for path in kept.iterdir():
+        path.unlink()
+    kept.rmdir()
+    kept.write_text("not a folder")
+    (root / "templates" / "html" / "article.html.j2").write_text("<p>{{ article.title }} 3</p>\n")
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert "Kept 3" in (root / "build" / "html" / "kept.html").read_text()

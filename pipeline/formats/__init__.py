@@ -65,7 +65,7 @@ class Site:
         """Return the one Jinja environment of this build."""
         from pipeline.templates import make_environment
 
-        return make_environment(self.project)
+        return make_environment(self.project, cached=True)
 
 
 # A worker process's sites and formats, by build: each target arriving from the parent finds
