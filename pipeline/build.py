@@ -17,7 +17,14 @@ from pipeline.brand import RASTER_FOLDER, Brand
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.fonts import check_coverage
 from pipeline.brand.store import load_in_background
-from pipeline.cache import ARTICLES_FILE, STATE_FILE, BuildCache, code_fingerprint, digest
+from pipeline.cache import (
+    ARTICLES_FILE,
+    STATE_FILE,
+    TEMPLATE_CACHE,
+    BuildCache,
+    code_fingerprint,
+    digest,
+)
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
 from pipeline.executors import Result, open_executor
@@ -27,7 +34,6 @@ from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.project import Project
 from pipeline.source import citation_files, missing_image, read_article
-from pipeline.templates import TEMPLATE_CACHE
 
 log = logging.getLogger(__name__)
 

@@ -22,6 +22,8 @@ from pipeline.errors import BuildError, location
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".folio-cache"
+# Its folder of compiled templates (see pipeline.templates.TemplateCache).
+TEMPLATE_CACHE = "templates"
 STATE_FILE = "state.json"
 # The articles of the last build, as read (the model, and what reading them logged).
 ARTICLES_FILE = "articles.pickle"

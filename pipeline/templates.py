@@ -10,14 +10,11 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup
 
-from pipeline.cache import CACHE_DIR, code_fingerprint, digest
+from pipeline.cache import CACHE_DIR, TEMPLATE_CACHE, code_fingerprint, digest
 from pipeline.errors import BuildError
 from pipeline.highlight import DARK_STYLE, code_html, style_css
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.project import Project
-
-# The build cache's folder of compiled templates (see TemplateCache).
-TEMPLATE_CACHE = "templates"
 
 
 def make_environment(project: Project, cached: bool = False) -> jinja2.Environment:

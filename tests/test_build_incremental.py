@@ -286,7 +286,7 @@ def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, 
 
 
 def test_compiled_templates_are_kept_and_compiled_again_when_edited(make_project, folio):
-    from pipeline.templates import TEMPLATE_CACHE
+    from pipeline.cache import TEMPLATE_CACHE
 
     root = make_project({"source/a.md": article("Kept"),
                          "templates/html/article.html.j2": "<p>{{ article.title }} one</p>\n"})
