@@ -21,7 +21,7 @@ from pipeline.i18n import translate
 from pipeline.ids import unique_ids
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
-from pipeline.pandoc import pandoc_path
+from pipeline.pandoc import pandoc_command
 from pipeline.project import Project
 from pipeline.resources import locate
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
@@ -223,7 +223,7 @@ def _run_pandoc(body: str, args: list[str], path: Path, first_line: int = 1) -> 
     # We run pandoc ourselves, not through pypandoc's API, to hear its warnings and tell the
     # user which file they are about.
     done = subprocess.run(
-        [pandoc_path(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
+        [*pandoc_command(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
         input=body.encode("utf-8"), capture_output=True, check=False)
     for message in done.stderr.decode("utf-8", "replace").splitlines():
         missing = MISSING.match(message.strip())

@@ -229,6 +229,25 @@ def test_a_preloader_loads_the_libraries_once_and_forks_the_workers(tmp_path, mo
     assert not preloader.process.is_alive()
 
 
+def test_a_target_that_cannot_reach_the_preloaders_workers_fails_alone(tmp_path):
+    from functools import partial
+
+    from pipeline.errors import InternalError
+    from pipeline.executors.local import PreloadedWorkers, Preloader
+    from pipeline.formats import Target
+
+    preloader = Preloader([])
+    workers = PreloadedWorkers(preloader, 2)
+    targets = [Target("probe", ("good.txt",), (), partial(write_probe, "good")),
+               Target("probe", ("bad.txt",), (), lambda out: None)]  # a lambda cannot travel
+    try:
+        good, bad = workers.run(targets, tmp_path / "out")
+    finally:
+        workers.close()
+    assert good.error is None and (tmp_path / "out" / "good.txt").is_file()
+    assert isinstance(bad.error, InternalError) and "probe" in str(bad.error)
+
+
 def test_a_preloader_not_needed_is_stopped_at_once(tmp_path, monkeypatch):
     import signal
 

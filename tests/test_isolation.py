@@ -12,7 +12,7 @@ import pytest
 
 from pipeline.formats import get_format
 from pipeline.model import Article
-from pipeline.pandoc import pandoc_path
+from pipeline.pandoc import pandoc_command, pandoc_path
 from tests.conftest import article
 from tests.validators import epubcheck_problems
 
@@ -131,10 +131,29 @@ def test_a_folder_named_pandoc_is_not_mistaken_for_pandoc(make_project, folio, m
     root = make_project({"source/a.md": article("Fine"), "pandoc/readme.txt": "notes"})
     monkeypatch.chdir(root)
     pandoc_path.cache_clear()
+    pandoc_command.cache_clear()
     result = folio(root, "build", "-f", "html")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.stderr and "pandoc" not in result.stderr
     assert Path(pandoc_path()).is_file()
+
+
+def test_pandoc_runs_with_a_smaller_heap_only_when_it_takes_runtime_options(tmp_path,
+                                                                           monkeypatch):
+    import pipeline.pandoc
+
+    pandoc_command.cache_clear()
+    assert pandoc_command()[1:] == pipeline.pandoc.HEAP  # the bundled pandoc takes them
+    # One built without them (a system pandoc, say) is run as it is.
+    strict = tmp_path / "pandoc"
+    strict.write_text('#!/bin/sh\ncase "$*" in *+RTS*) exit 1;; esac\necho pandoc 3\n')
+    strict.chmod(0o755)
+    monkeypatch.setattr(pipeline.pandoc, "pandoc_path", lambda: str(strict))
+    pandoc_command.cache_clear()
+    try:
+        assert pandoc_command() == [str(strict)]
+    finally:
+        pandoc_command.cache_clear()
 
 
 def test_control_characters_are_removed_with_a_warning(project, folio):

@@ -32,7 +32,7 @@ from pipeline.executors.base import (
     target_source,
     worker_died,
 )
-from pipeline.executors.local import import_all
+from pipeline.executors.local import load
 from pipeline.executors.transfer import PACKAGE_DIR, dumps, loads, project_files, unpack
 from pipeline.output import OutputDir
 
@@ -222,8 +222,12 @@ _UNPACKING = threading.Lock()
 
 
 async def warm_up(modules: list[str]) -> None:
-    """Import ``modules`` on a worker, off its event loop (Dask runs only coroutines unwaited)."""
-    await asyncio.get_running_loop().run_in_executor(None, import_all, modules)
+    """Load ``modules`` on a worker, off its event loop (Dask runs only coroutines unwaited).
+
+    As for local workers, their ``warm_up()`` runs too: the fonts and the hyphenation patterns
+    are then loaded before the first target, once a worker.
+    """
+    await asyncio.get_running_loop().run_in_executor(None, load, modules)
 
 
 def _shipped(shipment: bytes) -> bytes:

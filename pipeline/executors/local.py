@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
+import pickle
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,7 +55,8 @@ class LocalWorkers(Executor):
                                    initializer=_start_worker,
                                    initargs=(self.heavy_modules, self.started))
         # With "fork", the first task starts every worker at once.
-        pool.submit(import_all, [])
+        with _frozen():
+            pool.submit(import_all, [])
         return pool
 
     def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
@@ -106,9 +109,7 @@ class LocalWorkers(Executor):
             finished.add(index)
             # make() reports every failure itself; what is left is a result that could not
             # cross back from the worker.
-            yield index, future.result() if error is None else Result(
-                InternalError(error, target_source(targets[index]), targets[index].format),
-                0.0, [], [])
+            yield index, future.result() if error is None else _lost(targets[index], error)
         if not broken:
             return set()
         started = set()
@@ -149,7 +150,8 @@ class Preloader:
         # Not a daemon: it forks the workers, which a daemon process may not.
         self.process = context.Process(target=_preload_and_serve, name="folio-preloader",
                                        args=(far_end, heavy_modules))
-        self.process.start()
+        with _frozen():
+            self.process.start()
         far_end.close()
         self.sent = self.finished = False
 
@@ -183,9 +185,14 @@ class PreloadedWorkers(Executor):
     def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
         """Send ``targets`` to the preloader's workers; yield the results as they end."""
         preloader = self.preloader
-        preloader.connection.send((self.jobs, targets, out_root))
+        payload, sendable, unsendable = _packed(targets)
+        for index, error in unsendable.items():
+            yield index, _lost(targets[index], error)
+        preloader.connection.send((self.jobs, sendable, out_root))
+        preloader.connection.send_bytes(payload)
+        del payload
         preloader.sent = True
-        pending = set(range(len(targets)))
+        pending = set(sendable)
         while pending:
             try:
                 index, result = preloader.connection.recv()
@@ -195,7 +202,8 @@ class PreloadedWorkers(Executor):
                                              "workers died")
                 break
             pending.discard(index)
-            yield index, result
+            yield index, _lost(targets[index], result) if isinstance(result, Exception) \
+                else result
         preloader.finished = not pending
 
     def close(self) -> None:
@@ -209,11 +217,17 @@ def _preload_and_serve(connection: Any, modules: list[str]) -> None:
         signal.signal(signal.SIGINT, _interrupted)
     try:
         load(modules)
-        jobs, targets, out_root = connection.recv()
+        jobs, indexes, out_root = connection.recv()
+        try:
+            targets = pickle.loads(connection.recv_bytes())
+        except Exception as exc:  # the build reports it as the failure of each target
+            for index in indexes:
+                connection.send((index, exc))
+            return
         workers = LocalWorkers(jobs, modules)
         try:
-            for item in workers.results(targets, out_root):
-                connection.send(item)
+            for position, result in workers.results(targets, out_root):
+                connection.send((indexes[position], result))
         finally:
             # Waits for the running targets: none is cut off in the middle of a write.
             workers.close()
@@ -225,6 +239,46 @@ def _interrupted(signum: int, frame: Any) -> None:
     """Stop the preloader once: a second Ctrl-C must not cut its workers' writes short."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+def _packed(targets: list[Target]) -> tuple[bytes, list[int], dict[int, Exception]]:
+    """Pickle ``targets`` as one list (articles shared by several targets go once).
+
+    Return the bytes, the indexes of the targets they hold, and the error of each target
+    that cannot travel (a bug in its format): those are left out, and fail alone.
+    """
+    try:
+        return pickle.dumps(targets, pickle.HIGHEST_PROTOCOL), list(range(len(targets))), {}
+    except Exception:
+        unsendable: dict[int, Exception] = {}
+        for index, target in enumerate(targets):
+            try:
+                pickle.dumps(target, pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:
+                unsendable[index] = exc
+        sendable = [index for index in range(len(targets)) if index not in unsendable]
+        return (pickle.dumps([targets[index] for index in sendable], pickle.HIGHEST_PROTOCOL),
+                sendable, unsendable)
+
+
+def _lost(target: Target, error: BaseException) -> Result:
+    """Return the result of a target that could not cross to a worker, or back: a bug."""
+    return Result(InternalError(error, target_source(target), target.format), 0.0, [], [])
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """Fork within: the objects here now are kept out of the children's garbage collections.
+
+    A collection writes to every object it scans, and so copies the page it lies on: without
+    this, each forked process soon held its own copy of everything it inherited (libraries,
+    articles), counted again in the build's memory.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 _LOADED: set[str] = set()

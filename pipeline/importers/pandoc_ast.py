@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.importers.base import ImportFailed
-from pipeline.pandoc import pandoc_path
+from pipeline.pandoc import pandoc_command
 
 Node = dict[str, Any]
 # Folio reads "markdown-smart"; writing without "smart" keeps typographic quotes as characters.
@@ -52,7 +52,7 @@ def chrome_kind(text: str) -> str | None:
 def pandoc(args: list[str], data: bytes, label: str) -> bytes:
     """Run the bundled pandoc sandboxed over ``data``; its failure is one line naming ``label``."""
     # --sandbox: pandoc reads and writes nothing beyond stdin, stdout and what args name.
-    done = subprocess.run([pandoc_path(), "--sandbox", *args], input=data,
+    done = subprocess.run([*pandoc_command(), "--sandbox", *args], input=data,
                           capture_output=True, check=False)
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()

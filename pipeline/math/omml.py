@@ -8,7 +8,7 @@ import zipfile
 
 from lxml import etree
 
-from pipeline.pandoc import pandoc_path
+from pipeline.pandoc import pandoc_command
 
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -20,7 +20,7 @@ def omml(texs: list[str]) -> list[etree._Element | None]:
         return []
     # One paragraph per formula, so the n-th paragraph of the document is the n-th formula.
     source = "\n\n".join(f"$${' '.join(tex.split())}$$" for tex in texs)
-    done = subprocess.run([pandoc_path(), "--from=markdown", "--to=docx", "--output=-"],
+    done = subprocess.run([*pandoc_command(), "--from=markdown", "--to=docx", "--output=-"],
                           input=source.encode("utf-8"), capture_output=True, check=False)
     if done.returncode != 0:
         return [None] * len(texs)
