@@ -136,21 +136,43 @@ def _names(tags: dict[str, None]) -> str:
     return ", ".join(f"<{tag}>" for tag in tags)
 
 
+# Tag (or comment and processing-instruction factory) -> XHTML name, or None: the passes ask
+# it of every element several times, for a few dozen distinct tags.
+_NAMES: dict[object, str | None] = {}
+MAX_NAMES = 4096
+
+
 def _local(element: etree._Element) -> str | None:
     """Return an XHTML element's name; None for comments and for other vocabularies."""
-    if not isinstance(element.tag, str) or not element.tag.startswith(X):
-        return None
-    return element.tag[len(X):]
+    tag = element.tag
+    try:
+        return _NAMES[tag]
+    except KeyError:
+        name = tag[len(X):] if isinstance(tag, str) and tag.startswith(X) else None
+        if len(_NAMES) > MAX_NAMES:  # a document of invented tags, or a long `folio serve`
+            _NAMES.clear()
+        _NAMES[tag] = name
+        return name
 
 
 def _xhtml(root: etree._Element) -> Iterator[etree._Element]:
-    """Yield the XHTML elements under ``root`` in document order, not entering MathML or SVG."""
-    for child in list(root):
-        name = _local(child)
-        if name is None or name in {"math", "svg"}:
-            continue
-        yield child
-        yield from _xhtml(child)
+    """Yield the XHTML elements under ``root`` in document order, not entering MathML or SVG.
+
+    The passes change the tree as they go: an element's children are listed only once the
+    element itself has been handled, as a recursive walk would, but without passing every
+    element up through one generator per level.
+    """
+    levels = [iter(list(root))]
+    while levels:
+        for child in levels[-1]:
+            name = _local(child)
+            if name is None or name in {"math", "svg"}:
+                continue
+            yield child
+            levels.append(iter(list(child)))
+            break
+        else:
+            levels.pop()
 
 
 def _elements(body: etree._Element, notes: _Notes) -> None:
