@@ -224,8 +224,8 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 needed = [module for fmt in formats if fmt.name in stale
                           for module in fmt.heavy_modules]
                 workers = min(jobs, len(plan))
-                if preloader is not None and workers > 1 and needed \
-                        and preloader.covers(needed):
+                # The preloader loads every requested format's libraries: those needed too.
+                if preloader is not None and workers > 1 and needed:
                     executor, preloader = PreloadedWorkers(preloader, workers), None
                 else:
                     executor = open_executor(project, site.token, workers, needed)

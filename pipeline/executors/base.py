@@ -107,6 +107,11 @@ def target_source(target: Target) -> Path | str:
     return target.inputs[0] if target.inputs else target.outputs[0]
 
 
+def lost(target: Target, error: BaseException) -> Result:
+    """Return the result of a target that could not cross to a worker, or back: a bug."""
+    return Result(InternalError(error, target_source(target), target.format), 0.0, [], [])
+
+
 def worker_died(target: Target, how: str = "the worker process making it died") -> Result:
     """Return the result of a target whose worker died while making it."""
     error = BuildError(f"{target.format}: {how} (a crash in a library, or it ran out of "

@@ -29,6 +29,7 @@ from pipeline.errors import SHOWN_AS, BuildError, FolioError, InternalError
 from pipeline.executors.base import (
     Executor,
     Result,
+    lost,
     make,
     target_source,
     worker_died,
@@ -119,8 +120,7 @@ class DaskWorkers(Executor):
             try:
                 payload = dumps(target, folders)
             except Exception as exc:  # a target that cannot travel is a bug in its format
-                yield index, Result(InternalError(exc, target_source(target), target.format),
-                                    0.0, [], [])
+                yield index, lost(target, exc)
                 continue
             sent += len(payload)
             payloads[index] = payload
@@ -174,8 +174,7 @@ class DaskWorkers(Executor):
             result: Result = loads(future.result(), {"project": self.project.root,
                                                      "folio": PACKAGE_DIR})
         except Exception as exc:  # a result that could not cross back: the target is lost
-            return Result(InternalError(exc, target_source(target), target.format),
-                          0.0, [], [])
+            return lost(target, exc)
         finally:
             future.release()
         try:

@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import InternalError
 from pipeline.executors.base import (
     Executor,
     Result,
+    lost,
     make,
-    target_source,
     worker_died,
 )
 
@@ -30,9 +29,8 @@ class LocalWorkers(Executor):
 
     The heavy libraries of the formats with stale targets (WeasyPrint takes most of a second)
     are imported and warmed up here, before the workers are forked: once a build, not once a
-    worker. A
-    worker that dies (killed, out of memory, a crash inside a library) costs only the target
-    it was making: see ``results``.
+    worker. A worker that dies (killed, out of memory, a crash inside a library) costs only
+    the target it was making: see ``results``.
     """
 
     def __init__(self, jobs: int, heavy_modules: list[str]) -> None:
@@ -109,7 +107,7 @@ class LocalWorkers(Executor):
             finished.add(index)
             # make() reports every failure itself; what is left is a result that could not
             # cross back from the worker.
-            yield index, future.result() if error is None else _lost(targets[index], error)
+            yield index, future.result() if error is None else lost(targets[index], error)
         if not broken:
             return set()
         started = set()
@@ -155,10 +153,6 @@ class Preloader:
         far_end.close()
         self.sent = self.finished = False
 
-    def covers(self, heavy_modules: list[str]) -> bool:
-        """Tell whether this process loads every one of ``heavy_modules``."""
-        return set(heavy_modules) <= set(self.heavy_modules)
-
     def close(self) -> None:
         """Stop the process: at once if it was never used, else once its targets are done.
 
@@ -187,7 +181,7 @@ class PreloadedWorkers(Executor):
         preloader = self.preloader
         payload, sendable, unsendable = _packed(targets)
         for index, error in unsendable.items():
-            yield index, _lost(targets[index], error)
+            yield index, lost(targets[index], error)
         preloader.connection.send((self.jobs, sendable, out_root))
         preloader.connection.send_bytes(payload)
         del payload
@@ -202,7 +196,7 @@ class PreloadedWorkers(Executor):
                                              "workers died")
                 break
             pending.discard(index)
-            yield index, _lost(targets[index], result) if isinstance(result, Exception) \
+            yield index, lost(targets[index], result) if isinstance(result, Exception) \
                 else result
         preloader.finished = not pending
 
@@ -259,11 +253,6 @@ def _packed(targets: list[Target]) -> tuple[bytes, list[int], dict[int, Exceptio
         sendable = [index for index in range(len(targets)) if index not in unsendable]
         return (pickle.dumps([targets[index] for index in sendable], pickle.HIGHEST_PROTOCOL),
                 sendable, unsendable)
-
-
-def _lost(target: Target, error: BaseException) -> Result:
-    """Return the result of a target that could not cross to a worker, or back: a bug."""
-    return Result(InternalError(error, target_source(target), target.format), 0.0, [], [])
 
 
 @contextlib.contextmanager
