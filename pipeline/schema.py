@@ -199,8 +199,8 @@ def _slug(value: object, spec: Field) -> str:
 
 
 def _code_styles() -> tuple[str, ...]:
-    """Return the Pygments styles, imported only when a project names one (a no-op build
-    would otherwise spend a fifth of its time loading Pygments)."""
+    """Return the Pygments styles, loading Pygments only when a project names one."""
+    # At import, it would cost a no-op build a fifth of its time.
     from pipeline.highlight import styles
 
     return styles()
