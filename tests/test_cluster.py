@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.brand import add_brand
+from pipeline.executors.cluster import forget_build, warm_up
 from pipeline.formats import get_format
 from tests.conftest import article
 from tests.test_deck import png
@@ -189,10 +190,29 @@ def test_a_target_that_kills_every_worker_fails_alone(project, folio, cluster, o
     result = folio(project, "build", "-f", "pdf,html", "--scheduler", cluster.scheduler_address)
     assert result.exit_code == 1
     assert outputs(project, "good") == ["html/good.html", "pdf/good.pdf"]
+    # Its page travelled in the same task as its handout: sent again alone, it was made.
+    assert outputs(project, "broken") == ["html/broken.html"]
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert errors == ["Error: source/broken.md: pdf: every Dask worker making it died (a crash in "
                       "a library, or it ran out of memory); the other outputs were made"]
     _wait_for_workers(cluster, 2)
+
+
+def test_dasks_profiler_is_paused_while_builds_run(client):
+    def sampling(dask_worker) -> bool:
+        return dask_worker.periodic_callbacks["profile"].is_running()
+
+    def running() -> list[bool]:
+        return list(client.run(sampling).values())
+
+    assert running() == [True, True]
+    client.run(warm_up, [], "build-a")
+    client.run(warm_up, [], "build-b")
+    assert running() == [False, False]
+    client.run(forget_build, "build-a")
+    assert running() == [False, False]  # build-b still runs
+    client.run(forget_build, "build-b")
+    assert running() == [True, True]
 
 
 def test_an_unreachable_scheduler_is_one_line(project, folio, monkeypatch):

@@ -39,7 +39,7 @@ from pipeline.executors.transfer import PACKAGE_DIR, dumps, loads, project_files
 from pipeline.output import OutputDir
 
 if TYPE_CHECKING:
-    from distributed import Future
+    from distributed import Future, Worker
 
     from pipeline.formats import Target
     from pipeline.project import Project
@@ -99,10 +99,15 @@ class DaskWorkers(Executor):
         self.project = project
         self.token = token
         # Workers import WeasyPrint and the rest while this process reads the sources.
-        self.client.run(warm_up, heavy_modules, wait=False)
+        self.client.run(warm_up, heavy_modules, token, wait=False)
 
     def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
-        """Send each target as a task; write what each sends back; yield results as they end."""
+        """Send the targets as tasks; write what each sends back; yield results as they end.
+
+        One task makes every target of one article (its page, handout, ebook and deck): the
+        article is pickled once, not once a target, and the scheduler handles a fifth of the
+        tasks. A target of several articles (a book, the index) is a task of its own.
+        """
         from distributed import as_completed
 
         shipment = Shipment(project_files(self.project, targets), self.project.root,
@@ -113,48 +118,58 @@ class DaskWorkers(Executor):
         blob = self.client.submit(_shipped, pickle.dumps(shipment, pickle.HIGHEST_PROTOCOL),
                                   pure=False, key=f"folio-project-{self.token}")
         folders = {self.project.root: "project", PACKAGE_DIR: "folio"}
-        futures: dict[Future, tuple[int, bool]] = {}  # index in targets, sent alone
-        sent = received = 0
-        payloads: dict[int, bytes] = {}
-        for index, target in enumerate(targets):
-            try:
-                payload = dumps(target, folders)
-            except Exception as exc:  # a target that cannot travel is a bug in its format
-                yield index, lost(target, exc)
-                continue
+        futures: dict[Future, tuple[list[int], bool]] = {}  # indices in targets, sent alone
+        sent = received = tasks = 0
+        payloads: dict[int, bytes] = {}  # of a target sent with others, should it go alone
+
+        def submit(indices: list[int], payload: bytes, alone: bool) -> None:
+            nonlocal sent, tasks
             sent += len(payload)
-            payloads[index] = payload
-            future = self.client.submit(run_task, payload, self.token, blob, pure=False,
-                                        key=f"folio-{target.format}-{index}-{self.token}")
-            futures[future] = index, False
+            tasks += 1
+            kind = "alone" if alone else targets[indices[0]].format
+            future = self.client.submit(run_task, payload, len(indices), self.token, blob,
+                                        pure=False,
+                                        key=f"folio-{kind}-{indices[0]}-{self.token}")
+            futures[future] = indices, alone
+
+        for indices in _batches(targets):
+            try:
+                submit(indices, dumps([targets[i] for i in indices], folders), False)
+            except Exception:  # a target that cannot travel is a bug in its format: alone
+                for index in indices:
+                    try:
+                        submit([index], dumps([targets[index]], folders), False)
+                    except Exception as exc:
+                        yield index, lost(targets[index], exc)
         out = OutputDir(out_root)
-        suspects = []
+        suspects: list[int] = []
         while futures:
             for future in as_completed(futures, loop=self.client.loop):
-                index, alone = futures.pop(future)
-                result = self._gathered(future, targets[index], out, alone)
-                if result is None:
-                    suspects.append(index)
+                indices, alone = futures.pop(future)
+                results = self._gathered(future, [targets[i] for i in indices], out, alone)
+                if results is None:
+                    suspects += indices
                     continue
-                received += sum(len(data) for data in result.contents.values())
-                result.files, result.contents = list(result.contents), {}
-                yield index, result
-            # Dask also blames the tasks only waiting on a worker that died: each is sent
-            # again, alone, so that the one that kills its workers fails by itself.
+                for index, result in zip(indices, results, strict=True):
+                    received += sum(len(data) for data in result.contents.values())
+                    result.files, result.contents = list(result.contents), {}
+                    yield index, result
+            # Dask also blames the tasks only waiting on a worker that died: each target is
+            # sent again, alone, so that the one that kills its workers fails by itself.
             if suspects:
                 index = suspects.pop(0)
-                future = self.client.submit(run_task, payloads[index], self.token, blob,
-                                            pure=False, key=f"folio-alone-{index}-{self.token}")
-                futures[future] = index, True
-        del blob
+                if index not in payloads:
+                    payloads[index] = dumps([targets[index]], folders)
+                submit([index], payloads[index], True)
+        blob.release()
         # The figures the benchmark's model of a large cluster is made from.
         log.debug("Dask: %d task(s) sent %d bytes of targets, %d bytes of project files went to "
-                  "each worker, %d bytes of outputs came back", len(targets), sent,
-                  shipment.size, received)
+                  "each worker, %d bytes of outputs came back", tasks, sent, shipment.size,
+                  received)
 
-    def _gathered(self, future: Future, target: Target, out: OutputDir,
-                  alone: bool) -> Result | None:
-        """Return the result of one finished task, its files written into ``out``.
+    def _gathered(self, future: Future, targets: list[Target], out: OutputDir,
+                  alone: bool) -> list[Result] | None:
+        """Return the results of one finished task, their files written into ``out``.
 
         None means its workers died, and it was not alone on them: it is to be sent again.
         """
@@ -164,27 +179,29 @@ class DaskWorkers(Executor):
         if isinstance(error, KilledWorker):
             # Dask already ran it again elsewhere, as often as its allowed-failures says.
             future.release()
-            return worker_died(target, "every Dask worker making it died") if alone else None
+            return [worker_died(targets[0], "every Dask worker making it died")] if alone \
+                else None
         if isinstance(error, CancelledError):  # the cluster gave up on it: not a bug of ours
-            return Result(BuildError(f"{target.format}: the Dask cluster cancelled it: {error}",
-                                     target_source(target)), 0.0, [], [])
+            return [Result(BuildError(f"{target.format}: the Dask cluster cancelled it: {error}",
+                                      target_source(target)), 0.0, [], []) for target in targets]
         try:
             if error is not None:
                 raise error
-            result: Result = loads(future.result(), {"project": self.project.root,
-                                                     "folio": PACKAGE_DIR})
-        except Exception as exc:  # a result that could not cross back: the target is lost
-            return lost(target, exc)
+            results: list[Result] = loads(future.result(), {"project": self.project.root,
+                                                            "folio": PACKAGE_DIR})
+        except Exception as exc:  # results that could not cross back: the targets are lost
+            return [lost(target, exc) for target in targets]
         finally:
             future.release()
-        try:
-            for relative, data in result.contents.items():
-                path = out.path(relative)
-                if not (path.is_file() and path.read_bytes() == data):  # as OutputDir.copy
-                    out.write_bytes(relative, data)
-        except FolioError as exc:
-            result.error = result.error or exc
-        return result
+        for result in results:
+            try:
+                for relative, data in result.contents.items():
+                    path = out.path(relative)
+                    if not (path.is_file() and path.read_bytes() == data):  # as OutputDir.copy
+                        out.write_bytes(relative, data)
+            except FolioError as exc:
+                result.error = result.error or exc
+        return results
 
     def summary(self, results: list[Result]) -> str:
         """Return how many targets were made on how many workers."""
@@ -219,14 +236,20 @@ def _reason(exc: BaseException, address: str) -> str:
 _UNPACKED: dict[str, Shipment] = {}
 _ROOTS: dict[str, Path] = {}
 _UNPACKING = threading.Lock()
+# The builds that paused this worker's profiler, and whether it ran before the first of them.
+_PAUSED: set[str] = set()
+_PROFILER_RAN = [False]
 
 
-async def warm_up(modules: list[str]) -> None:
+async def warm_up(modules: list[str], token: str, dask_worker: Worker | None = None) -> None:
     """Load ``modules`` on a worker, off its event loop (Dask runs only coroutines unwaited).
 
     As for local workers, their ``warm_up()`` runs too: the fonts and the hyphenation patterns
-    are then loaded before the first target, once a worker.
+    are then loaded before the first target, once a worker. Dask's profiler is paused until
+    the build ends.
     """
+    if dask_worker is not None:
+        _pause_profiler(dask_worker, token)
     await asyncio.get_running_loop().run_in_executor(None, load, modules)
     # What is loaded now lives as long as the worker: kept out of the collections that
     # every target's many short-lived objects set off, it is not scanned again each time.
@@ -238,8 +261,8 @@ def _shipped(shipment: bytes) -> bytes:
     return shipment
 
 
-def run_task(payload: bytes, token: str, shipment: bytes) -> bytes:
-    """Make one target on a Dask worker; return its result with the bytes of its outputs."""
+def run_task(payload: bytes, count: int, token: str, shipment: bytes) -> bytes:
+    """Make ``count`` targets on a Dask worker; return their results with their output bytes."""
     from distributed import get_worker
 
     root, build = _unpacked(token, shipment)
@@ -250,19 +273,39 @@ def run_task(payload: bytes, token: str, shipment: bytes) -> bytes:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    try:
+        targets: list[Target] = loads(payload, places)
+    except Exception as exc:  # e.g. another Folio version on this worker
+        results = [Result(InternalError(exc, None, "loading targets on a Dask worker"),
+                          0.0, [], []) for _ in range(count)]
+    else:
+        results = [_made(target) for target in targets]
+    worker = get_worker().address
+    for result in results:
+        result.worker = worker
+    return dumps(results, {root: "project", PACKAGE_DIR: "folio"})
+
+
+def _made(target: Target) -> Result:
+    """Make ``target`` in a folder of its own; return its result with its output bytes."""
     with tempfile.TemporaryDirectory(prefix="folio-out-") as temp:
         out_root = Path(temp)
-        try:
-            target: Target = loads(payload, places)
-        except Exception as exc:  # e.g. another Folio version on this worker
-            result = Result(InternalError(exc, None, "loading a target on a Dask worker"),
-                            0.0, [], [])
-        else:
-            result = make(target, out_root)
-            result.contents = {relative: (out_root / relative).read_bytes()
-                               for relative in result.files}
-    result.worker = get_worker().address
-    return dumps(result, {root: "project", PACKAGE_DIR: "folio"})
+        result = make(target, out_root)
+        result.contents = {relative: (out_root / relative).read_bytes()
+                           for relative in result.files}
+    return result
+
+
+def _batches(targets: list[Target]) -> list[list[int]]:
+    """Return the indices of ``targets`` grouped by article, in the order of each first one.
+
+    A target of several articles (or none) is a group of its own.
+    """
+    groups: dict[object, list[int]] = {}
+    for index, target in enumerate(targets):
+        single = len(target.articles) == 1
+        groups.setdefault(target.articles[0].source if single else index, []).append(index)
+    return list(groups.values())
 
 
 def _unpacked(token: str, shipment: bytes) -> tuple[Path, Shipment]:
@@ -280,13 +323,38 @@ def _unpacked(token: str, shipment: bytes) -> tuple[Path, Shipment]:
         return _ROOTS[token], _UNPACKED[token]
 
 
-def forget_build(token: str) -> None:
-    """Remove a finished build's project folder and shared state from this worker."""
+def _pause_profiler(worker: Worker, token: str) -> None:
+    """Stop Dask's statistical profiler on ``worker`` while the build ``token`` runs there.
+
+    A hundred times a second it walks the stack of the running task and reads the source
+    line of every frame: WeasyPrint's layout stacks are deep, and the sampling cost Folio's
+    tasks a fifth of their time. Run in the worker's event loop, as is ``forget_build``.
+    """
+    sampler = worker.periodic_callbacks.get("profile")
+    if sampler is None:  # profiling is off in this worker's Dask configuration
+        return
+    with _UNPACKING:
+        if not _PAUSED:
+            _PROFILER_RAN[0] = sampler.is_running()
+        _PAUSED.add(token)
+        sampler.stop()
+
+
+def forget_build(token: str, dask_worker: Worker | None = None) -> None:
+    """Remove a finished build's project folder and shared state from this worker.
+
+    The last build running here starts Dask's profiler again, if it ran before.
+    """
     from pipeline.formats import forget_site
 
     with _UNPACKING:
         _UNPACKED.pop(token, None)
         root = _ROOTS.pop(token, None)
+        if token in _PAUSED:
+            _PAUSED.discard(token)
+            sampler = dask_worker.periodic_callbacks.get("profile") if dask_worker else None
+            if not _PAUSED and _PROFILER_RAN[0] and sampler is not None:
+                sampler.start()
     if root is not None:
         SHOWN_AS.pop(root, None)
         shutil.rmtree(root, ignore_errors=True)
