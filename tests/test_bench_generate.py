@@ -73,3 +73,12 @@ def test_case_3_verdict_needs_the_article_and_the_book_and_nothing_else() -> Non
     assert not Edit("a002-x", own[:1], [], ["epub/all.epub"]).verdict[1]
     assert not Edit("a002-x", [*own, "html/a001-y.html"], ["html/a001-y.html"],
                     ["epub/all.epub"]).verdict[1]
+
+
+def test_the_memory_sampler_sees_a_grandchilds_peak() -> None:
+    # A child that starts a grandchild holding ~120 MB for a second: ru_maxrss of the child
+    # alone would miss it; the sampler, however rarely it now looks, sums the whole tree.
+    script = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+              "'import time; b = bytearray(120 * 2**20); time.sleep(1)'])")
+    result = measure([sys.executable, "-c", script])
+    assert result.peak_mb >= 120
