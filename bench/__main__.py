@@ -72,18 +72,36 @@ class Bench:
     def run(self, key: str, label: str, commands: Callable[[int], list[str]],
             cwd: Path | None = None, repeat: int = 1) -> Case:
         """Measure ``commands(i)`` for i in range(repeat); keep the medians (peak: the maximum)."""
-        case = self.cases[key] = Case(label)
-        print(f"  {label} ...", file=sys.stderr, flush=True)
-        try:
-            runs = [measure(commands(i), cwd) for i in range(repeat)]
-        except CommandFailed as exc:
-            case.error = str(exc)
-            return case
-        case.result = Measurement(statistics.median(r.wall for r in runs),
-                                  statistics.median(r.cpu for r in runs),
-                                  max(r.peak_mb for r in runs),
-                                  statistics.median(r.others for r in runs))
-        return case
+        return self.run_in_turns([(key, label, commands)], cwd, repeat)[0]
+
+    def run_in_turns(self, cases: list[tuple[str, str, Callable[[int], list[str]]]],
+                     cwd: Path | None = None, repeat: int = 1) -> list[Case]:
+        """Measure several cases in turns, ``repeat`` rounds, so that they see the same load.
+
+        Two cases compared by their ratio (a build with a brand against one without) would
+        otherwise be measured minutes apart, on a machine whose load drifts.
+        """
+        made = []
+        for key, label, _ in cases:
+            made.append(Case(label))
+            self.cases[key] = made[-1]
+            print(f"  {label} ...", file=sys.stderr, flush=True)
+        runs: list[list[Measurement]] = [[] for _ in cases]
+        for i in range(repeat):
+            for case, found, (_, _, commands) in zip(made, runs, cases, strict=True):
+                if case.error is not None:
+                    continue
+                try:
+                    found.append(measure(commands(i), cwd))
+                except CommandFailed as exc:
+                    case.error = str(exc)
+        for case, found in zip(made, runs, strict=True):
+            if case.error is None:
+                case.result = Measurement(statistics.median(r.wall for r in found),
+                                          statistics.median(r.cpu for r in found),
+                                          max(r.peak_mb for r in found),
+                                          statistics.median(r.others for r in found))
+        return made
 
     def folio(self, root: Path, *args: str) -> list[str]:
         """Return the command line of a quiet ``folio build`` of ``root`` in this benchmark."""
@@ -154,15 +172,16 @@ def run_cases(bench: Bench, large: int, small: int) -> None:
         sys.executable, "-m", "bench.floor", str(SAMPLE), str(floor_out / str(i))],
         cwd=REPO, repeat=bench.repeat)
     cold = [bench.sample_project(f"sample-{i}") for i in range(bench.repeat)]
-    bench.run("cold", "1 cold build, sample article", lambda i: bench.folio(cold[i]),
-              repeat=bench.repeat)
-    bench.run("noop", "2 no-op rebuild, sample article", lambda i: bench.folio(cold[-1]),
-              repeat=bench.repeat)
     branded = [bench.sample_project(f"brand-{i}") for i in range(bench.repeat)]
     for root in branded:
         add_brand(root)
-    bench.run("brand", "1b cold build, sample with a _brand.yml",
-              lambda i: bench.folio(branded[i]), repeat=bench.repeat)
+    # In turns: case 1b is judged by its ratio to case 1.
+    bench.run_in_turns([
+        ("cold", "1 cold build, sample article", lambda i: bench.folio(cold[i])),
+        ("brand", "1b cold build, sample with a _brand.yml", lambda i: bench.folio(branded[i]))],
+        repeat=bench.repeat)
+    bench.run("noop", "2 no-op rebuild, sample article", lambda i: bench.folio(cold[-1]),
+              repeat=bench.repeat)
     for count in (large, small):
         jobs = (1, 2) if count == large else (2,)
         for j in jobs:
