@@ -2,9 +2,9 @@
 
 The coordinating ``folio`` process keeps everything else: planning, the cache, its lock and
 every write into the output folder. No shared filesystem is assumed. The project files the
-targets read go to each worker once per build (one scattered, broadcast blob, unpacked into a
-temporary project folder there); each task carries one pickled target and returns its output
-bytes and log records.
+targets read go to each worker once per build (one blob, fetched once by each worker and
+unpacked into a temporary project folder there); each task carries the pickled targets of one
+article and returns their output bytes and log records.
 """
 
 from __future__ import annotations
