@@ -15,7 +15,6 @@ from typing import Any
 
 from pipeline.brand import RASTER_FOLDER, Brand
 from pipeline.brand import world_digest as brand_digest
-from pipeline.brand.fonts import check_coverage
 from pipeline.brand.store import load_in_background
 from pipeline.cache import (
     ARTICLES_FILE,
@@ -33,7 +32,6 @@ from pipeline.executors.local import PreloadedWorkers, Preloader
 from pipeline.formats import Format, Site, Target, get_format
 from pipeline.model import Article
 from pipeline.project import Project
-from pipeline.source import citation_files, missing_image, read_article
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +110,10 @@ def _read_one(project: Project, cache: BuildCache | None,
               take: Callable[[], list[logging.LogRecord]], path: Path
               ) -> tuple[Article | FolioError, list[logging.LogRecord]]:
     """Read one source, or take its unchanged article from the cache; return what it logged."""
+    # Imported here, as in _article_key: a build with nothing to do reads no source, and the
+    # reader brings pygments and lxml.
+    from pipeline.source import missing_image, read_article
+
     try:
         if cache is None:
             return read_article(path, project), take()
@@ -138,6 +140,8 @@ def _read_one(project: Project, cache: BuildCache | None,
 
 def _article_key(raw: bytes, meta: dict[str, Any], path: Path, project: Project) -> str | None:
     """Return what reading ``path`` depends on, hashed; None when that cannot be told."""
+    from pipeline.source import citation_files
+
     try:
         bibliographies, csl = citation_files(meta, path, project)
     except SourceError:
@@ -153,6 +157,8 @@ def _check_fonts(articles: list[Article], brand: Brand, cache: BuildCache) -> No
     Only a clean result is kept: an article that lacked a character is checked on every
     build, so the warning goes as soon as the font it asked for is installed.
     """
+    from pipeline.brand.fonts import check_coverage
+
     check = f"fonts:{brand.key}"
     said: list[logging.LogRecord] = []
     with records_by_thread() as take:

@@ -24,7 +24,8 @@ def reads(monkeypatch) -> list[str]:
         names.append(path.name)
         return real(path, project, cache)
 
-    monkeypatch.setattr("pipeline.build.read_article", counting)
+    # Where the build finds it: it imports the reader only when it has sources to read.
+    monkeypatch.setattr("pipeline.source.read_article", counting)
     return names
 
 
@@ -279,7 +280,7 @@ def test_heavy_libraries_are_imported_once_before_the_workers_are_forked(tmp_pat
 def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, monkeypatch):
     import logging
 
-    import pipeline.build
+    import pipeline.brand.fonts
 
     checked: list[str] = []
 
@@ -290,7 +291,7 @@ def test_only_articles_that_passed_the_fonts_check_skip_it(make_project, folio, 
                 logging.getLogger("pipeline.brand.fonts").warning(
                     "%s: no font has \u2603 (U+2603)", item.source.name)
 
-    monkeypatch.setattr(pipeline.build, "check_coverage", check)
+    monkeypatch.setattr(pipeline.brand.fonts, "check_coverage", check)
     root = make_project({"source/a.md": article("Lacking"), "source/b.md": article("Fine"),
                          "source/c.md": article("Edited")})
     first = folio(root, "build", "-f", "html")
