@@ -112,6 +112,26 @@ def lost(target: Target, error: BaseException) -> Result:
     return Result(InternalError(error, target_source(target), target.format), 0.0, [], [])
 
 
+def packed(targets: list[Target], dump: Callable[[list[Target]], bytes]
+           ) -> tuple[bytes, list[int], dict[int, Exception]]:
+    """Pickle ``targets`` as one list with ``dump`` (articles shared by targets go once).
+
+    Return the bytes, the indexes of the targets they hold, and the error of each target
+    that cannot travel (a bug in its format): those are left out, and fail alone.
+    """
+    try:
+        return dump(targets), list(range(len(targets))), {}
+    except Exception:
+        unsendable: dict[int, Exception] = {}
+        for index, target in enumerate(targets):
+            try:
+                dump([target])
+            except Exception as exc:
+                unsendable[index] = exc
+        sendable = [index for index in range(len(targets)) if index not in unsendable]
+        return dump([targets[index] for index in sendable]), sendable, unsendable
+
+
 def worker_died(target: Target, how: str = "the worker process making it died") -> Result:
     """Return the result of a target whose worker died while making it."""
     error = BuildError(f"{target.format}: {how} (a crash in a library, or it ran out of "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -31,6 +32,7 @@ from pipeline.executors.base import (
     Result,
     lost,
     make,
+    packed,
     target_source,
     worker_died,
 )
@@ -117,10 +119,10 @@ class DaskWorkers(Executor):
         # scheduler can make it again. Each worker fetches it once, from a peer.
         blob = self.client.submit(_shipped, pickle.dumps(shipment, pickle.HIGHEST_PROTOCOL),
                                   pure=False, key=f"folio-project-{self.token}")
-        folders = {self.project.root: "project", PACKAGE_DIR: "folio"}
+        dump = functools.partial(dumps, folders={self.project.root: "project",
+                                                 PACKAGE_DIR: "folio"})
         futures: dict[Future, tuple[list[int], bool]] = {}  # indices in targets, sent alone
         sent = received = tasks = 0
-        payloads: dict[int, bytes] = {}  # of a target sent with others, should it go alone
 
         def submit(indices: list[int], payload: bytes, alone: bool) -> None:
             nonlocal sent, tasks
@@ -133,14 +135,11 @@ class DaskWorkers(Executor):
             futures[future] = indices, alone
 
         for indices in _batches(targets):
-            try:
-                submit(indices, dumps([targets[i] for i in indices], folders), False)
-            except Exception:  # a target that cannot travel is a bug in its format: alone
-                for index in indices:
-                    try:
-                        submit([index], dumps([targets[index]], folders), False)
-                    except Exception as exc:
-                        yield index, lost(targets[index], exc)
+            payload, sendable, unsendable = packed([targets[i] for i in indices], dump)
+            for position, error in unsendable.items():
+                yield indices[position], lost(targets[indices[position]], error)
+            if sendable:
+                submit([indices[position] for position in sendable], payload, False)
         out = OutputDir(out_root)
         suspects: list[int] = []
         while futures:
@@ -158,9 +157,7 @@ class DaskWorkers(Executor):
             # sent again, alone, so that the one that kills its workers fails by itself.
             if suspects:
                 index = suspects.pop(0)
-                if index not in payloads:
-                    payloads[index] = dumps([targets[index]], folders)
-                submit([index], payloads[index], True)
+                submit([index], dump([targets[index]]), True)
         blob.release()
         # The figures the benchmark's model of a large cluster is made from.
         log.debug("Dask: %d task(s) sent %d bytes of targets, %d bytes of project files went to "

@@ -17,6 +17,7 @@ from pipeline.executors.base import (
     Result,
     lost,
     make,
+    packed,
     worker_died,
 )
 
@@ -179,7 +180,7 @@ class PreloadedWorkers(Executor):
     def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
         """Send ``targets`` to the preloader's workers; yield the results as they end."""
         preloader = self.preloader
-        payload, sendable, unsendable = _packed(targets)
+        payload, sendable, unsendable = packed(targets, _pickled)
         for index, error in unsendable.items():
             yield index, lost(targets[index], error)
         preloader.connection.send((self.jobs, sendable, out_root))
@@ -235,24 +236,8 @@ def _interrupted(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _packed(targets: list[Target]) -> tuple[bytes, list[int], dict[int, Exception]]:
-    """Pickle ``targets`` as one list (articles shared by several targets go once).
-
-    Return the bytes, the indexes of the targets they hold, and the error of each target
-    that cannot travel (a bug in its format): those are left out, and fail alone.
-    """
-    try:
-        return pickle.dumps(targets, pickle.HIGHEST_PROTOCOL), list(range(len(targets))), {}
-    except Exception:
-        unsendable: dict[int, Exception] = {}
-        for index, target in enumerate(targets):
-            try:
-                pickle.dumps(target, pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:
-                unsendable[index] = exc
-        sendable = [index for index in range(len(targets)) if index not in unsendable]
-        return (pickle.dumps([targets[index] for index in sendable], pickle.HIGHEST_PROTOCOL),
-                sendable, unsendable)
+def _pickled(targets: list[Target]) -> bytes:
+    return pickle.dumps(targets, pickle.HIGHEST_PROTOCOL)
 
 
 @contextlib.contextmanager
