@@ -8,9 +8,9 @@ import mimetypes
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -23,6 +23,7 @@ from pipeline.project import DEFAULTS
 
 with linker_cache_only():
     from weasyprint import CSS, HTML, Document
+from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -33,6 +34,32 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 install_tags()
+
+# A C array type written with its length, as cffi is asked for it: "hb_codepoint_t[91]".
+SIZED_ARRAY = re.compile(r"([A-Za-z_]\w*)\[(\d+)\]")
+
+
+def _arrays_typed_once() -> None:
+    """Have WeasyPrint's arrays made as ``T[]``, so that cffi parses their type once a process.
+
+    cffi parses each C type string it has not seen, ~4 ms under WeasyPrint's declarations, and
+    WeasyPrint's font subsetting asks for ``hb_codepoint_t[N]`` with a new N for almost every
+    font of every PDF: ~10 parses, 40-60 ms, in each fresh worker, for the first PDFs alone. An
+    array given all of its items is the same array made as ``T[]``.
+    """
+    new = ffi.new
+
+    def new_array(cdecl: Any, init: Any = None) -> Any:
+        if init is not None and isinstance(cdecl, str) and isinstance(init, Sized):
+            match = SIZED_ARRAY.fullmatch(cdecl)
+            if match and len(init) == int(match[2]):
+                return new(f"{match[1]}[]", init)
+        return new(cdecl, init)
+
+    ffi.new = new_array
+
+
+_arrays_typed_once()
 
 # Tagged PDF for screen readers by default; PDF/A-3u (also tagged) for archives on request.
 PDF_UA = "pdf/ua-1"
