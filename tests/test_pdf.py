@@ -358,3 +358,17 @@ def test_math_shows_formulas_not_their_tex_source(make_project, folio):
         assert pdf_figure_alts(reader) == ["e^{i\\pi} + 1 = 0"]
     else:
         assert "Euler:eiπ+1=0." in text.replace(" ", "")
+
+
+def test_weasyprints_arrays_keep_their_length_and_items() -> None:
+    """Sized arrays made as ``T[]`` (one parsed type a process) are the arrays asked for."""
+    from weasyprint.text.ffi import ffi
+
+    import pipeline.weasy  # noqa: F401  (installs the shortcut)
+
+    full = ffi.new("hb_codepoint_t[3]", [7, 8, 9])
+    assert len(full) == 3 and list(full) == [7, 8, 9]
+    assert ffi.typeof(full) is ffi.typeof("hb_codepoint_t[]")
+    # Given fewer items than its length, an array is still made as asked: zero-filled.
+    padded = ffi.new("hb_codepoint_t[4]", [1, 2])
+    assert len(padded) == 4 and list(padded) == [1, 2, 0, 0]
