@@ -66,18 +66,23 @@ class TemplateDeps:
         return self._digests[key]
 
     def _closure_digest(self, roots: list[str]) -> str:
-        seen: dict[str, str] = {}
+        return hashlib.sha256("\n".join(
+            f"{name}={self.files[name]}:{self._fact(name)['sha']}"
+            for name in self.closure(roots)).encode()).hexdigest()
+
+    def closure(self, roots: list[str]) -> list[str]:
+        """Return ``roots`` and every template they include, directly or not, sorted."""
+        seen: set[str] = set()
         todo = list(roots)
         while todo:
             name = todo.pop()
             if name in seen or name not in self.files:
                 continue
-            fact = self._fact(name)
-            seen[name] = f"{self.files[name]}:{fact['sha']}"
+            seen.add(name)
+            includes = self._fact(name)["includes"]
             # None means an include by variable: depend on every template, to be safe.
-            todo.extend(self.files if fact["includes"] is None else fact["includes"])
-        return hashlib.sha256("\n".join(sorted(f"{n}={v}" for n, v in seen.items()))
-                              .encode()).hexdigest()
+            todo.extend(self.files if includes is None else includes)
+        return sorted(seen)
 
 
 def _includes(source: bytes) -> list[str] | None:

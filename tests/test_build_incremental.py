@@ -325,3 +325,28 @@ def test_compiled_templates_are_kept_and_compiled_again_when_edited(make_project
     (root / "templates" / "html" / "article.html.j2").write_text("<p>{{ article.title }} 3</p>\n")
     assert folio(root, "build", "-f", "html").exit_code == 0
     assert "Kept 3" in (root / "build" / "html" / "kept.html").read_text()
+
+
+def test_the_stale_targets_templates_are_compiled_before_they_are_made(make_project, folio,
+                                                                       monkeypatch):
+    """Once, by the build, the templates (includes and all) of the stale targets only."""
+    import pipeline.build
+
+    compiled: list[list[str]] = []
+    real = pipeline.build._compile_templates
+    monkeypatch.setattr(pipeline.build, "_compile_templates",
+                        lambda site, names: (compiled.append(names), real(site, names)))
+    root = make_project({
+        "source/a.md": article("Alpha"), "source/b.md": article("Beta"),
+        "templates/html/article.html.j2": "{% include 'partials/mine.html.j2' %}\n",
+        "templates/partials/mine.html.j2": "<p>{{ article.title }}</p>\n"})
+    assert folio(root, "build", "-f", "html,epub").exit_code == 0
+    first = compiled[-1]
+    assert {"html/article.html.j2", "partials/mine.html.j2", "epub/chapter.xhtml.j2"} <= set(first)
+    assert first == sorted(first) and not any(name.startswith("pdf/") for name in first)
+    (root / "source" / "a.md").write_text(article("Alpha", slug="alpha", subtitle="Edited"),
+                                          encoding="utf-8")
+    assert folio(root, "build", "-f", "html").exit_code == 0
+    assert "partials/mine.html.j2" in compiled[-1]
+    assert not any(name.startswith("epub/") for name in compiled[-1])
+    assert (root / "build" / "html" / "alpha.html").read_text() == "<p>Alpha</p>\n"
