@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.brand import RASTER_FOLDER, Brand
+from pipeline.brand import RASTER_FOLDER
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.store import load_in_background
 from pipeline.cache import (
@@ -30,8 +30,11 @@ from pipeline.executors import Result, open_executor
 from pipeline.executors.base import records_by_thread, replay
 from pipeline.executors.local import PreloadedWorkers, Preloader
 from pipeline.formats import Format, Site, Target, get_format
-from pipeline.model import Article
 from pipeline.project import Project
+
+if TYPE_CHECKING:
+    from pipeline.brand import Brand
+    from pipeline.model import Article
 
 log = logging.getLogger(__name__)
 

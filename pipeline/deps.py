@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import location
-from pipeline.model import Article
-from pipeline.project import Project
-from pipeline.resources import locate, refusal
+
+if TYPE_CHECKING:
+    from pipeline.model import Article
+    from pipeline.project import Project
 
 log = logging.getLogger(__name__)
 # The memo of the build being planned, and the (article, address) pairs warned about in it:
@@ -106,6 +107,10 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
     (pipeline.images keeps the result by content, for the formats); an address Folio may not
     read, or a file it may not show, is a warning, once per article and address.
     """
+    # Imported here: a build with nothing to do checks no image (resources brings the image
+    # checks, and is a tenth of such a build's imports).
+    from pipeline.resources import locate, refusal
+
     global _warned
     if _warned[0] is not memo:  # a new build: held, so no later dict can reuse its id
         _warned = (memo, set())
