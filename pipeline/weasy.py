@@ -23,6 +23,7 @@ from pipeline.project import DEFAULTS
 
 with linker_cache_only():
     from weasyprint import CSS, HTML, Document
+from weasyprint.pdf import fonts as pdf_fonts
 from weasyprint.text.ffi import ffi
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -39,27 +40,34 @@ install_tags()
 SIZED_ARRAY = re.compile(r"([A-Za-z_]\w*)\[(\d+)\]")
 
 
-def _arrays_typed_once() -> None:
-    """Have WeasyPrint's arrays made as ``T[]``, so that cffi parses their type once a process.
+class _SubsettingFFI:
+    """WeasyPrint's cffi instance as its font subsetting sees it: arrays are made as ``T[]``.
 
     cffi parses each C type string it has not seen, ~4 ms under WeasyPrint's declarations, and
-    WeasyPrint's font subsetting asks for ``hb_codepoint_t[N]`` with a new N for almost every
-    font of every PDF: ~10 parses, 40-60 ms, in each fresh worker, for the first PDFs alone. An
-    array given all of its items is the same array made as ``T[]``.
+    the subsetting asks for ``hb_codepoint_t[N]`` with a new N for almost every font of every
+    PDF: ~10 parses, 40-60 ms, in each fresh worker, for the first PDFs alone. An array given
+    all of its items is the same array made as ``T[]``, whose type is parsed once a process.
+    Only ``weasyprint.pdf.fonts`` sees this object: the text layout calls ``ffi.new`` tens of
+    thousands of times a PDF, where even a thin wrapper would cost more than it saves.
     """
-    new = ffi.new
 
-    def new_array(cdecl: Any, init: Any = None) -> Any:
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        """Return ``ffi.new(cdecl, init)``, a full sized array being made as ``T[]``."""
         if init is not None and isinstance(cdecl, str) and isinstance(init, Sized):
             match = SIZED_ARRAY.fullmatch(cdecl)
             if match and len(init) == int(match[2]):
-                return new(f"{match[1]}[]", init)
-        return new(cdecl, init)
-
-    ffi.new = new_array
+                return self._ffi.new(f"{match[1]}[]", init)
+        return self._ffi.new(cdecl, init)
 
 
-_arrays_typed_once()
+if getattr(pdf_fonts, "ffi", None) is ffi:  # the subsetting module, as in WeasyPrint 70
+    pdf_fonts.ffi = _SubsettingFFI(ffi)
 
 # Tagged PDF for screen readers by default; PDF/A-3u (also tagged) for archives on request.
 PDF_UA = "pdf/ua-1"

@@ -360,15 +360,19 @@ def test_math_shows_formulas_not_their_tex_source(make_project, folio):
         assert "Euler:eiπ+1=0." in text.replace(" ", "")
 
 
-def test_weasyprints_arrays_keep_their_length_and_items() -> None:
+def test_weasyprints_subsetting_arrays_keep_their_length_and_items() -> None:
     """Sized arrays made as ``T[]`` (one parsed type a process) are the arrays asked for."""
-    from weasyprint.text.ffi import ffi
+    from weasyprint.pdf import fonts
+    from weasyprint.text import ffi as text_ffi
 
-    import pipeline.weasy  # noqa: F401  (installs the shortcut)
+    import pipeline.weasy  # noqa: F401  (gives the subsetting its own view of cffi)
 
+    ffi = fonts.ffi
     full = ffi.new("hb_codepoint_t[3]", [7, 8, 9])
     assert len(full) == 3 and list(full) == [7, 8, 9]
     assert ffi.typeof(full) is ffi.typeof("hb_codepoint_t[]")
     # Given fewer items than its length, an array is still made as asked: zero-filled.
     padded = ffi.new("hb_codepoint_t[4]", [1, 2])
     assert len(padded) == 4 and list(padded) == [1, 2, 0, 0]
+    # Everything else is WeasyPrint's own cffi instance, and the text layout uses it unchanged.
+    assert ffi.NULL == text_ffi.ffi.NULL and text_ffi.ffi.new is not ffi.new
