@@ -235,7 +235,11 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                 workers = min(jobs, len(plan))
                 # The preloader loads every requested format's libraries: those needed too.
                 if preloader is not None and workers > 1 and needed:
-                    executor, preloader = PreloadedWorkers(preloader, workers), None
+                    early = [fmt for fmt in formats if fmt.name in stale and not fmt.slow_to_load]
+                    executor = PreloadedWorkers(
+                        preloader, workers, frozenset(fmt.name for fmt in early),
+                        [module for fmt in early for module in fmt.heavy_modules])
+                    preloader = None
                 else:
                     executor = open_executor(project, site.token, workers, needed)
             if scheduler is None:

@@ -161,9 +161,9 @@ def test_workers_start_only_for_stale_targets_with_only_their_libraries(make_pro
         opened.append((jobs, heavy, False))
         return real(project, token, jobs, heavy, scheduler)
 
-    def spy_preloaded(preloader, jobs):
+    def spy_preloaded(preloader, jobs, *early):
         opened.append((jobs, preloader.heavy_modules, True))
-        return preloaded(preloader, jobs)
+        return preloaded(preloader, jobs, *early)
 
     monkeypatch.setattr(pipeline.build, "open_executor", spy)
     monkeypatch.setattr(pipeline.build, "PreloadedWorkers", spy_preloaded)
@@ -350,3 +350,81 @@ def test_the_stale_targets_templates_are_compiled_before_they_are_made(make_proj
     assert "partials/mine.html.j2" in compiled[-1]
     assert not any(name.startswith("epub/") for name in compiled[-1])
     assert (root / "build" / "html" / "alpha.html").read_text() == "<p>Alpha</p>\n"
+
+
+def slow_probe(tmp_path, monkeypatch, seconds: float):
+    """Return a log file, with a module folio_slow_probe whose warm_up() takes ``seconds``."""
+    import sys
+
+    log = tmp_path / "loaded"
+    (tmp_path / "folio_slow_probe.py").write_text(
+        f"import os, time\ndef warm_up():\n    time.sleep({seconds})\n"
+        f"    with open({str(log)!r}, 'a') as f:\n        f.write(f'{{os.getpid()}}\\n')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "folio_slow_probe", raising=False)
+    return log
+
+
+def kill_own_process(out) -> None:
+    """Die at once, as a crash inside a library would (a target for the tests)."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_pages_start_while_the_slow_libraries_load_in_a_process_of_their_own(tmp_path,
+                                                                             monkeypatch):
+    from functools import partial
+
+    from pipeline.executors.local import PreloadedWorkers, Preloader
+    from pipeline.formats import Target
+
+    slow_probe(tmp_path, monkeypatch, 1.5)
+    preloader = Preloader(["folio_slow_probe"])
+    workers = PreloadedWorkers(preloader, 2, frozenset({"page"}))
+    targets = [Target("print", ("p0.txt",), (), partial(write_probe, "p0")),
+               *(Target("page", (f"e{n}.txt",), (), partial(write_probe, f"e{n}"))
+                 for n in range(3)),
+               Target("page", ("dies.txt",), (), kill_own_process)]
+    finished: list[int] = []
+    try:
+        results = [None] * len(targets)
+        for index, result in workers.results(targets, tmp_path / "out"):
+            results[index] = result
+            finished.append(index)
+    finally:
+        workers.close()
+    assert [result.error is None for result in results] == [True] * 4 + [False]
+    assert "worker process making it died" in str(results[4].error)
+    # The pages were made (and the one that killed its process failed alone) while the
+    # preloader still loaded: before the one target that needs it.
+    assert finished[-1] == 0
+    makers = {n: (tmp_path / "out" / f"{n}.txt").read_text() for n in ("p0", "e0", "e1", "e2")}
+    assert workers.helper is not None and preloader.process.pid not in makers.values()
+    assert makers["p0"] not in {makers["e0"], makers["e1"], makers["e2"]}
+    assert not workers.helper.process.is_alive() and not preloader.process.is_alive()
+
+
+def test_once_the_libraries_are_loaded_every_target_goes_to_the_preloaders_workers(
+        tmp_path, monkeypatch):
+    import time
+    from functools import partial
+
+    from pipeline.executors.local import PreloadedWorkers, Preloader
+    from pipeline.formats import Target
+
+    slow_probe(tmp_path, monkeypatch, 0)
+    preloader = Preloader(["folio_slow_probe"])
+    deadline = time.monotonic() + 30
+    while not preloader.ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = PreloadedWorkers(preloader, 2, frozenset({"page"}))
+    targets = [Target("print", ("p.txt",), (), partial(write_probe, "p")),
+               Target("page", ("e.txt",), (), partial(write_probe, "e"))]
+    try:
+        results = workers.run(targets, tmp_path / "out")
+    finally:
+        workers.close()
+    assert [result.error for result in results] == [None, None]
+    assert workers.helper is None

@@ -140,19 +140,23 @@ class Preloader:
     worker after all, it is killed: it holds nothing but what it imported.
     """
 
-    def __init__(self, heavy_modules: list[str]) -> None:
+    def __init__(self, heavy_modules: list[str], name: str = "folio-preloader") -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self.heavy_modules = heavy_modules
         self.connection, far_end = context.Pipe()
         # Not a daemon: it forks the workers, which a daemon process may not.
-        self.process = context.Process(target=_preload_and_serve, name="folio-preloader",
+        self.process = context.Process(target=_preload_and_serve, name=name,
                                        args=(far_end, heavy_modules))
         with _frozen():
             self.process.start()
         far_end.close()
         self.sent = self.finished = False
+
+    def ready(self) -> bool:
+        """Tell whether the libraries are loaded (it said so, or it died: nothing to wait for)."""
+        return self.connection.poll()
 
     def close(self) -> None:
         """Stop the process: at once if it was never used, else once its targets are done.
@@ -171,39 +175,85 @@ class Preloader:
 
 
 class PreloadedWorkers(Executor):
-    """Worker processes forked from a ``Preloader``, which carries their targets and results."""
+    """Worker processes forked from a ``Preloader``, which carries their targets and results.
 
-    def __init__(self, preloader: Preloader, jobs: int) -> None:
+    While the preloader still loads, the targets of ``early`` formats (those that need none of
+    the slow libraries: pages, ebooks) start at once, in a second preloader loading only their
+    own: on a short build, the second or so WeasyPrint takes to load is no longer the web
+    page's and the ebook's to wait too. That process is one more than ``jobs`` for as long as
+    both run, and exists only while the libraries load: a build that reads for longer than
+    that (a large one) finds them loaded and sends everything to the preloader's workers.
+    """
+
+    def __init__(self, preloader: Preloader, jobs: int, early: frozenset[str] = frozenset(),
+                 early_modules: list[str] | None = None) -> None:
         self.preloader = preloader
         self.jobs = jobs
+        self.early = early
+        self.early_modules = early_modules or []
+        self.helper: Preloader | None = None
 
     def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
         """Send ``targets`` to the preloader's workers; yield the results as they end."""
-        preloader = self.preloader
-        payload, sendable, unsendable = packed(targets, _pickled)
-        for index, error in unsendable.items():
-            yield index, lost(targets[index], error)
-        preloader.connection.send((self.jobs, sendable, out_root))
-        preloader.connection.send_bytes(payload)
-        del payload
-        preloader.sent = True
-        pending = set(sendable)
-        while pending:
-            try:
-                index, result = preloader.connection.recv()
-            except EOFError:  # the preloader died (out of memory, say): nothing more comes
-                for index in sorted(pending):
-                    yield index, worker_died(targets[index], "the process that started the "
-                                             "workers died")
-                break
-            pending.discard(index)
-            yield index, lost(targets[index], result) if isinstance(result, Exception) \
-                else result
-        preloader.finished = not pending
+        everything = list(range(len(targets)))
+        early = [] if self.preloader.ready() else [
+            index for index in everything if targets[index].format in self.early]
+        groups = [(self.preloader, self.jobs, everything)]
+        if early and len(early) < len(targets):
+            self.helper = Preloader(self.early_modules, "folio-early")
+            later = [index for index in everything if index not in set(early)]
+            # The helper first: sending to the preloader may wait until it has loaded.
+            groups = [(self.helper, 1, early), (self.preloader, self.jobs, later)]
+        waiting: dict[Any, tuple[Preloader, set[int]]] = {}
+        for preloader, jobs, indexes in groups:
+            payload, sendable, unsendable = packed([targets[i] for i in indexes], _pickled)
+            for position, error in unsendable.items():
+                yield indexes[position], lost(targets[indexes[position]], error)
+            sent = [indexes[position] for position in sendable]
+            preloader.connection.send((jobs, sent, out_root))
+            preloader.connection.send_bytes(payload)
+            del payload
+            preloader.sent = True
+            preloader.finished = not sent
+            waiting[preloader.connection] = (preloader, set(sent))
+        yield from self._gather(targets, waiting)
+
+    def _gather(self, targets: list[Target], waiting: dict[Any, tuple[Preloader, set[int]]]
+                ) -> Iterator[tuple[int, Result]]:
+        """Yield the results coming back from each preloader, whichever sends first."""
+        from multiprocessing.connection import wait
+
+        waiting = {connection: group for connection, group in waiting.items() if group[1]}
+        while waiting:
+            for connection in wait(list(waiting)):
+                preloader, pending = waiting[connection]
+                try:
+                    message = connection.recv()
+                except EOFError:  # it died (out of memory, say): nothing more comes from it
+                    for index in sorted(pending):
+                        yield index, worker_died(targets[index], "the process that started "
+                                                 "the workers died")
+                    del waiting[connection]
+                    continue
+                if message == READY:
+                    continue
+                index, result = message
+                pending.discard(index)
+                yield index, lost(targets[index], result) if isinstance(result, Exception) \
+                    else result
+                if not pending:
+                    preloader.finished = True
+                    del waiting[connection]
 
     def close(self) -> None:
-        """Let the preloader finish (see ``Preloader.close``)."""
+        """Let the preloaders finish (see ``Preloader.close``)."""
+        if self.helper is not None:
+            self.helper.close()
         self.preloader.close()
+
+
+# What a preloader says once its libraries are loaded.
+READY = "ready"
 
 
 def _preload_and_serve(connection: Any, modules: list[str]) -> None:
@@ -212,6 +262,7 @@ def _preload_and_serve(connection: Any, modules: list[str]) -> None:
         signal.signal(signal.SIGINT, _interrupted)
     try:
         load(modules)
+        connection.send(READY)
         jobs, indexes, out_root = connection.recv()
         try:
             targets = pickle.loads(connection.recv_bytes())

@@ -118,6 +118,9 @@ class Format(ABC):
     # Heavy libraries writing needs: imported once before the build forks its workers, and
     # never at module level, so a build with nothing to do does not pay for them.
     heavy_modules: ClassVar[tuple[str, ...]] = ()
+    # Whether those take most of a second to load (WeasyPrint): while they load, the targets
+    # of the other formats are started by a process loading only their own.
+    slow_to_load: ClassVar[bool] = False
     # The templates an article's outputs are rendered from (default: the format's folder).
     article_templates: ClassVar[tuple[str, ...]] = ()
     # Roughly how long one article's outputs take on a laptop (see Target.expected_seconds).

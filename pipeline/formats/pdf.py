@@ -42,6 +42,7 @@ class PdfFormat(Format):
 
     name = "pdf"
     description = "PDF handouts"
+    slow_to_load = True
     heavy_modules = ("pipeline.weasy",)
     article_templates = ("pdf/handout.html.j2", "css/handout.css.j2")
     seconds_per_article = 0.4

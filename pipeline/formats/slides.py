@@ -60,6 +60,7 @@ class SlidesFormat(Format):
 
     name = "slides"
     description = "slide decks (HTML, PDF, PPTX) and slide handouts"
+    slow_to_load = True
     heavy_modules = ("pipeline.weasy", "pipeline.nup", "pipeline.pptx")
 
     def article_outputs(self, article: Article) -> list[str]:
