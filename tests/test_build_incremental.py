@@ -428,3 +428,33 @@ def test_once_the_libraries_are_loaded_every_target_goes_to_the_preloaders_worke
         workers.close()
     assert [result.error for result in results] == [None, None]
     assert workers.helper is None
+
+
+def test_a_preloader_that_dies_while_loading_fails_its_targets_not_the_build(tmp_path,
+                                                                             monkeypatch):
+    import sys
+    from functools import partial
+
+    from pipeline.executors.local import PreloadedWorkers, Preloader
+    from pipeline.formats import Target
+
+    # A library whose import kills the process, as a crash in a broken Pango would.
+    (tmp_path / "folio_dying_probe.py").write_text("import os, signal\n"
+                                                   "os.kill(os.getpid(), signal.SIGKILL)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "folio_dying_probe", raising=False)
+    preloader = Preloader(["folio_dying_probe"])
+    preloader.process.join(30)
+    workers = PreloadedWorkers(preloader, 2, frozenset({"page"}))
+    targets = [Target("print", (f"p{n}.txt",), (), partial(write_probe, f"p{n}"))
+               for n in range(2)]
+    # Big enough that sending it cannot fit in the pipe's buffer.
+    targets.append(Target("print", ("big.txt",), (), partial(write_probe, "x" * 200_000)))
+    page = Target("page", ("e.txt",), (), partial(write_probe, "e"))
+    try:
+        results = workers.run([*targets, page], tmp_path / "out")
+    finally:
+        workers.close()
+    assert ["process that started the workers died" in str(result.error)
+            for result in results] == [True, True, True, False]
+    assert (tmp_path / "out" / "e.txt").is_file()

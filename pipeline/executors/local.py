@@ -196,7 +196,8 @@ class PreloadedWorkers(Executor):
     def results(self, targets: list[Target], out_root: Path) -> Iterator[tuple[int, Result]]:
         """Send ``targets`` to the preloader's workers; yield the results as they end."""
         everything = list(range(len(targets)))
-        early = [] if self.preloader.ready() else [
+        loaded = self.preloader.ready() and self.preloader.process.is_alive()
+        early = [] if loaded else [
             index for index in everything if targets[index].format in self.early]
         groups = [(self.preloader, self.jobs, everything)]
         if early and len(early) < len(targets):
@@ -210,10 +211,16 @@ class PreloadedWorkers(Executor):
             for position, error in unsendable.items():
                 yield indexes[position], lost(targets[indexes[position]], error)
             sent = [indexes[position] for position in sendable]
-            preloader.connection.send((jobs, sent, out_root))
-            preloader.connection.send_bytes(payload)
-            del payload
             preloader.sent = True
+            try:
+                preloader.connection.send((jobs, sent, out_root))
+                preloader.connection.send_bytes(payload)
+            except OSError:  # it died loading a library (a crash in Pango, say)
+                for index in sent:
+                    yield index, worker_died(targets[index], DIED)
+                continue
+            finally:
+                del payload
             preloader.finished = not sent
             waiting[preloader.connection] = (preloader, set(sent))
         yield from self._gather(targets, waiting)
@@ -231,8 +238,7 @@ class PreloadedWorkers(Executor):
                     message = connection.recv()
                 except EOFError:  # it died (out of memory, say): nothing more comes from it
                     for index in sorted(pending):
-                        yield index, worker_died(targets[index], "the process that started "
-                                                 "the workers died")
+                        yield index, worker_died(targets[index], DIED)
                     del waiting[connection]
                     continue
                 if message == READY:
@@ -254,6 +260,7 @@ class PreloadedWorkers(Executor):
 
 # What a preloader says once its libraries are loaded.
 READY = "ready"
+DIED = "the process that started the workers died"
 
 
 def _preload_and_serve(connection: Any, modules: list[str]) -> None:
