@@ -131,6 +131,11 @@ class LocalWorkers(Executor):
         self.pool.shutdown(cancel_futures=True)
 
 
+# What a preloader says once its libraries are loaded; and why its targets fail if it dies.
+READY = "ready"
+DIED = "the process that started the workers died"
+
+
 class Preloader:
     """A process forked as a build starts, loading the heavy libraries while the build reads.
 
@@ -202,7 +207,8 @@ class PreloadedWorkers(Executor):
         groups = [(self.preloader, self.jobs, everything)]
         if early and len(early) < len(targets):
             self.helper = Preloader(self.early_modules, "folio-early")
-            later = [index for index in everything if index not in set(early)]
+            chosen = set(early)
+            later = [index for index in everything if index not in chosen]
             # The helper first: sending to the preloader may wait until it has loaded.
             groups = [(self.helper, 1, early), (self.preloader, self.jobs, later)]
         waiting: dict[Any, tuple[Preloader, set[int]]] = {}
@@ -256,11 +262,6 @@ class PreloadedWorkers(Executor):
         if self.helper is not None:
             self.helper.close()
         self.preloader.close()
-
-
-# What a preloader says once its libraries are loaded.
-READY = "ready"
-DIED = "the process that started the workers died"
 
 
 def _preload_and_serve(connection: Any, modules: list[str]) -> None:
