@@ -190,16 +190,23 @@ def write_probe(name: str, out) -> None:
     out.write_text(f"{name}.txt", str(os.getpid()))
 
 
-def heavy_probe(tmp_path, monkeypatch):
-    """Return a log file that a module folio_heavy_probe, and its warm_up(), write pids to."""
+def probe_module(tmp_path, monkeypatch, name: str, source: str) -> None:
+    """Make ``source`` importable as the module ``name`` (a library for the preloader tests)."""
     import sys
 
-    log = tmp_path / "imported"
-    (tmp_path / "folio_heavy_probe.py").write_text(
-        f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f'{{os.getpid()}}\\n')\n"
-        f"def warm_up():\n    with open({str(log)!r}, 'a') as f:\n        f.write('warm\\n')\n")
+    (tmp_path / f"{name}.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "folio_heavy_probe", raising=False)
+    monkeypatch.delitem(sys.modules, name, raising=False)
+
+
+def heavy_probe(tmp_path, monkeypatch):
+    """Return a log file that a module folio_heavy_probe, and its warm_up(), write pids to."""
+    log = tmp_path / "imported"
+    probe_module(tmp_path, monkeypatch, "folio_heavy_probe",
+                 f"import os\nwith open({str(log)!r}, 'a') as f:\n"
+                 f"    f.write(f'{{os.getpid()}}\\n')\n"
+                 f"def warm_up():\n    with open({str(log)!r}, 'a') as f:\n"
+                 f"        f.write('warm\\n')\n")
     return log
 
 
@@ -352,17 +359,10 @@ def test_the_stale_targets_templates_are_compiled_before_they_are_made(make_proj
     assert (root / "build" / "html" / "alpha.html").read_text() == "<p>Alpha</p>\n"
 
 
-def slow_probe(tmp_path, monkeypatch, seconds: float):
-    """Return a log file, with a module folio_slow_probe whose warm_up() takes ``seconds``."""
-    import sys
-
-    log = tmp_path / "loaded"
-    (tmp_path / "folio_slow_probe.py").write_text(
-        f"import os, time\ndef warm_up():\n    time.sleep({seconds})\n"
-        f"    with open({str(log)!r}, 'a') as f:\n        f.write(f'{{os.getpid()}}\\n')\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "folio_slow_probe", raising=False)
-    return log
+def slow_probe(tmp_path, monkeypatch, seconds: float) -> None:
+    """Make a module folio_slow_probe whose warm_up() takes ``seconds``."""
+    probe_module(tmp_path, monkeypatch, "folio_slow_probe",
+                 f"import time\ndef warm_up():\n    time.sleep({seconds})\n")
 
 
 def kill_own_process(out) -> None:
@@ -432,17 +432,14 @@ def test_once_the_libraries_are_loaded_every_target_goes_to_the_preloaders_worke
 
 def test_a_preloader_that_dies_while_loading_fails_its_targets_not_the_build(tmp_path,
                                                                              monkeypatch):
-    import sys
     from functools import partial
 
     from pipeline.executors.local import PreloadedWorkers, Preloader
     from pipeline.formats import Target
 
     # A library whose import kills the process, as a crash in a broken Pango would.
-    (tmp_path / "folio_dying_probe.py").write_text("import os, signal\n"
-                                                   "os.kill(os.getpid(), signal.SIGKILL)\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "folio_dying_probe", raising=False)
+    probe_module(tmp_path, monkeypatch, "folio_dying_probe",
+                 "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
     preloader = Preloader(["folio_dying_probe"])
     preloader.process.join(30)
     workers = PreloadedWorkers(preloader, 2, frozenset({"page"}))
