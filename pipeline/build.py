@@ -224,6 +224,8 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             _check_fonts(articles, brand(), cache)
             planned = _plan(report, formats, articles, sources is None, site, cache, force)
             plan = planned.stale
+            if scheduler is None:
+                _compile_templates(site, planned.templates)
             if executor is None:
                 # Local workers are started once the plan is known, and only as many as there
                 # are targets, loading only the libraries of the formats that have work: a
@@ -242,8 +244,6 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
                     preloader = None
                 else:
                     executor = open_executor(project, site.token, workers, needed)
-            if scheduler is None:
-                _compile_templates(site, planned.templates)
             # The longest first (as last time, else as its format expects), so that no long
             # target starts last while the other workers sit idle.
             order = sorted(range(len(plan)), key=lambda i: (
@@ -360,10 +360,10 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
 def _compile_templates(site: Site, names: list[str]) -> None:
     """Compile the templates the stale targets render, once, before any worker needs them.
 
-    Compiled here, they go to the bytecode cache (and into workers forked from this process):
-    otherwise, in a cold build, each worker compiles every template it renders (~0.15 s a
-    format), two workers the same ones at once. A template that cannot be compiled is left to
-    the targets that render it, which report it.
+    Compiled here, before any worker is forked from this process, they go to the bytecode
+    cache and into those workers: otherwise, in a cold build, each worker compiles every
+    template it renders (~0.15 s a format), two workers the same ones at once. A template that
+    cannot be compiled is left to the targets that render it, which report it.
     """
     import jinja2
 

@@ -68,22 +68,26 @@ class TemplateDeps:
 
     def _closure_digest(self, roots: list[str]) -> str:
         return hashlib.sha256("\n".join(
-            f"{name}={self.files[name]}:{self._fact(name)['sha']}"
-            for name in self.closure(roots)).encode()).hexdigest()
+            f"{name}={self.files[name]}:{fact['sha']}"
+            for name, fact in sorted(self._closure(roots).items())).encode()).hexdigest()
 
     def closure(self, roots: list[str]) -> list[str]:
         """Return ``roots`` and every template they include, directly or not, sorted."""
-        seen: set[str] = set()
+        return sorted(self._closure(roots))
+
+    def _closure(self, roots: list[str]) -> dict[str, dict[str, Any]]:
+        """Return the facts of ``roots`` and of every template they include, by name."""
+        seen: dict[str, dict[str, Any]] = {}
         todo = list(roots)
         while todo:
             name = todo.pop()
             if name in seen or name not in self.files:
                 continue
-            seen.add(name)
-            includes = self._fact(name)["includes"]
+            seen[name] = self._fact(name)
             # None means an include by variable: depend on every template, to be safe.
+            includes = seen[name]["includes"]
             todo.extend(self.files if includes is None else includes)
-        return sorted(seen)
+        return seen
 
 
 def _includes(source: bytes) -> list[str] | None:
