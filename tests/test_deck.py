@@ -212,6 +212,26 @@ def test_figure_table_quotation(deck_of: Callable[..., Deck],
     check_invariants(deck)
 
 
+@pytest.mark.parametrize(("aspect", "wraps"), [("16:9", False), ("4:3", True)])
+def test_only_tables_too_wide_for_whole_words_break_words_anywhere(
+        deck_of: Callable[..., Deck], aspect: str, wraps: bool) -> None:
+    # WeasyPrint measures a cell that may break anywhere by trying every character: a table
+    # is marked for it (on paper) only where its longest words, side by side, would not fit.
+    narrow = "| Term | Sessions |\n|---|---:|\n| attachment | 12 |\n"
+    words = ["therapeutic", "attachment", "boundaries", "resolution", "listeners"]
+    middling = ("| " + " | ".join("ABCDE") + " |\n|" + "---|" * 5 + "\n| "
+                + " | ".join(words) + " |\n")
+    wide = "| " + " | ".join(words + words[:3]) + " |\n|" + "---|" * 8 + "\n"
+    deck = deck_of(f"## Tables\n\n{narrow}\n{middling}\n{wide}",
+                   slides=f"{{aspect: '{aspect}'}}")
+    tables = [slide.table for slide in deck.slides if slide.table]
+    assert [table.wrap_anywhere for table in tables] == [False, wraps, True]
+    # The handout's measure is the article's own: its text is wider than either slide.
+    marked = [block.html.startswith('<table class="wrap-anywhere">')
+              for block in deck.article.blocks if block.kind == "Table"]
+    assert marked == [False, False, True]
+
+
 def test_author_control(deck_of: Callable[..., Deck]) -> None:
     deck = deck_of(f"""
         {paragraph(1)}

@@ -49,6 +49,8 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     align: tuple[str, ...] = ()  # per column: "left", "right", "center" or "" (the default)
+    # Its words cannot sit side by side across the slide: cells may break them anywhere.
+    wrap_anywhere: bool = False
 
     def alignment(self, column: int) -> str:
         """Return the alignment of ``column`` as written in the source, or ""."""

@@ -83,6 +83,14 @@ def split_table(table: Table, budget: int = MAX_SLIDE_WORDS,
     columns = max((len(row) for row in (table.header, *table.rows)), default=1) or 1
     # Each cell gives up about three characters to its padding.
     cell_width = max(1, width // columns - 3)
+    # Cells break inside a word only when the longest words of the columns, side by side, are
+    # wider than the slide: WeasyPrint measures a cell that may break anywhere by trying a break
+    # at every character, and such breaks are worse to read where whole words fit.
+    longest = [0] * columns
+    for row in (table.header, *table.rows):
+        for column, cell in enumerate(row):
+            longest[column] = max(longest[column], *(len(word) for word in cell.split()), 0)
+    table = replace(table, wrap_anywhere=sum(size + 3 for size in longest) > width)
 
     def height(cells: tuple[str, ...]) -> float:
         return ROW_PADDING + max((_wrapped_lines(cell, cell_width) for cell in cells), default=1)

@@ -113,6 +113,46 @@ local function item_of(block, html, opts)
   return item
 end
 
+-- Table cells break between words, and inside a word only where they must: in the handout, a
+-- table whose longest words could not sit side by side across the text is marked for breaking
+-- anywhere (base.css lets every cell do so on screen, where browsers measure it cheaply; slides
+-- measure their own tables, pipeline/deck/tables.py). WeasyPrint finds the narrowest width of a
+-- cell that may break anywhere by trying a break at every character, some 40 ms a table, and
+-- such breaks are worse to read where whole words fit. The measure is in characters, counted
+-- generously (a cell's paragraphs run together as one run of words): the handout's
+-- text holds some 90 of a table's type.
+local WRAP_ANYWHERE_CHARS = 70
+local CELL_PADDING_CHARS = 3
+
+local function longest_word(text)
+  local longest = 0
+  for word in text:gmatch('%S+') do longest = math.max(longest, utf8.len(word) or #word) end
+  return longest
+end
+
+local function mark_wide_table(tbl)
+  local widths = {}
+  local function measure(rows)
+    for _, row in ipairs(rows) do
+      for column, cell in ipairs(row.cells) do
+        widths[column] = math.max(widths[column] or 0, longest_word(stringify(cell.contents)))
+      end
+    end
+  end
+  measure(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do
+    measure(body.head)
+    measure(body.body)
+  end
+  measure(tbl.foot.rows)
+  local total = 0
+  for _, width in pairs(widths) do total = total + width + CELL_PADDING_CHARS end
+  if total > WRAP_ANYWHERE_CHARS then
+    tbl.classes:insert('wrap-anywhere')
+    return tbl
+  end
+end
+
 -- Characters no output may hold (XML forbids them, HTML calls them parse errors): the C0
 -- controls but tab and newline, DEL, the C1 controls, and the noncharacters U+FFFE and U+FFFF.
 -- The body's own are removed before pandoc reads it; these come from character references
@@ -153,7 +193,8 @@ function Writer(doc, opts)
   -- character reference, the one way a control character can still reach here.
   if opts.variables['folio-controls'] then doc, controls = without_controls(doc) end
 
-  -- Number notes in reading order and leave a marker Folio's templates can recognise.
+  -- Number notes in reading order and leave a marker Folio's templates can recognise; mark the
+  -- tables whose cells must break words to fit on paper.
   doc = doc:walk {
     Note = function(el)
       local n = #notes + 1
@@ -163,6 +204,7 @@ function Writer(doc, opts)
         '<a class="footnote-ref" id="fnref' .. n .. '" href="#fn' .. n ..
         '" role="doc-noteref"><sup>' .. n .. '</sup></a>')
     end,
+    Table = mark_wide_table,
   }
   doc:walk {
     Image = function(el)
