@@ -80,7 +80,14 @@ def read_sources(project: Project, paths: list[Path] | None = None,
     whole = paths is None
     paths = list(paths if paths is not None else project.article_paths())
     with records_by_thread() as take:
-        read = partial(_read_one, project, cache, take)
+        kept = {path: _unchanged(project, cache, path) for path in paths} if cache else {}
+        changed = [path for path in paths if kept.get(path) is None]
+        if cache is not None and len(changed) > 1:
+            from pipeline.batch import parse_ahead
+
+            parse_ahead(changed, project, cache, jobs)
+            take()  # what preparing the sources logged, reading them says again
+        read = partial(_read_one, project, cache, take, kept)
         if jobs > 1 and len(paths) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -109,26 +116,46 @@ def read_sources(project: Project, paths: list[Path] | None = None,
     return articles, errors
 
 
+def _unchanged(project: Project, cache: BuildCache, path: Path
+               ) -> tuple[Article, list[logging.LogRecord]] | None:
+    """Return the kept article of ``path`` and what reading it logged, if it is still current.
+
+    None also when looking fails: reading the source then says why, for that source alone.
+    """
+    from pipeline.source import missing_image
+
+    kept = cache.article(path)
+    if kept is None:
+        return None
+    key, article, records = kept
+    try:
+        raw = path.read_bytes()
+        # Images are looked for again: one deleted since is an error, as on a first read.
+        if (key != _article_key(raw, article.options, path, project)
+                or missing_image(path, [image.src for image in article.images],
+                                 project) is not None):
+            return None
+    except Exception:  # reading it reports the error
+        return None
+    return article, records
+
+
 def _read_one(project: Project, cache: BuildCache | None,
-              take: Callable[[], list[logging.LogRecord]], path: Path
+              take: Callable[[], list[logging.LogRecord]],
+              kept: dict[Path, tuple[Article, list[logging.LogRecord]] | None], path: Path
               ) -> tuple[Article | FolioError, list[logging.LogRecord]]:
-    """Read one source, or take its unchanged article from the cache; return what it logged."""
+    """Read one source, or take its unchanged article (``kept``); return what it logged."""
     # Imported here, as in _article_key: a build with nothing to do reads no source, and the
     # reader brings pygments and lxml.
-    from pipeline.source import missing_image, read_article
+    from pipeline.source import read_article
 
+    unchanged = kept.get(path)
+    if unchanged is not None:
+        return unchanged
     try:
         if cache is None:
             return read_article(path, project), take()
         raw = path.read_bytes()
-        kept = cache.article(path)
-        if kept is not None:
-            key, article, records = kept
-            # Images are looked for again: one deleted since is an error, as on a first read.
-            if (key == _article_key(raw, article.options, path, project)
-                    and missing_image(path, [image.src for image in article.images],
-                                      project) is None):
-                return article, records
         article = read_article(path, project, cache)
     except FolioError as exc:
         return exc, take()

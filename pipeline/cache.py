@@ -242,6 +242,10 @@ class BuildCache:
             return None
         return data["parsed"]
 
+    def has_parse(self, key: str) -> bool:
+        """Tell whether a pandoc parse is kept under ``key`` (not whether it is undamaged)."""
+        return self.parse_path(key).is_file()
+
     def store_parse(self, key: str, parsed: dict[str, Any]) -> None:
         """Keep a pandoc parse for the next build."""
         path = self.parse_path(key)

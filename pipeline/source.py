@@ -9,6 +9,7 @@ import re
 import subprocess
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +38,35 @@ FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 # What every id or reference the cross-reference filter acts on holds ({#fig-x}, @tbl-x,
 # <span id="eq-x">); a body without it is left alone by the filter.
 CROSSREF_ID = re.compile(r"(?:fig|tbl|eq|sec)-", re.IGNORECASE)
+# pandoc's options for every body (--sandbox: pandoc itself reads nothing but what its command
+# line names); a few bodies need more (citations, cross-references).
+BASE_ARGS = ("--sandbox", "--mathml", "--wrap=none")
 
 
-def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:
-    """Read the article at ``path`` into the model, or raise a one-line ``SourceError``.
+@dataclass(frozen=True)
+class Prepared:
+    """A source read up to its parse: its text, checked metadata and the body pandoc reads."""
 
-    With a ``cache``, pandoc runs only for a body (or bibliography) it has not parsed before.
-    """
+    raw: bytes
+    text: str
+    meta: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    first_line: int  # the body's first line in the file
+
+
+@dataclass(frozen=True)
+class ParseRequest:
+    """What one pandoc parse of a body is: its cache key, the text given and the options."""
+
+    key: str
+    body: str
+    args: tuple[str, ...]
+    first_line: int
+
+
+def prepare(path: Path, project: Project) -> Prepared:
+    """Read ``path`` up to its parse: decode, split and check the front matter."""
     raw = path.read_bytes()
     text = decode(raw, path)
     meta_text, body = split_front_matter(text, path)
@@ -51,8 +74,19 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
     meta = _with_defaults(meta, project)
     body = _without_controls(body, text, path)
-    parse_key, parsed = parse_body(body, path, project, meta, lines, cache,
-                                   first_line=text.count("\n", 0, len(text) - len(body)) + 1)
+    return Prepared(raw, text, meta, lines, body,
+                    first_line=text.count("\n", 0, len(text) - len(body)) + 1)
+
+
+def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:
+    """Read the article at ``path`` into the model, or raise a one-line ``SourceError``.
+
+    With a ``cache``, pandoc runs only for a body (or bibliography) it has not parsed before.
+    """
+    prepared = prepare(path, project)
+    raw, text, meta = prepared.raw, prepared.text, prepared.meta
+    parse_key, parsed = parse_body(prepared.body, path, project, meta, prepared.lines, cache,
+                                   first_line=prepared.first_line)
     if parsed.get("controls"):
         log.warning("%s: %d control character(s) given as character references (such as "
                     "&#x4;) removed", location(path), parsed["controls"])
@@ -150,9 +184,21 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
 
     ``first_line`` is the body's first line in the file, for the lines warnings name.
     """
-    # --sandbox: pandoc itself reads nothing but what is named on this command line.
+    request = parse_request(body, path, project, meta, lines, first_line)
+    parsed = cache.load_parse(request.key) if cache else None
+    if parsed is None:
+        parsed = highlight_parse(_run_pandoc(request.body, list(request.args), path,
+                                             request.first_line))
+        if cache:
+            cache.store_parse(request.key, parsed)
+    return request.key, parsed
+
+
+def parse_request(body: str, path: Path, project: Project, meta: dict[str, Any],
+                  lines: dict[str, int], first_line: int = 1) -> ParseRequest:
+    """Return the pandoc parse a body needs: the text given, the options and the cache key."""
     lang = meta.get("lang") or project.settings["lang"]
-    args = ["--sandbox", "--mathml", "--wrap=none"]
+    args = list(BASE_ARGS)
     # The filter walks the whole document twice, a fifth of pandoc's time for an article;
     # it can only change one that names a figure, table, equation or section id.
     if CROSSREF_ID.search(body):
@@ -174,12 +220,7 @@ def parse_body(body: str, path: Path, project: Project, meta: dict[str, Any],
     # The parse depends on the body, pandoc's options and the files those options name.
     key = digest(code_fingerprint(), body, *args,
                  *(file.read_bytes() for file in inputs))
-    parsed = cache.load_parse(key) if cache else None
-    if parsed is None:
-        parsed = highlight_parse(_run_pandoc(body, args, path, first_line))
-        if cache:
-            cache.store_parse(key, parsed)
-    return key, parsed
+    return ParseRequest(key, body, tuple(args), first_line)
 
 
 def citation_files(meta: dict[str, Any], path: Path, project: Project,

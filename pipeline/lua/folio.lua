@@ -185,7 +185,9 @@ local function without_controls(doc)
   return doc, removed
 end
 
-function Writer(doc, opts)
+-- The JSON of one article's parse.
+local function article_json(doc, opts)
+  codes, code_numbers = pandoc.List({}), {}
   local notes = list({})
   local images = list({})
   local controls = 0
@@ -227,4 +229,21 @@ function Writer(doc, opts)
 
   return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls,
                              codes = codes }
+end
+
+-- One article, or with the variable folio-batch (the format to read) several: each body is a
+-- raw block of the document pandoc was given, read here, and the result is a JSON array. Starting
+-- pandoc's Lua writer costs more than parsing an article (pipeline/batch.py).
+function Writer(doc, opts)
+  local batch = opts.variables['folio-batch']
+  if not batch then return article_json(doc, opts) end
+  local format = tostring(batch)
+  -- As pandoc's command line reads: its --columns sets the reader's too (pipe tables wider
+  -- than that get column widths), where pandoc.read alone would assume 80.
+  local reader_options = { columns = opts.columns, tab_stop = opts.tab_stop }
+  local parses = {}
+  for i, block in ipairs(doc.blocks) do
+    parses[i] = article_json(pandoc.read(block.text, format, reader_options), opts)
+  end
+  return '[' .. table.concat(parses, ',') .. ']'
 end
