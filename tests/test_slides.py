@@ -7,7 +7,9 @@ import math
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import html as lxml_html
@@ -157,6 +159,29 @@ def test_handout(built: Callable[..., tuple[Path, Deck]]) -> None:
     assert "Fitting Everything" in last  # the title in the running header
 
 
+def test_handout_rules_eight_lines_beside_each_slide(
+        built: Callable[..., tuple[Path, Deck]]) -> None:
+    # Looked at as a picture: down a column through the notes area of the first page, each
+    # of its three slides has eight ruled lines, evenly spaced.
+    from PIL import Image
+
+    pdftoppm = require_tool("pdftoppm", "to look at the slide handout as a picture")
+    out, _ = built(hard_article())
+    handout = outputs(out, "fitting-everything")["handout"]
+    subprocess.run([pdftoppm, "-r", "100", "-gray", "-png", "-f", "1", "-l", "1",
+                    str(handout), str(out / "page")], check=True)
+    picture = Image.open(next(out.glob("page*.png"))).convert("L")
+    x = int(picture.width * 0.8)
+    column = [picture.getpixel((x, y)) for y in range(picture.height)]
+    # A 0.25 mm rule is a pixel of grey at 100 dpi, lighter or darker with where it falls.
+    rules = [y for y in range(1, len(column)) if column[y] < 250 <= column[y - 1]]
+    assert len(rules) == 3 * 8
+    for first in (0, 8, 16):
+        group = rules[first:first + 8]
+        gaps = [b - a for a, b in pairwise(group)]
+        assert max(gaps) - min(gaps) <= 2  # 7.65 mm apart, give or take a pixel
+
+
 def test_handout_six_per_page_on_letter(built: Callable[..., tuple[Path, Deck]]) -> None:
     out, deck = built(hard_article(slides="{handout_per_page: 6}"),
                       settings="lang: en\npaper: letter\n")
@@ -166,15 +191,24 @@ def test_handout_six_per_page_on_letter(built: Callable[..., tuple[Path, Deck]])
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
 
 
+def slide_forms(page: Any) -> dict[str, Any]:
+    """Return the slides a handout page can draw, by resource name.
+
+    They are the forms pipeline/nup.py places (named /Placed1, ...); the ruled lines are a
+    picture, drawn as a form too.
+    """
+    return {str(name): form for name, form in page.Resources.get("/XObject", {}).items()
+            if form.get("/Subtype") == "/Form" and str(name).startswith("/Placed")}
+
+
 def placed_slides(handout: Path) -> list[list[tuple[bytes, tuple[float, ...]]]]:
-    """Return, per handout page, the content and placement of each form it draws."""
+    """Return, per handout page, the content and placement of each slide it draws."""
     import pikepdf
 
     pages = []
     with pikepdf.open(handout) as pdf:
         for page in pdf.pages:
-            forms = {str(name): form for name, form in page.Resources.get("/XObject", {}).items()
-                     if form.get("/Subtype") == "/Form"}
+            forms = slide_forms(page)
             placed = []
             for operands, operator in pikepdf.parse_content_stream(page):
                 if str(operator) == "cm":
@@ -224,8 +258,7 @@ def test_handout_keeps_each_slides_structure(built: Callable[..., tuple[Path, De
         tree = {int(numbers[i]): numbers[i + 1] for i in range(0, len(numbers), 2)}
         # WeasyPrint's pages share one resource dictionary: the forms are told by objects.
         forms = list({form.objgen: form for page in pdf.pages
-                      for form in page.Resources.get("/XObject", {}).values()
-                      if form.get("/Subtype") == "/Form"}.values())
+                      for form in slide_forms(page).values()}.values())
         assert len(forms) == len(deck.slides)
         for form in forms:
             painted = {int(operands[1].MCID) for operands, operator in
