@@ -37,8 +37,8 @@ MOST_A_BATCH = 16
 SMALLEST_SPLIT = 2
 
 
-def parse_ahead(paths: list[Path], project: Project, cache: BuildCache, jobs: int = 1) -> int:
-    """Parse the bodies of ``paths`` not yet in ``cache``, several a pandoc run; return how many.
+def parse_ahead(paths: list[Path], project: Project, cache: BuildCache, jobs: int = 1) -> None:
+    """Parse the bodies of ``paths`` not yet in ``cache``, several a pandoc run, into ``cache``.
 
     Whatever cannot be batched, or goes wrong, is left for reading to parse (and report).
     What preparing the sources logs is said again when they are read: the caller drops it.
@@ -51,12 +51,11 @@ def parse_ahead(paths: list[Path], project: Project, cache: BuildCache, jobs: in
             requests[request.key] = request
     pending = list(requests.values())
     if len(pending) < 2:
-        return 0
+        return
     size = max(2, min(MOST_A_BATCH, math.ceil(len(pending) / jobs)))
     batches = [pending[start:start + size] for start in range(0, len(pending), size)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         results = list(pool.map(_parse_batch, batches))
-    done = 0
     for batch, parses in zip(batches, results, strict=True):
         for request, parsed in zip(batch, parses, strict=True):
             if parsed is None:
@@ -65,9 +64,6 @@ def parse_ahead(paths: list[Path], project: Project, cache: BuildCache, jobs: in
                 cache.store_parse(request.key, highlight_parse(parsed))
             except Exception:  # reading this body parses it again, and reports what fails
                 log.debug("a parse made ahead is not kept", exc_info=True)
-                continue
-            done += 1
-    return done
 
 
 def _batchable(path: Path, project: Project) -> ParseRequest | None:

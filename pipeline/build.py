@@ -80,7 +80,8 @@ def read_sources(project: Project, paths: list[Path] | None = None,
     whole = paths is None
     paths = list(paths if paths is not None else project.article_paths())
     with records_by_thread() as take:
-        kept = {path: _unchanged(project, cache, path) for path in paths} if cache else {}
+        kept = ({path: _unchanged(project, cache, path) for path in paths}
+                if cache is not None else {})
         changed = [path for path in paths if kept.get(path) is None]
         if cache is not None and len(changed) > 1:
             from pipeline.batch import parse_ahead
