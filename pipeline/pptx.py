@@ -7,7 +7,7 @@ import functools
 import io
 import logging
 import re
-import zipfile
+import struct
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -55,8 +55,13 @@ DECORATIVE = (
     '<a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
     '<adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative"'
     ' val="1"/></a:ext></a:extLst>')
-# Zip entries get this fixed time so that the same deck gives the same bytes.
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Zip entries get this fixed time (1 January 1980, 00:00, in MS-DOS form: the date, then the
+# time) so that the same deck gives the same bytes.
+ZIP_TIME = struct.pack("<HH", 0, (1980 - 1980) << 9 | 1 << 5 | 1)
+# A zip's end record and its central directory's entries: their signatures and fixed sizes.
+END_RECORD, END_SIZE = b"PK\x05\x06", 22
+DIRECTORY_ENTRY, ENTRY_SIZE = b"PK\x01\x02", 46
+LOCAL_HEADER = b"PK\x03\x04"
 
 
 def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
@@ -273,12 +278,26 @@ def _add_table(prs: Presentation, page: PptxSlide, slide: Slide) -> None:
 
 
 def _normalised_zip(data: bytes) -> bytes:
-    """Rewrite the package with fixed entry times: python-pptx stamps them with the clock."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
-    return buffer.getvalue()
+    """Return the package with every entry's time set to ZIP_TIME: python-pptx stamps the clock.
+
+    The times are written over in place, in each entry's local header and in the central
+    directory, which the entries' checksums do not cover: rewriting the package instead
+    would inflate and deflate every part again, a tenth of writing a deck.
+    """
+    patched = bytearray(data)
+    end = patched.rfind(END_RECORD, max(0, len(patched) - END_SIZE - 0xFFFF))
+    if end < 0:
+        raise ValueError("python-pptx wrote no zip end record")
+    count, _, at = struct.unpack_from("<HLL", patched, end + 10)
+    for _ in range(count):
+        if patched[at:at + 4] != DIRECTORY_ENTRY:
+            raise ValueError("python-pptx wrote an unexpected zip directory")
+        # The entry's time and date at 12, its name, extra and comment lengths at 28 and
+        # the offset of its local header, whose time and date lie at 10, at 42.
+        names, extra, comment = struct.unpack_from("<HHH", patched, at + 28)
+        (local,) = struct.unpack_from("<L", patched, at + 42)
+        if patched[local:local + 4] != LOCAL_HEADER:
+            raise ValueError("python-pptx wrote an unexpected zip entry")
+        patched[at + 12:at + 16] = patched[local + 10:local + 14] = ZIP_TIME
+        at += ENTRY_SIZE + names + extra + comment
+    return bytes(patched)
