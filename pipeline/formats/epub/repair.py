@@ -115,6 +115,9 @@ class _Notes:
 
     def report(self) -> None:
         """Log one warning per kind of change, naming the tags and attributes concerned."""
+        if not (self.unknown or self.renamed or self.unwrapped or self.removed
+                or self.attributes):
+            return  # the usual case, where even finding the file's name would cost a little
         place = location(self.where)
         if self.unknown:
             log.warning("%s: tags an ebook cannot hold unwrapped, their text kept: %s", place,
@@ -177,16 +180,26 @@ def _xhtml(root: etree._Element) -> Iterator[etree._Element]:
 
 def _elements(body: etree._Element, notes: _Notes) -> None:
     """Unwrap, rename or remove the elements an ebook cannot hold."""
-    for element in list(body.iter()):
-        if element is body or not isinstance(element.tag, str) or _island(element) \
-                or body not in element.iterancestors():
-            continue  # MathML and SVG are left as they are; so is what was removed already
+    # One pass in document order over a list made first: an unwrapped element's children
+    # stay in the list, after it; a removed element's (and a MathML or SVG island's, left as
+    # they are) are the run of entries that follows it, skipped.
+    nodes = list(body.iterdescendants())
+    index = 0
+    while index < len(nodes):
+        element = nodes[index]
+        index += 1
+        if not isinstance(element.tag, str):
+            continue  # a comment or processing instruction
+        if element.tag.startswith(ISLANDS):
+            index += _count_descendants(element)
+            continue
         name = _local(element)
         if name is None:
             notes.unknown[etree.QName(element).localname] = None
             unwrap(element)
         elif name in REMOVED:
             notes.removed[name] = None
+            index += _count_descendants(element)
             _remove(element)
         elif name in UNWRAPPED:
             notes.unwrapped[name] = None
@@ -201,10 +214,8 @@ def _elements(body: etree._Element, notes: _Notes) -> None:
             unwrap(element)
 
 
-def _island(element: etree._Element) -> bool:
-    """Tell whether ``element`` is (inside) a MathML or SVG island."""
-    return any(isinstance(e.tag, str) and e.tag.startswith(ISLANDS)
-               for e in (element, *element.iterancestors()))
+def _count_descendants(element: etree._Element) -> int:
+    return sum(1 for _ in element.iterdescendants())
 
 
 def _remove(element: etree._Element) -> None:
@@ -221,18 +232,24 @@ def _remove(element: etree._Element) -> None:
 
 def _attributes(body: etree._Element, notes: _Notes) -> None:
     """Drop the attributes EPUB 3 XHTML refuses; an old ``<a name>`` becomes its id."""
-    ids = {element.get("id") for element in body.iter() if isinstance(element.tag, str)}
+    ids: set[str | None] | None = None  # found when an old link target first needs them
     for element in _xhtml(body):
+        attributes = element.items()
+        if not attributes:
+            continue
         name = _local(element)
         allowed = ELEMENT_ATTRIBUTES.get(name, set())
-        for attribute, value in list(element.attrib.items()):
-            if attribute == "name" and name == "a" and "id" not in element.attrib \
-                    and value not in ids and value.strip() and not re.search(r"\s", value):
-                # A link target written the HTML 4 way keeps working as an id.
-                element.set("id", value)
-                ids.add(value)
-                del element.attrib[attribute]
-            elif not _allowed(attribute, value, allowed):
+        for attribute, value in attributes:
+            if attribute == "name" and name == "a" and "id" not in element.attrib:
+                if ids is None:
+                    ids = {e.get("id") for e in body.iter() if isinstance(e.tag, str)}
+                if value not in ids and value.strip() and not re.search(r"\s", value):
+                    # A link target written the HTML 4 way keeps working as an id.
+                    element.set("id", value)
+                    ids.add(value)
+                    del element.attrib[attribute]
+                    continue
+            if not _allowed(attribute, value, allowed):
                 notes.attributes[_attribute_name(attribute)] = None
                 del element.attrib[attribute]
 
@@ -258,30 +275,29 @@ def _parents(body: etree._Element) -> None:
     """Give each element the parent it requires and each list or table only its own children."""
     # Up to three rounds: a stray <td> gets a <tr>, which gets a <table>, which is then
     # whole. A round that added no wrapper leaves nothing for the next (the usual case).
-    size = _size(body)
     for _ in range(3):
+        added = False
         for element in [body, *_xhtml(body)]:
             if element.getparent() is None and element is not body:
                 continue
-            _wrap_orphans(element)
-            if _local(element) in ALLOWED_CHILDREN:
-                allowed, wrapper = ALLOWED_CHILDREN[_local(element)]
-                _wrap_strays(element, allowed, wrapper)
-            if _local(element) == "dl":
-                _term_first(element)
-        size, before = _size(body), size
-        if size == before:
+            added |= _wrap_orphans(element)
+            name = _local(element)
+            if name in ALLOWED_CHILDREN:
+                allowed, wrapper = ALLOWED_CHILDREN[name]
+                added |= _wrap_strays(element, allowed, wrapper)
+            if name == "dl":
+                added |= _term_first(element)
+        if not added:
             return
 
 
-def _size(body: etree._Element) -> int:
-    """Return how many nodes ``body`` holds: a wrapper added makes it grow."""
-    return sum(1 for _ in body.iter())
+def _wrap_orphans(parent: etree._Element) -> bool:
+    """Wrap runs of children lacking their required parent (a lone ``<li>``) in one.
 
-
-def _wrap_orphans(parent: etree._Element) -> None:
-    """Wrap runs of children lacking their required parent (a lone ``<li>``) in one."""
+    Return whether a wrapper was added.
+    """
     run: etree._Element | None = None
+    added = False
     for child in list(parent):
         need = REQUIRED_PARENT.get(_local(child) or "")
         if need is None or _local(parent) in need[0]:
@@ -291,6 +307,7 @@ def _wrap_orphans(parent: etree._Element) -> None:
         if run is None or _local(run) != wrapper or run.getnext() is not child:
             run = etree.Element(X + wrapper)
             child.addprevious(run)
+            added = True
         elif len(run):
             # The white space between two wrapped siblings moves inside with them.
             run[-1].tail, run.tail = run.tail, None
@@ -299,11 +316,16 @@ def _wrap_orphans(parent: etree._Element) -> None:
         run.tail = tail
         if tail and tail.strip():
             run = None  # text between them: the next one starts a new wrapper
+    return added
 
 
-def _wrap_strays(parent: etree._Element, allowed: set[str], wrapper: str) -> None:
-    """Wrap text and elements a list or table cannot hold directly in ``wrapper``."""
+def _wrap_strays(parent: etree._Element, allowed: set[str], wrapper: str) -> bool:
+    """Wrap text and elements a list or table cannot hold directly in ``wrapper``.
+
+    Return whether a wrapper was added.
+    """
     run: etree._Element | None = None
+    made: list[etree._Element] = []
 
     def start(before: etree._Element | None) -> etree._Element:
         new = etree.Element(X + wrapper)
@@ -311,6 +333,7 @@ def _wrap_strays(parent: etree._Element, allowed: set[str], wrapper: str) -> Non
             parent.insert(0, new)
         else:
             before.addnext(new)
+        made.append(new)
         return new
 
     if parent.text and parent.text.strip():
@@ -326,16 +349,21 @@ def _wrap_strays(parent: etree._Element, allowed: set[str], wrapper: str) -> Non
                 run.text, child.tail = child.tail, None
             continue
         if run is None:
-            run = etree.Element(X + wrapper)
-            child.addprevious(run)
+            run = start(child.getprevious())
         run.append(child)
+    return bool(made)
 
 
-def _term_first(dl: etree._Element) -> None:
-    """Start a description list with a term: a ``<dd>`` must follow a ``<dt>``."""
+def _term_first(dl: etree._Element) -> bool:
+    """Start a description list with a term: a ``<dd>`` must follow a ``<dt>``.
+
+    Return whether a term was added.
+    """
     first = next((child for child in dl if _local(child) in {"dt", "dd"}), None)
-    if first is not None and _local(first) == "dd":
-        first.addprevious(etree.Element(X + "dt"))
+    if first is None or _local(first) != "dd":
+        return False
+    first.addprevious(etree.Element(X + "dt"))
+    return True
 
 
 def _lift_blocks(body: etree._Element) -> None:
