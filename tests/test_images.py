@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from pipeline import images
 from pipeline.images import MAX_PIXELS, Unusable, clean_svg, inspect
-from tests.conftest import article, require_tool
+from tests.conftest import article, pdf_figure_alts, require_tool
 from tests.test_epub import epubcheck_problems
 from tests.test_html import vnu_errors
 
@@ -462,6 +462,27 @@ def test_an_image_without_alt_text_gets_an_empty_alt_in_every_html_output(make_p
     assert [img.get("alt") for img in chapter.iterfind(".//x:img", XHTML)] == ["", ""]
     deck = html.parse(str(build / "slides" / "decorative.html")).getroot()
     assert deck.xpath("//img[not(@alt)]") == []
+
+
+def test_an_alt_attribute_is_the_alt_text_of_every_output(make_project, folio):
+    # The Carpentries' lessons describe their figures as ![](fig.png){alt='...'}: pandoc's
+    # HTML writer uses the attribute, so the handout, ebook and deck must read it too.
+    alt = "Labeled parts of a Python function definition"
+    body = f"![](fig.png){{alt='{alt}'}}\n\nText.\n"
+    root = make_project({"source/a.md": article("Described", body),
+                         "source/fig.png": png(21)})
+    result = folio(root, "build", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "alt text" not in result.output
+    build = root / "build"
+    page = html.parse(str(build / "html" / "described.html")).getroot()
+    assert page.xpath("//article//img/@alt") == [alt]
+    chapter = epub_chapter(build / "epub" / "described.epub")
+    assert [img.get("alt") for img in chapter.iterfind(".//x:img", XHTML)] == [alt]
+    assert alt in pdf_figure_alts(PdfReader(build / "pdf" / "described.pdf"))
+    pictures = [shape for slide in Presentation(str(build / "slides" / "described.pptx")).slides
+                for shape in slide.shapes if shape.shape_type == 13]  # a picture
+    assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures] == [alt]
 
 
 # Wide content on paper

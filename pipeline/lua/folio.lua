@@ -77,6 +77,14 @@ local function text_of(block)
   return plain_of({ block })
 end
 
+-- An image's alternative text as pandoc's HTML writer gives it: an explicit alt attribute
+-- (`![](fig.png){alt="..."}`, as the Carpentries' lessons write) before the description.
+local function alt_of(img)
+  local alt = img.attributes.alt
+  if alt and alt:match('%S') then return alt end
+  return stringify(img.caption)
+end
+
 -- One block of the model; a div's blocks become its children, at any depth (columns inside a
 -- columns div, citeproc's entries inside its reference list), so no content is out of reach.
 local function item_of(block, html, opts)
@@ -98,7 +106,7 @@ local function item_of(block, html, opts)
       if span.classes:includes('key') then item.keys[#item.keys + 1] = stringify(span) end
     end,
     Image = function(img)
-      item.images[#item.images + 1] = { src = img.src, alt = stringify(img.caption) }
+      item.images[#item.images + 1] = { src = img.src, alt = alt_of(img) }
     end,
     -- The author's own HTML: a format may have to mend it (pandoc's own is always valid).
     RawInline = function(raw) if raw.format == 'html' then item.raw = true end end,
@@ -210,7 +218,7 @@ local function article_json(doc, opts)
   }
   doc:walk {
     Image = function(el)
-      images[#images + 1] = { src = el.src, alt = stringify(el.caption) }
+      images[#images + 1] = { src = el.src, alt = alt_of(el) }
     end,
   }
 
