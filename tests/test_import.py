@@ -209,6 +209,38 @@ def test_opendocument_metadata_from_meta_xml(project, tmp_path):
     assert "[^1]" in body and "images/seminar-notes/" in body
 
 
+def test_word_document_whose_parts_have_other_names(project, tmp_path):
+    # Word Online and SharePoint may store the document as word/document2.xml (pandoc's
+    # test/docx/alternate_document_path.docx): the package's relationships name the parts.
+    path = make_docx(tmp_path / "in")
+    renames = {"word/document.xml": "word/document2.xml",
+               "word/_rels/document.xml.rels": "word/_rels/document2.xml.rels",
+               "docProps/core.xml": "docProps/properties.xml"}
+    with zipfile.ZipFile(path) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    for name in ("_rels/.rels", "[Content_Types].xml"):
+        for old, new in renames.items():
+            members[name] = members[name].replace(old.encode(), new.encode())
+    renamed = tmp_path / "in" / "online.docx"
+    with zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in members.items():
+            package.writestr(renames.get(name, name), data)
+    report = import_sources(load_project(project), [str(renamed)], Options())
+    assert report.errors == []
+    meta, body = body_of(project / "source" / "reading-groups.md")
+    assert meta["author"] == ["Ann Lee", "Bo Chen"] and meta["keywords"] == ["reading", "groups"]
+    assert "The group meets weekly at noon." in body and "[^1]" in body
+    # A workbook also names its main part so; it is not taken for a Word document.
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main", b"spreadsheetml.sheet.main")
+    sheet = tmp_path / "in" / "sheet.docx"
+    with zipfile.ZipFile(sheet, "w") as package:
+        for name, data in members.items():
+            package.writestr(renames.get(name, name), data)
+    [error] = import_sources(load_project(project), [str(sheet)], Options()).errors
+    assert "cannot tell what kind of document this is" in str(error)
+
+
 def test_kind_is_sniffed_from_the_content_not_the_name(project, tmp_path):
     docx = make_docx(tmp_path / "in").rename(tmp_path / "in" / "handout.txt")
     page = tmp_path / "in" / "page.txt"

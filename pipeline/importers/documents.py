@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import tempfile
 import zipfile
@@ -29,6 +30,13 @@ NS = {
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
 _MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt", "application/epub+zip": "epub"}
+# Open Packaging Conventions: the package's relationships name its parts, their types say
+# what each is (a Word document, not a workbook or a presentation).
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OVERRIDE = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
+_WORD_MAIN = re.compile(r"application/vnd\.(openxmlformats-officedocument\.wordprocessingml"
+                        r"|ms-word)\.(document|template)(\.macroEnabled)?\.main\+xml",
+                        re.IGNORECASE)
 
 
 def zip_kind(data: bytes) -> str | None:
@@ -38,13 +46,44 @@ def zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
-            if "word/document.xml" in names:
+            if "word/document.xml" in names or _word_main(package) in names:
                 return "docx"
             if "mimetype" in names:
                 return _MIMETYPES.get(package.read("mimetype").decode("ascii", "replace").strip())
     except (zipfile.BadZipFile, OSError):
         return None
     return None
+
+
+def package_part(package: zipfile.ZipFile, relationship: str) -> str | None:
+    """Return the member the package's own relationships name as its ``relationship``.
+
+    Word writes word/document.xml and docProps/core.xml, but other writers (Word Online,
+    SharePoint) choose other names, such as word/document2.xml; _rels/.rels says which.
+    """
+    try:
+        root = etree.fromstring(package.read("_rels/.rels"), SAFE_XML)
+    except (KeyError, etree.XMLSyntaxError):
+        return None
+    for link in root.iter(_RELATIONSHIP):
+        if (link.get("Type", "").rsplit("/", 1)[-1] == relationship
+                and link.get("TargetMode") != "External"):
+            return posixpath.normpath(link.get("Target", "").lstrip("/"))
+    return None
+
+
+def _word_main(package: zipfile.ZipFile) -> str | None:
+    """Return the main part of a Word package stored under another name, else None."""
+    main = package_part(package, "officeDocument")
+    if main is None:
+        return None
+    try:
+        types = etree.fromstring(package.read("[Content_Types].xml"), SAFE_XML)
+    except (KeyError, etree.XMLSyntaxError):
+        return None
+    kinds = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
+             for o in types.iter(_OVERRIDE)}
+    return main if _WORD_MAIN.fullmatch(kinds.get(main, "")) else None
 
 
 @register
@@ -136,6 +175,8 @@ def properties(data: bytes, kind: str) -> dict[str, Any]:
         return {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if kind == "docx":
+                member = package_part(package, "core-properties") or member
             root = etree.fromstring(package.read(member), SAFE_XML)
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return {}
