@@ -186,6 +186,32 @@ def test_block_text_reads_formulas_as_unicode_not_tex():
         "Step", "").replace(" and again x^2.", ","))
 
 
+
+def test_formulas_in_lists_and_quotes_are_read_without_a_pandoc_warning(make_project, folio):
+    # pandoc's test suite puts display math in a list item: pandoc's plain writer cannot turn
+    # \lim_{h\to 0} there into text and warned "Could not convert TeX math", of a formula every
+    # output shows; the block's text must read as Unicode, as a paragraph's does.
+    body = r"""
+        - Here's some display math:
+          $$\frac{d}{dx}f(x)=\lim_{h\to 0}\frac{f(x+h)-f(x)}{h}$$
+        - And $x \in y$ inline.
+
+        > $$\sum_{i=1}^n x_i$$
+        """
+    root = make_project({"source/calc.md": article("Calculus", body)})
+    result = folio(root, "build", "-f", "html,slides", "-j", "1")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    from pipeline.project import load_project
+    from pipeline.source import read_article
+
+    listed, quoted = read_article(root / "source" / "calc.md", load_project(root)).blocks
+    assert "\\" not in listed.text + quoted.text and "$" not in listed.text + quoted.text
+    assert "x ∈ y" in listed.text and "lim" in listed.text and "∑" in quoted.text
+    deck = html.parse(str(root / "build" / "slides" / "calculus.html")).getroot()
+    shown = deck.xpath("//section//text()[not(ancestor::*[local-name()='annotation'])]")
+    assert "\\frac" not in "".join(shown)
+
+
 @needs_mathjax
 def test_formulas_are_cached_by_content(tmp_path, monkeypatch):
     fragment = ('<p><math display="block"><semantics><mi>x</mi><annotation '

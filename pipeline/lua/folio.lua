@@ -68,8 +68,19 @@ local inline_text = { Para = true, Plain = true, Header = true }
 
 -- Plain text of a block: stringify joins paragraphs of a quotation or cells of a table with no
 -- space between them, so anything but a single run of inlines goes through the plain writer.
+-- A formula stays TeX between dollars, as stringify leaves it in a paragraph: Python reads it
+-- from the MathML (pipeline/math), where the plain writer's own conversion fails on \lim_{}
+-- or \sum_{}^{} in display math and tells the user so, of a formula every output shows.
+local tex_math = {
+  Math = function(el)
+    local fence = el.mathtype == 'DisplayMath' and '$$' or '$'
+    return pandoc.Str(fence .. el.text .. fence)
+  end,
+}
+
 local function plain_of(blocks)
-  return (pandoc.write(pandoc.Pandoc(blocks), 'plain', plain_opts):gsub('%s+$', ''))
+  local doc = pandoc.Pandoc(blocks):walk(tex_math)
+  return (pandoc.write(doc, 'plain', plain_opts):gsub('%s+$', ''))
 end
 
 local function text_of(block)
