@@ -274,11 +274,31 @@ def _run_pandoc(body: str, args: list[str], path: Path, first_line: int = 1) -> 
             what = "citation" if missing.group("key") else "cross-reference"
             log.warning("%s: %s '%s' not found", location(
                 path, line + first_line - 1 if line else None), what, key)
-        elif message.strip():
-            log.warning("%s: pandoc: %s", location(path), message.replace("[WARNING] ", ""))
+        elif message.strip() and not REDUNDANT.match(message.strip()):
+            text, line = _pandoc_position(message.replace("[WARNING] ", ""))
+            log.warning("%s: pandoc: %s", location(
+                path, line + first_line - 1 if line else None), text)
     if done.returncode != 0:
         raise SourceError(f"pandoc could not read the article (exit {done.returncode})", path)
     return json.loads(done.stdout)
+
+
+# pandoc's warnings Folio gives better itself: a duplicate id is renamed, and the warning says
+# to what (pipeline/ids.py); pandoc names the line after the heading, not the heading's.
+REDUNDANT = re.compile(r"\[WARNING\] Duplicate identifier ")
+
+# Where pandoc places a warning: "at line 5 column 1" counts from the body it was given,
+# "at _chunk line 3 column 1" from the text of a quotation or list item, which it does not say.
+PANDOC_POSITION = re.compile(r" at (?:(?P<chunk>\S+) )?line (?P<line>\d+) column \d+")
+
+
+def _pandoc_position(message: str) -> tuple[str, int | None]:
+    """Return pandoc's ``message`` without its position, and the body's line it names if any."""
+    found = PANDOC_POSITION.search(message)
+    if found is None:
+        return message, None
+    text = message[:found.start()] + message[found.end():]
+    return text, None if found.group("chunk") else int(found.group("line"))
 
 
 def _citation_meta(meta: dict[str, Any]) -> str:

@@ -109,3 +109,30 @@ def test_a_title_naming_a_device_gets_a_safe_slug(make_project, folio):
     root = make_project({"source/n.md": (BAD / "reserved-title.md").read_bytes()})
     assert folio(root, "build", "-f", "html").exit_code == 0
     assert (root / "build" / "html" / "nul-article.html").is_file()
+
+
+def test_pandoc_warnings_name_the_files_line(make_project):
+    # pandoc counts lines from the body it reads, after the front matter, and placed warnings
+    # inside a quotation at "_chunk line 3": the user must see the line of their file.
+    body = """\
+        Text with a note[^n].
+
+        # Twice {#same}
+
+        > # Again {#same}
+
+        [home]: https://example.org/a
+        [home]: https://example.org/b
+
+        [^n]: The note.
+        [^unused]: Never cited.
+        """
+    root = make_project({"source/w.md": article("Warnings", body, author="Ann", lang="en")})
+    result = run_in(root, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: source/w.md:17: pandoc: Note with key 'unused' defined but not used.",
+        "warning: source/w.md:14: pandoc: Duplicate link reference '[home]'",
+        "warning: source/w.md: id 'same' is used more than once: renamed 'same-2' here; "
+        "links to it lead to the first"]

@@ -95,7 +95,7 @@ def test_a_warning_is_told_once_for_its_own_file_and_line(make_project, folio, m
     result = folio(root, "build", "-f", "html", "-j", "1")
     assert result.exit_code == 0, result.output
     assert result.stderr.count("Duplicate note reference") == 1
-    assert "source/a3.md: pandoc: Duplicate note reference '1'" in result.stderr
+    assert "source/a3.md:9: pandoc: Duplicate note reference '1'" in result.stderr
     # The batch of eight said it; its halves were run again until the pair holding a3.md,
     # whose two articles alone were parsed singly.
     assert sorted(batches) == [2, 2, 4, 4, 8] and sorted(singles) == ["a2.md", "a3.md"]
