@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import traceback
 from pathlib import Path
 
@@ -89,3 +90,15 @@ def line_of(text: str, needle: str) -> int | None:
     """Return the 1-based line where ``needle`` first appears in ``text``, if it does."""
     index = text.find(needle)
     return text.count("\n", 0, index) + 1 if index >= 0 else None
+
+
+def file_line(path: Path, needle: str | re.Pattern[str]) -> int | None:
+    """Return the line of the file ``path`` where ``needle`` (text or a pattern) first is."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if isinstance(needle, str):
+        return line_of(text, needle)
+    found = needle.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else None

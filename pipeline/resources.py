@@ -11,7 +11,7 @@ from html import escape, unescape
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from pipeline.errors import line_of, location
+from pipeline.errors import file_line, location
 from pipeline.images import Media, Unusable, check
 from pipeline.model import Article
 from pipeline.project import Project
@@ -135,17 +135,9 @@ def refusal(article: Article, src: str, path: Path, data: bytes) -> str | None:
     except Unusable as exc:
         what = "cover" if src == article.cover and src not in {i.src for i in article.images} \
             else "image"
-        return f"{location(article.source, _line_of(article.source, src))}: {what} '{src}' " \
+        return f"{location(article.source, file_line(article.source, src))}: {what} '{src}' " \
                f"{exc.reason}; left out"
     return None
-
-
-def _line_of(source: Path, needle: str) -> int | None:
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return line_of(text, needle)
 
 
 def output_name(src: str, path: Path, project: Project) -> str:

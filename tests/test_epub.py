@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 import zipfile
 from pathlib import Path
@@ -275,7 +276,8 @@ def test_partial_build_reads_the_articles_a_book_needs(make_project, folio):
     assert result.exit_code == 0, result.output
     assert not (root / "build" / "epub" / "on-beginnings.epub").exists()
     result = folio(root, "build", "--format", "epub", str(root / "source" / "first.md"))
-    assert "first.md: link to 'second.md#the-middle' unlinked in the ebook" in result.output
+    assert re.search(r"first\.md:\d+: link to 'second\.md#the-middle' unlinked in the ebook",
+                     result.output)
     # On its own, the article keeps the words of a link to a page the ebook lacks.
     chapter = Ebook(root / "build" / "epub" / "on-beginnings.epub").xml(
         "EPUB/chapter-on-beginnings.xhtml")

@@ -153,11 +153,29 @@ def test_link_to_a_missing_anchor_is_unlinked(make_project, folio):
     root = make_project({"source/a.md": article("A", body, slug="a")})
     result = folio(root, "build", "--format", "epub")
     assert result.exit_code == 0, result.output
-    assert ("a.md: link to '#Installing-pandoc' unlinked in the ebook: the article has no such "
+    assert ("a.md:8: link to '#Installing-pandoc' unlinked in the ebook: the article has no such "
             "anchor") in result.output
     chapter = _chapter(root, "a")
     assert [a.get("href") for a in chapter.iterfind(".//x:p/x:a", NS)] == ["#installing-pandoc"]
     assert "here and there." in _text(chapter)
+
+
+def test_a_link_the_ebook_lacks_is_one_warning_naming_its_line(make_project, folio):
+    # A Carpentries lesson links its glossary (../learners/reference.md) dozens of times:
+    # one warning for each address, at the line that first writes it, not one for each link.
+    glossary = "../learners/reference.md#slice"
+    body = (f"A [slice]({glossary}) here.\n\nAgain a [slice]({glossary}), a [b](b) and "
+            f"[a list][list].\n\nAnd a [slice]({glossary}).\n\n[list]: <lists.md>\n")
+    root = make_project({"source/a.md": article("A", body, slug="a")})
+    result = folio(root, "build", "--format", "epub")
+    assert result.exit_code == 0, result.output
+    unlinked = [line.split("/project/", 1)[1] for line in result.output.splitlines()
+                if "unlinked in the ebook" in line]
+    assert unlinked == [
+        f"source/a.md:6: link to '{glossary}' unlinked in the ebook: the file is not part of it",
+        "source/a.md:8: link to 'b' unlinked in the ebook: the file is not part of it",
+        "source/a.md:12: link to 'lists.md' unlinked in the ebook: the file is not part of it"]
+    assert "slice here. Again a slice" in _text(_chapter(root, "a"))
 
 
 def test_book_of_articles_with_every_problem(make_project, folio):
