@@ -74,8 +74,20 @@ def prepare(path: Path, project: Project) -> Prepared:
     meta = validate(data, ARTICLE_FIELDS, path, lines, SourceError)
     meta = _with_defaults(meta, project)
     body = _without_controls(body, text, path)
-    return Prepared(raw, text, meta, lines, body,
-                    first_line=text.count("\n", 0, len(text) - len(body)) + 1)
+    first_line = text.count("\n", 0, len(text) - len(body)) + 1
+    return Prepared(raw, text, meta, lines, with_code_cells(body), first_line=first_line)
+
+
+# A code cell of R Markdown or Quarto opens with ```{r label, echo=FALSE}, which pandoc's
+# Markdown does not know: it ran the code into one line of inline code. ({.r}, {#id .r},
+# {key=value} and {=html} are pandoc's own, and left alone.)
+CODE_CELL = re.compile(r"^([ \t]*(?:`{3,}|~{3,}))[ \t]*\{([A-Za-z][\w+-]*)(?:[ \t,][^}\n]*)?\}"
+                       r"[ \t]*$", re.MULTILINE)
+
+
+def with_code_cells(body: str) -> str:
+    """Return ``body`` with each R Markdown or Quarto code cell opened as a code block."""
+    return CODE_CELL.sub(r"\1\2", body)
 
 
 def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:

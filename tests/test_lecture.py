@@ -321,3 +321,44 @@ def test_side_by_side_figures(make_project, folio) -> None:
     # The captions sit on one line, the second to the right of the first.
     assert abs(where["Leftplot"][1] - where["Rightplot"][1]) < 1
     assert where["Rightplot"][0] > where["Leftplot"][0] + 100
+
+
+def test_r_markdown_and_quarto_code_cells_are_code_blocks(make_project, folio) -> None:
+    # bookdown-demo's chapters and Quarto's pages open code cells with ```{r label, opts}:
+    # pandoc's Markdown does not know the form and ran each cell into one line of inline code.
+    body = """\
+        ```{r nice-fig, fig.cap='Here is a nice figure!', out.width='80%'}
+        par(mar = c(4, 4, .1, .1))
+        plot(pressure, type = 'b', pch = 19)
+        ```
+
+        ~~~{python}
+        #| echo: false
+        print(1)
+        ~~~
+
+        ```{.python}
+        x = 1
+        ```
+
+        ```{=html}
+        <p class="raw">kept</p>
+        ```
+
+        [a]: https://example.org/x
+        [a]: https://example.org/y
+        """
+    root = make_project({"source/cells.md": article("Cells", body)})
+    result = folio(root, "build", "-f", "html,epub", "-j", "1")
+    assert result.exit_code == 0, result.output
+    # The cell's fence changed, not the lines: a warning after it names its own line.
+    assert "cells.md:24: pandoc: Duplicate link reference '[a]'" in result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "cells.html")).getroot()
+    codes = ["".join(pre.itertext()) for pre in page.iter("pre")]
+    assert codes == ["par(mar = c(4, 4, .1, .1))\nplot(pressure, type = 'b', pch = 19)",
+                     "#| echo: false\nprint(1)", "x = 1"]
+    assert [pre.get("class") for pre in page.iter("pre")] == [
+        "highlight r", "highlight python", "highlight python"]
+    assert page.xpath("//p[@class='raw']/text()") == ["kept"]
+    assert not page.xpath("//p/code")
+    assert vnu_errors(root / "build" / "html" / "cells.html") == []

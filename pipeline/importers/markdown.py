@@ -25,7 +25,7 @@ from pipeline.importers.base import (
     split_names,
 )
 from pipeline.importers.pandoc_ast import Node, read_ast, walk
-from pipeline.source import slugify
+from pipeline.source import slugify, with_code_cells
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin
@@ -173,7 +173,6 @@ _HIGHLIGHT = re.compile(r"(?<![=\w])==(?=\S)(.+?)(?<=\S)==(?![=\w])")
 _CALLOUT = re.compile(r"^(>\s*)\[!(\w+)\][+-]?[ \t]*(.*)$", re.MULTILINE)
 _ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+(\w+)(?:[ \t]+"([^"]*)")?[ \t]*\n'
                          r"((?:(?:[ ]{4}|\t).*\n|[ \t]*\n)*)", re.MULTILINE)
-_QUARTO_CELL = re.compile(r"^(\s*```+)\s*\{([\w-]+)[^}\n]*\}", re.MULTILINE)
 
 
 def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
@@ -191,7 +190,7 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     body = _CALLOUT.sub(lambda m: f"{m.group(1)}**{(m.group(3) or m.group(2).title())}**\n>",
                         body)
     body = _ADMONITION.sub(_admonition, body)
-    return _QUARTO_CELL.sub(r"\1\2", body)
+    return with_code_cells(body)
 
 
 def _admonition(match: re.Match[str]) -> str:
