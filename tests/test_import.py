@@ -9,6 +9,7 @@ import re
 import subprocess
 import threading
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -23,7 +24,7 @@ from pypdf import PdfReader
 from pipeline.errors import location
 from pipeline.importers import Options, import_sources
 from pipeline.importers.fetch import Fetcher
-from pipeline.importers.pandoc_ast import count, read_ast
+from pipeline.importers.pandoc_ast import clean, count, read_ast
 from pipeline.pandoc import pandoc_path
 from pipeline.project import load_project
 from pipeline.source import read_article, split_front_matter
@@ -491,3 +492,50 @@ def test_wordpress_export_entities_are_not_expanded(project, tmp_path):
     _, body = body_of(project / "source" / "on-margins.md")
     hostname = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else "x"
     assert hostname not in body
+
+
+def test_links_within_a_document_still_lead_somewhere(project, folio, tmp_path):
+    # pandoc's test/docx/links.docx links a bookmark in a paragraph: the import unwrapped its
+    # span, and the link led nowhere in the page and was unlinked in the ebook.
+    markdown = """\
+# Links
+
+See [a bookmark](#my_bookmark) and [the end](#the-end).
+
+## Results
+
+A bookmark []{#my_bookmark} right here.
+
+## The end
+"""
+    path = pandoc_file(markdown, tmp_path / "in" / "links.docx")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == []
+    _, body = body_of(project / "source" / "links.md")
+    assert "## Results {#my_bookmark}" in body
+    result = folio(project, "build", "-f", "html,epub", "-j", "1")
+    assert result.exit_code == 0 and "unlinked" not in result.output, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "links.html")).getroot()
+    targets = [a.get("href")[1:] for a in page.xpath("//article//p/a[starts-with(@href, '#')]")]
+    assert targets == ["my_bookmark", "the-end"]
+    assert all(page.xpath(f"//*[@id='{target}']") for target in targets)
+
+
+def test_a_heading_keeps_the_id_a_link_names_and_no_other():
+    def heading(name: str, text: str) -> dict:
+        return {"t": "Header", "c": [2, [name, ["unnumbered"], [["data-x", "1"]]],
+                                     [{"t": "Str", "c": text}]]}
+
+    def link(target: str) -> dict:
+        return {"t": "Para", "c": [{"t": "Link", "c": [["", [], []], [{"t": "Str", "c": "x"}],
+                                                       [target, ""]]}]}
+
+    bookmark = {"t": "Span", "c": [["_Toc1", ["anchor"], []], []]}
+    blocks = [link("#sec-methods"), link("#_Toc1"), heading("sec-methods", "Methods"),
+              {"t": "Para", "c": [{"t": "Str", "c": "Text"}, bookmark]},
+              heading("unused-id", "Results")]
+    cleaned = clean(blocks, Counter(), image=lambda src: src)
+    assert [b["c"][1] for b in cleaned if b["t"] == "Header"] == [
+        ["sec-methods", [], []], ["", [], []]]
+    # The bookmark in the Methods section leads to its heading, whose id a link already names.
+    assert [b["c"][0]["c"][2][0] for b in cleaned[:2]] == ["#sec-methods", "#sec-methods"]

@@ -17,8 +17,9 @@ Node = dict[str, Any]
 # Folio reads "markdown-smart"; writing without "smart" keeps typographic quotes as characters.
 # No raw HTML, TeX or attributes a format would have to refuse or could not show; spans and
 # divs are unwrapped by the cleaner, so nothing here needs bracketed spans or fenced divs.
+# A heading keeps an id only where a link of the document leads to it (see ``clean``).
 WRITER = ("markdown-smart-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
-          "-bracketed_spans-fenced_divs-link_attributes-header_attributes-inline_code_attributes")
+          "-bracketed_spans-fenced_divs-link_attributes-inline_code_attributes")
 
 # Lines that belong to a site's chrome, not to the article: what each kind is called in the
 # summary, and a pattern matching the whole line (case ignored).
@@ -140,9 +141,11 @@ def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
 
     ``image`` maps each image address to the one to write, or None to keep only its alt text.
     """
+    anchors = _Anchors(blocks)
 
     def visit(node: Node) -> list[Node]:
         kind = node["t"]
+        anchors.visit(node)
         if kind in {"RawBlock", "RawInline"}:
             if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
                 dropped[f"raw {node['c'][0].upper()}"] += 1
@@ -157,8 +160,6 @@ def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
         if kind == "Link" and _UNSAFE_LINK.match(node["c"][2][0]):
             dropped["unsafe links"] += 1
             return node["c"][1]
-        if kind == "Header":
-            node["c"][1] = ["", [], []]
         if kind == "Table":
             # Word's column widths turn a simple table into a wide multiline one.
             node["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in node["c"][2]]
@@ -173,7 +174,64 @@ def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
             return []
         return [node]
 
-    return walk(blocks, visit)
+    return anchors.relink(walk(blocks, visit))
+
+
+class _Anchors:
+    """Keep what the document's own links lead to, when its headings and bookmarks go.
+
+    A Word table of contents links each heading by an id pandoc makes (``#X49da2d77...`` for a
+    long one), and a link may lead to a bookmark, an empty span: headings keep the ids links
+    name, and a bookmark's id moves to its heading, or to the heading of its section.
+    """
+
+    def __init__(self, blocks: list[Node]) -> None:
+        self.wanted: set[str] = set()
+
+        def links(node: Node) -> list[Node]:
+            if node["t"] == "Link" and node["c"][2][0].startswith("#"):
+                self.wanted.add(node["c"][2][0][1:])
+            return [node]
+
+        walk(json.loads(json.dumps(blocks)), links)
+        self.moved: dict[str, str] = {}  # an id that goes -> the heading's id it leads to now
+        self.pending: list[str] = []  # bookmarks seen, not yet placed
+        self.heading: Node | None = None  # the last heading, whose section the text is in
+
+    def visit(self, node: Node) -> None:
+        """Note the ids ``node`` holds; the walk visits an element after what it holds."""
+        kind = node["t"]
+        if kind in {"Span", "Div"} and node["c"][0][0] in self.wanted:
+            self.pending.append(node["c"][0][0])
+        elif kind == "Header":
+            own = node["c"][1][0]
+            node["c"][1] = [own if own in self.wanted else "", [], []]
+            # Bookmarks inside the heading, or before any heading, lead to it.
+            self.heading = node
+            self._place()
+        elif kind in {"Para", "Plain", "Table", "BulletList", "OrderedList", "BlockQuote",
+                      "CodeBlock", "DefinitionList", "Figure", "LineBlock"} and self.heading:
+            self._place()
+
+    def _place(self) -> None:
+        assert self.heading is not None
+        attr = self.heading["c"][1]
+        for name in self.pending:
+            if not attr[0]:
+                attr[0] = name
+            elif name != attr[0]:
+                self.moved[name] = attr[0]
+        self.pending.clear()
+
+    def relink(self, blocks: list[Node]) -> list[Node]:
+        """Return ``blocks`` with links to a moved bookmark leading to its heading."""
+
+        def link(node: Node) -> list[Node]:
+            if node["t"] == "Link" and node["c"][2][0][1:] in self.moved:
+                node["c"][2][0] = "#" + self.moved[node["c"][2][0][1:]]
+            return [node]
+
+        return walk(blocks, link) if self.moved else blocks
 
 
 def _image(node: Node, dropped: Counter[str], image: ImageHook) -> list[Node]:
