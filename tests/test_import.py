@@ -539,3 +539,23 @@ def test_a_heading_keeps_the_id_a_link_names_and_no_other():
         ["sec-methods", [], []], ["", [], []]]
     # The bookmark in the Methods section leads to its heading, whose id a link already names.
     assert [b["c"][0]["c"][2][0] for b in cleaned[:2]] == ["#sec-methods", "#sec-methods"]
+
+
+def test_a_word_table_of_head_rows_only_stays_a_table(project, folio, tmp_path):
+    # pandoc's test/command/9002.docx: a styled table with a head row and no other. pandoc
+    # writes such a table as Markdown it reads back as a paragraph of dashes, and its style
+    # as "{custom-style=...}" after the caption; first in the body, it lost its indent too.
+    markdown = "---\ntitle: Head Only\n---\n\n| Name | Value |\n|:-----|:------|\n\n: My table\n"
+    path = pandoc_file(markdown, tmp_path / "in" / "head.docx")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == []
+    _, body = body_of(project / "source" / "head-only.md")
+    assert "{" not in body and body.startswith("  ---")
+    result = folio(project, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "head-only.html")).getroot()
+    [table] = page.xpath("//article//table")
+    assert table.xpath("caption/text()") == ["My table"]
+    assert [td.text_content() for td in table.iter("td")] == ["Name", "Value"]
+    assert {td.get("style") for td in table.iter("td")} == {"text-align: left;"}
+    assert not page.xpath("//article//p[contains(., '---')]")

@@ -75,7 +75,9 @@ def write_markdown(blocks: list[Node], api_version: list[int], label: str) -> st
     doc = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
     out = pandoc(["--from", "json", "--to", WRITER, "--wrap=none"],
                  json.dumps(doc).encode("utf-8"), label)
-    return out.decode("utf-8").strip() + "\n"
+    # Only blank lines go from the start: a simple table there is indented, and its indent
+    # tells its columns' alignment.
+    return out.decode("utf-8").lstrip("\n").rstrip() + "\n"
 
 
 def api_version() -> list[int]:
@@ -161,8 +163,12 @@ def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
             dropped["unsafe links"] += 1
             return node["c"][1]
         if kind == "Table":
+            # Word's table style would be written after the caption, as words of it.
+            name = node["c"][0][0]
+            node["c"][0] = [name if name in anchors.wanted else "", [], []]
             # Word's column widths turn a simple table into a wide multiline one.
             node["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in node["c"][2]]
+            _without_lone_head(node)
         if kind == "CodeBlock":
             node["c"][0] = ["", node["c"][0][1][:1], []]
         if kind in {"Para", "Plain", "Header"} and chrome:
@@ -232,6 +238,18 @@ class _Anchors:
             return [node]
 
         return walk(blocks, link) if self.moved else blocks
+
+
+def _without_lone_head(table: Node) -> None:
+    """Make a table's head rows its body when it has no other rows (pandoc's docx/9002).
+
+    pandoc writes a table of head rows only as Markdown that it reads back as a paragraph of
+    dashes; as body rows the table keeps its cells.
+    """
+    head, bodies = table["c"][3], table["c"][4]
+    if head[1] and not any(body[2] or body[3] for body in bodies):
+        table["c"][4] = [[["", [], []], 0, [], head[1]]]
+        head[1] = []
 
 
 def _image(node: Node, dropped: Counter[str], image: ImageHook) -> list[Node]:
