@@ -562,6 +562,23 @@ def test_a_logo_draws_nothing_from_outside_itself(tmp_path: Path) -> None:
     assert drawn.getpixel((5, 5)) == (0, 0, 0, 0)  # the red square was not read
 
 
+def test_a_logo_sized_in_millimetres_with_text_is_drawn_with_its_text(tmp_path: Path) -> None:
+    # Inkscape sizes a drawing in mm and matplotlib in pt: resvg_py took those for no size at
+    # all ("SVG has an invalid size"), and drew text naming no family in a font not installed,
+    # that is, not at all.
+    require_tool("fc-match", "to pick the installed fonts resvg draws text with")
+    from PIL import Image
+
+    from pipeline.brand.raster import logo_png
+
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40mm" height="20mm" '
+                   'viewBox="0 0 40 20"><text x="1" y="17" font-size="18">WW</text></svg>')
+    drawn = Image.open(io.BytesIO(logo_png(svg, height=100))).convert("RGBA")
+    assert abs(drawn.size[0] - 200) <= 1 and drawn.size[1] == 100
+    assert drawn.getchannel("A").getextrema()[1] > 128  # the letters are there
+
+
 # Run in a fresh interpreter: brand-yml may be imported already in the test process.
 IMPORT_BRAND_YML = """\
 from pydantic import ValidationError

@@ -1,6 +1,7 @@
-"""Logos as raster images, for the outputs that cannot show SVG (PowerPoint, the EPUB cover).
+"""SVG as raster images, for the outputs that cannot show it (PowerPoint, the EPUB cover).
 
-An SVG logo is drawn only when such an output is made, and once a build: the PNG is kept in
+Logos, and an article's SVG figures on PowerPoint slides. An SVG is drawn only when such an
+output is made, and once a build: the PNG is kept in
 the build cache under a digest of the SVG's bytes, so the other worker processes of the build,
 and later builds, read it instead of drawing it again.
 """
@@ -28,6 +29,7 @@ RASTER = {".png", ".jpg", ".jpeg", ".gif"}
 
 # SVG logos are drawn this many pixels high: sharp on a 1-inch PowerPoint logo and a cover.
 HEIGHT = 300
+CSS_DPI = 96.0
 
 
 def logo_png(path: Path, folder: Path | None = None, height: int = HEIGHT) -> bytes:
@@ -39,13 +41,16 @@ def logo_png(path: Path, folder: Path | None = None, height: int = HEIGHT) -> by
     if path.suffix.lower() in RASTER:
         return path.read_bytes()
     try:
-        return _kept_drawing(path.read_bytes(), folder, height)
+        return svg_png(path.read_bytes(), folder, height)
     except Unusable as exc:
         raise ConfigError(f"this logo {exc.reason}", path) from None
 
 
-def _kept_drawing(svg: bytes, folder: Path | None, height: int) -> bytes:
-    """Return ``svg`` drawn, from ``folder`` if it was drawn before; draw it there if not."""
+def svg_png(svg: bytes, folder: Path | None, height: int = HEIGHT) -> bytes:
+    """Return ``svg`` drawn, from ``folder`` if it was drawn before; draw it there if not.
+
+    An SVG resvg cannot draw raises ``Unusable``.
+    """
     if folder is None:
         return _draw(svg, height)
     kept = folder / f"{digest(_drawer(), svg, str(height))}.png"
@@ -72,7 +77,31 @@ def _drawer() -> str:
     """Return what draws the logos, part of a kept drawing's name: a new resvg redraws."""
     import resvg_py
 
-    return f"resvg {resvg_py.__resvg_version__}"
+    families = ",".join(f"{key}={name}" for key, name in sorted(_families().items()))
+    return f"resvg {resvg_py.__resvg_version__} at {CSS_DPI} dpi, {families}"
+
+
+# CSS's generic families, as resvg's options name them.
+GENERIC = {"serif_family": "serif", "sans_serif_family": "sans-serif",
+           "monospace_family": "monospace", "cursive_family": "cursive",
+           "fantasy_family": "fantasy"}
+
+
+@functools.cache
+def _families() -> dict[str, str]:
+    """Return the installed families resvg draws the generic ones with, as fontconfig picks.
+
+    resvg draws text that names no family in Times New Roman, and text in a family it lacks
+    not at all: matplotlib's figures lost every label where that font is not installed. The
+    families fontconfig picks are the ones WeasyPrint prints the same SVG with.
+    """
+    from pipeline.brand.fonts import installed_family
+
+    found = {key: installed_family(name)[0] for key, name in GENERIC.items()}
+    found = {key: name for key, name in found.items() if name != GENERIC[key]}
+    if "serif_family" in found:
+        found["font_family"] = found["serif_family"]  # CSS's initial family is serif
+    return found
 
 
 @functools.cache
@@ -82,9 +111,11 @@ def _draw(svg: bytes, height: int) -> bytes:
 
     # resvg would read the images an SVG names from disk: cleaned first, the logo keeps only
     # references to itself and inline images, and declares no XML entity.
+    # resvg_py's default of 0 dots per inch makes a size in pt, mm or in (matplotlib's and
+    # Inkscape's) no size at all; CSS counts 96 pixels an inch.
     try:
         return bytes(resvg_py.svg_to_bytes(svg_string=clean_svg(svg).decode("utf-8"),
-                                           height=height))
+                                           height=height, dpi=CSS_DPI, **_families()))
     except ValueError as exc:  # resvg's word for an SVG it cannot draw (no size, say)
         raise Unusable(f"is an SVG that cannot be drawn ({exc})", svg=True) from None
 
