@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import io
@@ -18,14 +19,17 @@ from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from pipeline.brand.raster import svg_png
 from pipeline.errors import location
 from pipeline.highlight import DEFAULT_STYLE, split_lines, token_bold, token_colour
 from pipeline.i18n import format_date, join_names
+from pipeline.images import Unusable
 from pipeline.math import MATH, mathml_to_text
 from pipeline.math.slides import add_equation
 from pipeline.pptx_theme import apply_brand
 
 if TYPE_CHECKING:
+    from pathlib import Path
 
     from pptx.slide import Slide as PptxSlide
     from pptx.text.text import TextFrame, _Paragraph
@@ -43,6 +47,8 @@ HEIGHT = Emu(6858000)  # 7.5 in; 16:9 is 13.333 in wide, 4:3 is 10 in
 WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
 # Picture formats PowerPoint shows, by the media type the bytes give (never by file name).
 PICTURE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff"}
+# An SVG figure is drawn this many pixels high: sharp on a slide shown full screen.
+SVG_HEIGHT = 1080
 # Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
 BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
 # A column's alignment from the source, as the cell paragraphs' algn.
@@ -70,8 +76,10 @@ def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
     prs = Presentation(io.BytesIO(_template(WIDTHS[deck.aspect])))
     if brand is not None:
         apply_brand(prs, brand)
+    # SVG figures are drawn once a build, kept with the brand's drawn logos.
+    raster = brand.raster_dir if brand is not None else None
     for slide in deck.slides:
-        _add_slide(prs, slide, deck, images, code_style)
+        _add_slide(prs, slide, deck, images, code_style, raster)
     article = deck.article
     _mark_language(prs, article.lang)
     props = prs.core_properties
@@ -120,7 +128,7 @@ def _set_size(prs: Presentation, width: Emu) -> None:
 
 
 def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Asset],
-               code_style: str) -> None:
+               code_style: str, raster: Path | None = None) -> None:
     kind = slide.kind
     layout = {"title": TITLE_LAYOUT, "closing": TITLE_LAYOUT, "section": SECTION_LAYOUT,
               "figure": TITLE_ONLY_LAYOUT, "table": TITLE_ONLY_LAYOUT,
@@ -139,7 +147,7 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
     elif kind == "quote":
         lines = [slide.text]
     elif kind == "figure":
-        _add_figure(prs, page, slide, deck, images)
+        _add_figure(prs, page, slide, deck, images, raster)
     elif kind == "table" and slide.table is not None:
         _add_table(prs, page, slide)
     elif kind == "equation":
@@ -222,11 +230,12 @@ def _content_box(prs: Presentation) -> tuple[int, int, int, int]:
 
 
 def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
-                images: dict[str, Asset]) -> None:
+                images: dict[str, Asset], raster: Path | None) -> None:
     left, top, width, height = _content_box(prs)
     asset = images.get(slide.image.src) if slide.image else None
-    if asset is not None and asset.media.media_type in PICTURE_TYPES:
-        picture = page.shapes.add_picture(io.BytesIO(asset.media.data), left, top)
+    data = _picture(asset, raster) if asset is not None else None
+    if data is not None:
+        picture = page.shapes.add_picture(io.BytesIO(data), left, top)
         scale = min(width / picture.width, height / picture.height)
         picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
         picture.left = left + (width - picture.width) // 2
@@ -242,6 +251,17 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
                     location(deck.article.source), asset.name)
     if slide.text:
         _add_caption(page, slide.text, left, top + height + Emu(91440), width)
+
+
+def _picture(asset: Asset, raster: Path | None) -> bytes | None:
+    """Return the picture PowerPoint shows for ``asset``: its bytes, or an SVG drawn as PNG."""
+    if asset.media.media_type in PICTURE_TYPES:
+        return asset.media.data
+    if asset.media.is_svg:
+        # The figures of a lecture are often SVG diagrams; python-pptx takes raster only.
+        with contextlib.suppress(Unusable):  # the handout and page warned of it already
+            return svg_png(asset.media.data, raster, SVG_HEIGHT)
+    return None
 
 
 def _add_caption(page: PptxSlide, text: str, left: int, top: int, width: int) -> None:

@@ -485,6 +485,25 @@ def test_an_alt_attribute_is_the_alt_text_of_every_output(make_project, folio):
     assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures] == [alt]
 
 
+def test_an_svg_figure_is_a_picture_on_its_pptx_slide(make_project, folio):
+    # The Carpentries' lessons draw their figures with matplotlib as SVG sized in pt: the PPTX
+    # slide had only the caption ("PowerPoint cannot show"), though every other output shows it.
+    require_tool("fc-match", "to pick the installed fonts resvg draws text with")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="120pt" height="60pt" '
+           'viewBox="0 0 120 60"><rect width="120" height="60" fill="#fff"/>'
+           '<text x="4" y="50" font-size="48">Fig</text></svg>')
+    body = "![The average inflammation](plot.svg)\n\nText.\n"
+    root = make_project({"source/a.md": article("Plotted", body), "source/plot.svg": svg})
+    result = folio(root, "build", "-f", "slides", "-j", "1")
+    assert result.exit_code == 0 and "PowerPoint" not in result.output, result.output
+    [picture] = [shape for slide in Presentation(str(root / "build/slides/plotted.pptx")).slides
+                 for shape in slide.shapes if shape.shape_type == 13]  # a picture
+    assert picture.image.content_type == "image/png"
+    assert picture._element.nvPicPr.cNvPr.get("descr") == "The average inflammation"
+    drawn = Image.open(io.BytesIO(picture.image.blob)).convert("L")
+    assert drawn.size[0] == 2 * drawn.size[1] and drawn.getextrema()[0] < 64  # the word is drawn
+
+
 # Wide content on paper
 
 
