@@ -13,6 +13,7 @@ import fcntl
 import functools
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,10 +78,14 @@ def _drawer() -> str:
     """Return what draws the logos, part of a kept drawing's name: a new resvg redraws."""
     import resvg_py
 
-    families = ",".join(f"{key}={name}" for key, name in sorted(_families().items()))
-    return f"resvg {resvg_py.__resvg_version__} at {CSS_DPI} dpi, {families}"
+    # Which fonts the generic families are is not asked here: that costs a fontconfig query
+    # per family, in every process needing a logo, most of which find it drawn. A font
+    # installed later does not redraw a kept drawing, as it does not remake a kept PDF.
+    return f"resvg {resvg_py.__resvg_version__} at {CSS_DPI} dpi, fontconfig's generic families"
 
 
+# A text element, whatever the prefix of SVG's namespace.
+SVG_TEXT = re.compile(r"<(?:[\w.-]+:)?text[\s/>]")
 # CSS's generic families, as resvg's options name them.
 GENERIC = {"serif_family": "serif", "sans_serif_family": "sans-serif",
            "monospace_family": "monospace", "cursive_family": "cursive",
@@ -113,9 +118,12 @@ def _draw(svg: bytes, height: int) -> bytes:
     # references to itself and inline images, and declares no XML entity.
     # resvg_py's default of 0 dots per inch makes a size in pt, mm or in (matplotlib's and
     # Inkscape's) no size at all; CSS counts 96 pixels an inch.
+    text = clean_svg(svg).decode("utf-8")
+    # Fonts matter only to an SVG with text (fontconfig is asked once a process, if at all).
+    families = _families() if SVG_TEXT.search(text) else {}
     try:
-        return bytes(resvg_py.svg_to_bytes(svg_string=clean_svg(svg).decode("utf-8"),
-                                           height=height, dpi=CSS_DPI, **_families()))
+        return bytes(resvg_py.svg_to_bytes(svg_string=text, height=height, dpi=CSS_DPI,
+                                           **families))
     except ValueError as exc:  # resvg's word for an SVG it cannot draw (no size, say)
         raise Unusable(f"is an SVG that cannot be drawn ({exc})", svg=True) from None
 
