@@ -51,6 +51,8 @@ PICTURE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tif
 SVG_HEIGHT = 1080
 # Sizes match the HTML deck's (28.8px bullets on a 720px slide = 21.6pt on 7.5in).
 BODY_SIZE, SMALL_SIZE = Pt(22), Pt(18)
+# Two lines of body text: the room a lead-in sentence takes above an equation.
+LEAD_HEIGHT = Emu(Pt(22) * 2 * 1.3)
 # A column's alignment from the source, as the cell paragraphs' algn.
 CELL_ALIGN = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}
 # The monospace font of code, as the HTML deck's --font-mono starts.
@@ -151,7 +153,11 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
     elif kind == "table" and slide.table is not None:
         _add_table(prs, page, slide)
     elif kind == "equation":
-        add_equation(page, slide, _content_box(prs))
+        left, top, width, height = _content_box(prs)
+        if slide.lead:
+            _add_lead(page, slide.lead, left, top, width)
+            top, height = top + LEAD_HEIGHT, height - LEAD_HEIGHT
+        add_equation(page, slide, (left, top, width, height))
     body = next((ph for ph in page.placeholders if ph.placeholder_format.idx == 1), None)
     if body is not None and kind == "code":
         _fill_code(body.text_frame, slide, code_style)
@@ -190,8 +196,16 @@ def _fill_code(frame: TextFrame, slide: Slide, style: str) -> None:
     """Fill ``frame`` with the slide's code: a paragraph a line, a coloured run a token."""
     lines = split_lines(list(slide.tokens)) or [[("", slide.text)]]
     frame.word_wrap = True  # a long line wraps, as on the HTML slide, rather than overflowing
+    if slide.lead:
+        # The sentence introducing the code, in body text above it, as on the HTML slide.
+        lead = frame.paragraphs[0]
+        _no_bullet(lead)
+        run = lead.add_run()
+        run.text = slide.lead
+        run.font.size = BODY_SIZE
     for index, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph = (frame.paragraphs[0] if index == 0 and not slide.lead
+                     else frame.add_paragraph())
         paragraph.level = 0
         # A bullet before each line of code would read as a list; keep indentation exact.
         _no_bullet(paragraph)
@@ -262,6 +276,13 @@ def _picture(asset: Asset, raster: Path | None) -> bytes | None:
         with contextlib.suppress(Unusable):  # the handout and page warned of it already
             return svg_png(asset.media.data, raster, SVG_HEIGHT)
     return None
+
+
+def _add_lead(page: PptxSlide, text: str, left: int, top: int, width: int) -> None:
+    """Add the sentence introducing an equation at the top of the content area."""
+    box = page.shapes.add_textbox(left, top, width, LEAD_HEIGHT)
+    _fill(box.text_frame, [text], BODY_SIZE)
+    box.text_frame.word_wrap = True
 
 
 def _add_caption(page: PptxSlide, text: str, left: int, top: int, width: int) -> None:

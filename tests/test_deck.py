@@ -513,3 +513,38 @@ def test_long_code_continues_on_numbered_slides(deck_of: Callable[..., Deck],
     assert all(slide.tokens for slide in shown)  # highlighted on every slide
     assert all(line in shown[0].notes_text for line in code.splitlines())
     check_invariants(deck)
+
+
+def test_sentence_introducing_code_or_equation_sits_above_it(
+        deck_of: Callable[..., Deck]) -> None:
+    # Software Carpentry's lessons: a sentence, the command, its output; statistics notes: a
+    # sentence, a formula, "where", a formula. Each alone made a near-empty slide.
+    deck = deck_of("## Counting\n\nLet's run an example command:\n\n```bash\n$ wc cubane.pdb\n"
+                   "```\n\n```output\n20 156 1158 cubane.pdb\n```\n\n## Model\n\n"
+                   "The model is\n\n$$y = a + b x + e$$\n\nwhere\n\n$$e \\sim N(0, 1)$$\n")
+    shown = deck.slides[1:-1]
+    assert [(s.kind, s.heading, s.lead) for s in shown] == [
+        ("code", "Counting", "Let's run an example command:"),
+        ("equation", "Model (1/2)", "The model is"),
+        ("equation", "Model (2/2)", "where"),
+    ]
+    # The command and its output on one slide, in order, a blank line between them.
+    assert shown[0].text == "$ wc cubane.pdb\n\n20 156 1158 cubane.pdb"
+    assert shown[0].notes_text.startswith("Let's run an example command:")
+    check_invariants(deck)
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+def test_lead_never_pushes_a_listing_onto_a_second_slide(deck_of: Callable[..., Deck],
+                                                         aspect: str) -> None:
+    full = "\n".join(f"line_{i} = {i}" for i in range(CODE_LINES))
+    short = "\n".join(f"line_{i} = {i}" for i in range(CODE_LINES - 3))
+    deck = deck_of(f"## Full\n\nThe whole listing follows.\n\n```python\n{full}\n```\n\n"
+                   f"## Short\n\nA shorter listing follows.\n\n```python\n{short}\n```\n\n"
+                   f"```python\n{full}\n```\n", slides=f"{{aspect: '{aspect}'}}")
+    shown = [(s.kind, s.title, s.lead) for s in deck.slides[1:-1]]
+    assert shown == [("content", "Full", ""), ("code", "Full", ""),
+                     ("code", "Short", "A shorter listing follows."), ("code", "Short", "")]
+    # Two listings that do not fit one slide together stay apart, each whole.
+    assert [s.text for s in deck.slides[3:5]] == [short, full]
+    check_invariants(deck)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 from pptx import Presentation
+from pptx.util import Pt
 from pypdf import PdfReader
 
 from pipeline.deck import Deck, Slide, Table, build_deck
@@ -391,3 +392,42 @@ def test_pptx_of_a_table_without_cells(built: Callable[..., tuple[Path, Deck]],
     prs = Presentation(io.BytesIO(write_pptx(deck, {})))
     assert len(prs.slides) == len(deck.slides)
     assert prs.slides[-1].shapes.title.text == "T"
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+def test_lead_sentence_and_its_block_fit_one_slide(built: Callable[..., tuple[Path, Deck]],
+                                                   aspect: str) -> None:
+    # The longest lead a bullet allows, over the most code rows a lead leaves, and over a
+    # display equation: every output shows the sentence above its block, on the same slide.
+    lead = " ".join(["Wordy"] * 13) + " introduction:"
+    # Nine rows, each as wide as a row of the aspect's code may be (72 or 50 characters).
+    code = "\n".join("x = " + "1 + " * {"16:9": 16, "4:3": 11}[aspect] + "1" for _ in range(9))
+    text = article("Leads", f"## Listing\n\n{lead}\n\n```python\n{code}\n```\n\n"
+                   f"## Formula\n\n{lead}\n\n$$\\sum_{{i=1}}^n \\frac{{x_i}}{{n}} = \\bar x$$\n",
+                   slides=f"{{aspect: '{aspect}'}}")
+    out, deck = built(text)
+    files = outputs(out, "leads")
+    assert [(s.kind, s.lead) for s in deck.slides[1:-1]] == [("code", lead), ("equation", lead)]
+    tree = lxml_html.parse(str(files["html"]))
+    for kind in ("code", "equation"):
+        section = tree.xpath(f"//section[contains(@class, 'kind-{kind}')]")[0]
+        first = section.xpath(".//div[@class='slide-body']/*[not(self::h2)]")[0]
+        assert first.get("class") == "lead" and first.text_content() == lead
+    reader = PdfReader(files["pdf"])
+    assert len(reader.pages) == len(deck.slides)
+    for page in reader.pages[1:3]:
+        words = " ".join(page.extract_text().split())
+        assert lead in words
+    spilled = render_pdf(files["html"].read_text(encoding="utf-8"), base_dir=out / "slides",
+                         project=load_project(out.parent), origin=deck.article.source,
+                         identifier=deck.article.identifier, stylesheets=[SPILL_CSS])
+    assert len(PdfReader(io.BytesIO(spilled)).pages) == len(deck.slides)
+    prs = Presentation(str(files["pptx"]))
+    listing, formula = prs.slides[1], prs.slides[2]
+    body = next(ph for ph in listing.placeholders if ph.placeholder_format.idx == 1)
+    paragraphs = [p.text for p in body.text_frame.paragraphs]
+    assert paragraphs == [lead, *code.splitlines()]
+    assert body.text_frame.paragraphs[0].runs[0].font.size == Pt(22)
+    texts = [shape.text_frame.text for shape in formula.shapes
+             if shape.has_text_frame and shape != formula.shapes.title]
+    assert texts[0] == lead

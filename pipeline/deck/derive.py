@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from html import escape, unescape
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from pipeline.deck.model import (
@@ -15,7 +16,9 @@ from pipeline.deck.model import (
     BULLETS_PER_SLIDE,
     CAPTION_WORDS,
     CODE_COLUMNS,
+    CODE_LINES,
     HANDOUT_LAYOUTS,
+    LEAD_ROWS,
     MAX_SLIDE_WORDS,
     TABLE_CHARS,
     TITLE_RESERVE,
@@ -55,6 +58,7 @@ class _Item:
     notes: list[Block]
     source: Block | None = None
     slides: list[Slide] = field(default_factory=list)  # a figure, table, ... shows on its own
+    code: list[tuple[str, str]] = field(default_factory=list)  # a code item's whole listing
 
 
 @dataclass
@@ -191,7 +195,7 @@ def _section_slides(section: _Section, article: Article, per_slide: int, aspect:
     explicit = [b for b in section.blocks if "slide" in b.classes]
     if explicit:
         return _explicit_slides(section, title, heading_notes, article)
-    items = _items(section.blocks, title, article, aspect, pending)
+    items = _joined_code(_items(section.blocks, title, article, aspect, pending), aspect)
     runs: list[list[_Item]] = [[]]
     for item in items:
         if item.slides:
@@ -201,7 +205,7 @@ def _section_slides(section: _Section, article: Article, per_slide: int, aspect:
         else:
             runs[-1].append(item)
     slides: list[Slide] = []
-    for run in filter(None, runs):
+    for run in filter(None, _with_leads(runs, aspect)):
         if run[0].slides:
             first, *rest = run[0].slides
             slides += [replace(first, notes=tuple(run[0].notes)), *rest]
@@ -301,7 +305,8 @@ def _items(blocks: list[Block], title: str, article: Article, aspect: str,
             # A figure's notes are its whole caption; the picture is on the slide already.
             notes = [block] if image is None else [
                 Block("Para", f"<p>{escape(image.alt)}</p>", image.alt)] if image.alt else []
-            items.append(_Item([], notes, block, own))
+            code = _listing(block) if own[0].kind == "code" else []
+            items.append(_Item([], notes, block, own, code))
             continue
         if "csl-entry" in block.classes:
             # A work cited: its opening (authors, year, title) on the slide, all in the notes.
@@ -340,13 +345,73 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]
     if block.kind == "CodeBlock":
-        tokens = list(block.tokens) or [("", block.code or block.text)]
-        pages = code_pages(tokens, CODE_COLUMNS[aspect])
-        return [Slide("code", title or translate(article.lang, "slide_code"),
-                      part=f"{i}/{len(pages)}" if len(pages) > 1 else "",
-                      text="".join(text for _, text in page), tokens=tuple(page))
-                for i, page in enumerate(pages, 1)]
+        return _code_slides(_listing(block), title or translate(article.lang, "slide_code"),
+                            aspect)
     return []
+
+
+def _listing(block: Block) -> list[tuple[str, str]]:
+    """Return a code block's highlighted tokens (one plain token when it has none)."""
+    return list(block.tokens) or [("", block.code or block.text)]
+
+
+def _code_slides(tokens: list[tuple[str, str]], title: str, aspect: str,
+                 lead: str = "") -> list[Slide]:
+    """Return a listing's slides, a long one continued; ``lead`` above the first."""
+    pages = code_pages(tokens, CODE_COLUMNS[aspect],
+                       CODE_LINES - LEAD_ROWS if lead else CODE_LINES)
+    return [Slide("code", title, part=f"{i}/{len(pages)}" if len(pages) > 1 else "",
+                  text="".join(text for _, text in page), tokens=tuple(page),
+                  lead=lead if i == 1 else "")
+            for i, page in enumerate(pages, 1)]
+
+
+def _with_leads(runs: list[list[_Item]], aspect: str) -> list[list[_Item]]:
+    """Move the sentence that introduces a code block or an equation onto that block's slide.
+
+    Lecture notes set a sentence before each listing and formula ("Let's run an example
+    command:", "where"); as a slide of its own it leaves one bullet (or one word) on an empty
+    slide before each. The paragraph's words go to the block's notes, in order.
+    """
+    for before, after in pairwise(runs):
+        if not before or not after or not after[0].slides:
+            continue
+        intro, own = before[-1], after[0]
+        first = own.slides[0]
+        if (first.kind not in {"code", "equation"} or first.lead or intro.source is None
+                or intro.source.kind != "Para" or len(intro.bullets) != 1):
+            continue
+        if first.kind == "code":
+            slides = _code_slides(own.code, first.title, aspect, intro.bullets[0])
+            if len(slides) > len(own.slides):
+                continue  # the sentence would push a listing that fits onto a second slide
+        else:
+            slides = [replace(first, lead=intro.bullets[0]), *own.slides[1:]]
+        before.pop()
+        own.notes, own.slides = [*intro.notes, *own.notes], slides
+    return runs
+
+
+def _joined_code(items: list[_Item], aspect: str) -> list[_Item]:
+    """Show consecutive code blocks on one slide when together they fit it.
+
+    Lessons set a command and its output (or a call and its error) as two blocks, one after
+    the other: on slides of their own each is a line or two on an empty slide, and the output
+    is parted from the command that made it.
+    """
+    joined: list[_Item] = []
+    for item in items:
+        last = joined[-1] if joined else None
+        if last is not None and last.code and item.code and len(last.slides) == 1:
+            # A blank line between them, as the page shows two blocks.
+            code = [*last.code, ("", "\n\n"), *item.code]
+            slides = _code_slides(code, last.slides[0].title, aspect)
+            if len(slides) == 1:
+                last.code, last.slides = code, slides
+                last.notes = [*last.notes, *item.notes]
+                continue
+        joined.append(item)
+    return joined
 
 
 def _list_bullets(block: Block) -> list[str]:

@@ -30,6 +30,9 @@ TABLE_LINES = 13
 ROW_PADDING = 0.5
 TABLE_CHARS = {"16:9": 90, "4:3": 64}
 CODE_LINES = 12            # lines of a code block on a slide
+# Code rows a lead-in sentence above a code block takes (at most two lines of 0.95em text and
+# its margin, against rows of 0.75em code): the first page of the code gives them up.
+LEAD_ROWS = 3
 # Characters of a code line on a slide: 24 px monospace, in the slide's width less its margins.
 CODE_COLUMNS = {"16:9": 72, "4:3": 50}
 ASPECTS = ("16:9", "4:3")
@@ -70,6 +73,7 @@ class Slide:
     table: Table | None = None
     html: str = ""  # an author's explicit slide, shown as written
     tokens: tuple[tuple[str, str], ...] = ()  # a code slide's highlighted code
+    lead: str = ""  # the sentence introducing a code block or an equation, shown above it
     notes: tuple[Block, ...] = ()
 
     @property
@@ -80,7 +84,7 @@ class Slide:
     @property
     def visible_words(self) -> int:
         """Return how many words the slide shows (title included): the fit rules bound this."""
-        shown = [self.heading, *self.bullets, self.text]
+        shown = [self.heading, self.lead, *self.bullets, self.text]
         if self.table:
             shown += [self.table.caption, *self.table.header]
             shown += [cell for row in self.table.rows for cell in row]

@@ -150,17 +150,18 @@ def cut_quotation(text: str) -> str:
 
 
 
-def code_pages(tokens: TokenList, columns: int) -> list[TokenList]:
+def code_pages(tokens: TokenList, columns: int, first: int = CODE_LINES) -> list[TokenList]:
     """Return a code block's tokens in pages that each fit a slide: none is cut.
 
     A line wider than ``columns`` wraps on the slide and counts as the rows it takes, so a
-    page holds at most ``CODE_LINES`` rows; a longer listing continues on the next page.
+    page holds at most ``CODE_LINES`` rows (the first ``first``: a lead-in sentence may sit
+    above it); a longer listing continues on the next page.
     """
     pages: list[list[TokenList]] = [[]]
     rows = 0
     for line in split_lines(_expanded(tokens)):
         height = max(1, math.ceil(display_width("".join(text for _, text in line)) / columns))
-        if pages[-1] and rows + height > CODE_LINES:
+        if pages[-1] and rows + height > (first if len(pages) == 1 else CODE_LINES):
             pages.append([])
             rows = 0
         pages[-1].append(line)
