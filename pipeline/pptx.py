@@ -165,6 +165,10 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
         lines = [line for line in lines if line]
         if lines:
             _fill(body.text_frame, lines, BODY_SIZE)
+            if kind == "content" and len(lines) == 1:
+                # One point is a statement, not a list: the HTML slide shows it without its
+                # marker (.bullets.single), and so does the PowerPoint slide.
+                _no_bullet(body.text_frame.paragraphs[0])
         else:
             # An empty placeholder would show "Click to add text" to whoever edits the deck.
             body.element.getparent().remove(body.element)
@@ -203,6 +207,7 @@ def _fill_code(frame: TextFrame, slide: Slide, style: str) -> None:
         run = lead.add_run()
         run.text = slide.lead
         run.font.size = BODY_SIZE
+        lead.space_after = Pt(8)  # the HTML slide's margin under the sentence
     for index, line in enumerate(lines):
         paragraph = (frame.paragraphs[0] if index == 0 and not slide.lead
                      else frame.add_paragraph())

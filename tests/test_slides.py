@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 from pptx import Presentation
+from pptx.oxml.ns import qn
 from pptx.util import Pt
 from pypdf import PdfReader
 
@@ -431,3 +432,21 @@ def test_lead_sentence_and_its_block_fit_one_slide(built: Callable[..., tuple[Pa
     texts = [shape.text_frame.text for shape in formula.shapes
              if shape.has_text_frame and shape != formula.shapes.title]
     assert texts[0] == lead
+
+
+def test_pptx_single_point_has_no_bullet_marker(built: Callable[..., tuple[Path, Deck]]
+                                                ) -> None:
+    # The HTML slide shows a lone point as a statement (.bullets.single); PowerPoint's body
+    # placeholder would put a list marker before it.
+    text = article("Points", f"## One\n\n{sentence(1)}\n\n## Two\n\n{sentence(2)}\n\n"
+                   f"{sentence(3)}\n")
+    out, deck = built(text)
+    prs = Presentation(str(outputs(out, "points")["pptx"]))
+    one, two = (next(ph for ph in page.placeholders if ph.placeholder_format.idx == 1)
+                for page in list(prs.slides)[1:3])
+    assert [len(s.bullets) for s in deck.slides[1:3]] == [1, 2]
+    assert one.text_frame.paragraphs[0]._p.pPr.find(qn("a:buNone")) is not None
+    assert all(p._p.pPr is None or p._p.pPr.find(qn("a:buNone")) is None
+               for p in two.text_frame.paragraphs)
+    html = lxml_html.parse(str(outputs(out, "points")["html"]))
+    assert html.xpath("//section[@id='slide-2']//ul/@class") == ["bullets single"]
