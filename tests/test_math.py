@@ -113,8 +113,12 @@ def test_deck_html_shows_math_never_tex(lecture):
     assert len(equations) == DISPLAY_EQUATIONS
     for slide in equations:
         assert slide.xpath(".//*[local-name()='math'][@display='block']")
-        assert "…" not in " ".join(slide.itertext())
-    bullets = " ".join(deck.xpath("//section[contains(@class, 'kind-content')]//li//text()"))
+        # The equation is never shortened (the sentence introducing it, above, may be).
+        (equation,) = slide.xpath(".//div[@class='equation']")
+        assert "…" not in " ".join(equation.itertext())
+    # Inline math in a bullet, or in the sentence that introduces an equation, as Unicode.
+    bullets = " ".join(deck.xpath("//section[contains(@class, 'kind-content')]//li//text()"
+                                  " | //section//p[@class='lead']//text()"))
     assert "θₜ₊₁ = θₜ − η∇_θL(θₜ)" in bullets
 
 
