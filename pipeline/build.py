@@ -30,6 +30,7 @@ from pipeline.executors import Result, open_executor
 from pipeline.executors.base import records_by_thread, replay
 from pipeline.executors.local import PreloadedWorkers, Preloader
 from pipeline.formats import Format, Site, Target, get_format
+from pipeline.links import with_leads
 from pipeline.project import Project
 
 if TYPE_CHECKING:
@@ -248,6 +249,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         brand = load_in_background(project, cache)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
+            articles = with_leads(articles)
             report.errors += source_errors
             _check_fonts(articles, brand(), cache)
             planned = _plan(report, formats, articles, sources is None, site, cache, force)
@@ -371,6 +373,7 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
             roots = list(target.templates) or deps.names(f"{target.format}/")
             key = digest(code_fingerprint(), target.format, *target.outputs, settings,
                          *(article.source_hash for article in target.articles),
+                         *(repr(article.leads) for article in target.articles),
                          asset_digest(target.articles if target.uses_images else (),
                                       site.project, assets),
                          deps.digest(roots), *(file_digest(path) for path in target.inputs))

@@ -93,6 +93,9 @@ class Article:
     word_count: int = 0
     reading_minutes: int = 1
     options: dict[str, Any] = field(default_factory=dict)
+    # Where its links to the build's articles lead, by file name: (name, slug). Set by the
+    # build, which knows the other articles; reading one source cannot.
+    leads: tuple[tuple[str, str], ...] = ()
 
     @property
     def body_blocks(self) -> tuple[Block, ...]:

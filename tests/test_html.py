@@ -187,3 +187,26 @@ def test_citations_go_through_citeproc(make_project, folio):
     page = lxml_html.parse(str(root / "build" / "html" / "cited.html")).getroot()
     assert text_of(page.xpath("//span[@class='citation']")[0]) == "Doe (1999)"
     assert "A Book" in text_of(page.xpath("//div[@id='refs']")[0])
+
+
+def test_links_to_another_articles_source_lead_to_its_page_and_deck(make_project, folio) -> None:
+    # Lessons link their episodes by file name (the Carpentries' "[next](02-loops.md)"); the
+    # pages are named by slug, so the link as written led nowhere on the site.
+    body = ("See [the heading](b.md#x), [the lesson](./episodes/b.md), [its page](b.html), "
+            "[the web](https://example.org/b.md), [here](#top) and [gone](missing.md).\n")
+    root = make_project({"source/a.md": article("Alpha", body),
+                         "source/b.md": article("Beta", "# Heading {#x}\n\nText.\n")})
+    result = folio(root, "build", "-f", "html,slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    expected = ["beta.html#x", "beta.html", "beta.html", "https://example.org/b.md", "#top",
+                "missing.md"]
+    page = lxml_html.parse(str(root / "build" / "html" / "alpha.html")).getroot()
+    assert [a.get("href") for a in page.xpath("//main//a")] == expected
+    deck = lxml_html.parse(str(root / "build" / "slides" / "alpha.html")).getroot()
+    assert [a.get("href") for a in deck.xpath("//section//a[not(@aria-hidden)]")] == expected
+    assert (root / "build" / "slides" / "beta.html").is_file()
+    # The other article's new title names its page anew: the linking page is made again.
+    (root / "source" / "b.md").write_text(article("Gamma", "# Heading {#x}\n"), encoding="utf-8")
+    assert folio(root, "build", "-f", "html", "-j", "1").exit_code == 0
+    page = lxml_html.parse(str(root / "build" / "html" / "alpha.html")).getroot()
+    assert page.xpath("//main//a/@href")[:3] == ["gamma.html#x", "gamma.html", "gamma.html"]

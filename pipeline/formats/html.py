@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pipeline.brand.outputs import copy_brand_files
 from pipeline.context import article_context, collection_context
 from pipeline.formats import Format, Target, register
+from pipeline.links import lead_links
 from pipeline.rawhtml import Mended, page_html
 from pipeline.resources import Asset, Shown, article_files, picture, place_media
 from pipeline.templates import render
@@ -43,7 +44,7 @@ class HtmlFormat(Format):
                 out.write_bytes(f"html/{asset.output}", asset.media.data)  # the cleaned SVG
             else:
                 out.copy(asset.path, f"html/{asset.output}")
-        body = article.body_html
+        body = lead_links(article.body_html, article.leads)
         # Raw HTML may open in one block and close in another: it is mended as a whole.
         if any(block.raw for block in article.body_blocks):
             mended = Mended()

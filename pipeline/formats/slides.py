@@ -15,6 +15,7 @@ from pipeline.deck.fragments import balanced
 from pipeline.formats import Format, Target, register
 from pipeline.formats.pdf import page_of_content
 from pipeline.i18n import STRINGS, base_language
+from pipeline.links import lead_links
 from pipeline.math import with_svg
 from pipeline.rawhtml import Mended, page_html
 from pipeline.resources import (
@@ -98,6 +99,8 @@ class SlidesFormat(Format):
         if any(block.raw for block in article.blocks):
             deck = map_html(deck, lambda html: page_html(balanced(html), Mended()))
         deck = embed_images(deck, files, uris)
+        if part == "deck":  # a printed deck keeps the address as written: it has no pages
+            deck = map_html(deck, partial(lead_links, leads=article.leads))
         context = self.context(deck, uris)
         if part != "deck":  # WeasyPrint reads the brand's files where they are
             context["brand_links"] = "file"

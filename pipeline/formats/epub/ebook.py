@@ -31,6 +31,7 @@ from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml
 from pipeline.i18n import format_date, join_names, translate
 from pipeline.ids import ids_in
 from pipeline.images import Unusable, check
+from pipeline.links import link_names
 from pipeline.markup import unwrap
 from pipeline.model import Article
 from pipeline.resources import (
@@ -91,8 +92,7 @@ class Ebook:
         self.anchors: dict[str, set[str]] = {}
         for article in articles:
             file_name = f"chapter-{article.slug}.xhtml"
-            for name in (file_name, f"{article.slug}.html", article.source.name,
-                         f"{article.source.stem}.html"):
+            for name in (file_name, *link_names(article)):
                 self.link_targets[name] = file_name
             self.anchors[file_name] = ids_in(article.body_html, *(n.html for n in article.notes))
             self.anchors[file_name].update(f"fn{note.number}" for note in article.notes)
