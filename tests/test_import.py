@@ -559,3 +559,34 @@ def test_a_word_table_of_head_rows_only_stays_a_table(project, folio, tmp_path):
     assert [td.text_content() for td in table.iter("td")] == ["Name", "Value"]
     assert {td.get("style") for td in table.iter("td")} == {"text-align: left;"}
     assert not page.xpath("//article//p[contains(., '---')]")
+
+
+def _wxr_item(title: str, slug: str, post_id: int, text: str) -> str:
+    """Return a published WordPress post as an export's <item>."""
+    return (f"<item><title>{title}</title><wp:post_id>{post_id}</wp:post_id>"
+            f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded>"
+            f"<wp:post_name><![CDATA[{slug}]]></wp:post_name><wp:status>publish</wp:status>"
+            "<wp:post_type>post</wp:post_type></item>")
+
+
+def test_wordpress_untitled_post_and_title_markup(project, folio, tmp_path):
+    # WordPress's theme unit test data (WPTT/theme-unit-test) holds a post with no title, which
+    # failed the whole export, and one titled "Markup: Title <em>With</em> ...", HTML that
+    # WordPress prints as emphasis and Folio kept as literal tags in every output's title.
+    items = (_wxr_item("", "edge-case-no-title", 1, "This post has no title.")
+             + _wxr_item("", "1241", 2, "Neither has this one, nor a worded slug.")
+             + _wxr_item("Markup: Title &lt;em&gt;With&lt;/em&gt; &lt;b&gt;Mark&lt;sup&gt;up"
+                         "&lt;/sup&gt;&lt;/b&gt; &amp;amp; more", "markup-title", 3, "Text."))
+    export = (FIXTURES / "site-export.xml").read_text().replace("</channel>",
+                                                                items + "</channel>")
+    path = tmp_path / "unit-test.xml"
+    path.write_text(export)
+    result = folio(project, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert (project / "source" / "on-margins.md").exists()
+    assert body_of(project / "source" / "edge-case-no-title.md")[0]["title"] == (
+        "Edge case no title")
+    assert "the post has no title; titled 'Edge case no title'" in result.stderr
+    assert body_of(project / "source" / "1241.md")[0]["title"] == "Untitled post 2"
+    assert body_of(project / "source" / "markup-title.md")[0]["title"] == (
+        "Markup: Title With Markup & more")
