@@ -590,3 +590,26 @@ def test_wordpress_untitled_post_and_title_markup(project, folio, tmp_path):
     assert body_of(project / "source" / "1241.md")[0]["title"] == "Untitled post 2"
     assert body_of(project / "source" / "markup-title.md")[0]["title"] == (
         "Markup: Title With Markup & more")
+
+
+def test_wordpress_classic_list_after_a_line_of_text(project, folio, tmp_path):
+    # The theme unit test's "Edge Case: Nested And Mixed Lists", written in the classic editor:
+    # a line of text, then a list on the next line, its items on lines of their own. Every
+    # line break became a <br>: empty list items, and a "-" line read as a heading underline.
+    text = ("Lists are a corner case that\n<ul>\n\t<li>Lists within lists</li>\n</ul>\n"
+            "<h3>Ordered</h3>\n<ol>\n\t<li>ordered item</li>\n\t<li>ordered item\n<ul>\n"
+            "\t<li><strong>unordered</strong></li>\n</ul>\n</li>\n</ol>\n"
+            "<pre>code\n\nkept</pre>")
+    item = _wxr_item("Nested lists", "nested-lists", 1, "").replace("<p></p>", text)
+    path = tmp_path / "lists.xml"
+    path.write_text((FIXTURES / "site-export.xml").read_text().replace("</channel>",
+                                                                        item + "</channel>"))
+    result = folio(project, "import", str(path))
+    assert result.exit_code == 0, result.output
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "nested-lists.html"))
+    assert [h.text_content() for h in page.xpath("//main//h2|//main//h3")] == ["Ordered"]
+    assert [" ".join(li.text_content().split()) for li in page.xpath("//li")] == [
+        "Lists within lists", "ordered item", "ordered item unordered", "unordered"]
+    assert page.xpath("//pre")[0].text_content() == "code\n\nkept"

@@ -37,8 +37,12 @@ NS = {"wp": "http://wordpress.org/export/1.2/",
       "dc": "http://purl.org/dc/elements/1.1/"}
 _DRAFTS = {"draft", "pending", "private", "future"}
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\n?", re.DOTALL)
-_BLOCK_START = re.compile(r"^\s*<(?:p|h[1-6]|ul|ol|li|blockquote|figure|table|pre|div|hr|"
-                          r"dl|section|iframe|img|video|audio)\b", re.IGNORECASE)
+_BLOCKS = (r"(?:p|h[1-6]|ul|ol|li|blockquote|figure|figcaption|table|thead|tbody|tfoot|tr|td|th|"
+           r"caption|pre|div|hr|dl|dt|dd|section|iframe|img|video|audio)")
+_BLOCK_START = re.compile(rf"^\s*</?{_BLOCKS}\b", re.IGNORECASE)
+_BLOCK_OPEN = re.compile(rf"(<{_BLOCKS}[\s/>])", re.IGNORECASE)
+_BLOCK_CLOSE = re.compile(rf"(</{_BLOCKS}>)", re.IGNORECASE)
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
 # [name attrs]...[/name] or [name attrs]; WordPress itself knows only registered names.
 _SHORTCODE = re.compile(r"\[(\[?)([a-zA-Z][\w-]*)((?:\s[^\]]*)?)\](?:(.*?)\[/\2\])?(\]?)",
                         re.DOTALL)
@@ -170,15 +174,23 @@ def plain(fragment: str) -> str:
 
 def autop(content: str) -> str:
     """Add the paragraphs WordPress makes of blank-line-separated text, as ``wpautop`` does."""
-    chunks = re.split(r"\n\s*\n", content.strip())
     out = []
-    for chunk in chunks:
-        if not chunk.strip():
+    # A <pre> keeps its blank lines and line breaks, as in wpautop.
+    for number, part in enumerate(_PRE.split(content)):
+        if number % 2:
+            out.append(part)
             continue
-        if _BLOCK_START.match(chunk):
-            out.append(chunk)
-        else:
-            out.append("<p>" + chunk.strip().replace("\n", "<br />\n") + "</p>")
+        # As wpautop does, a block tag starts a chunk of its own, so the line breaks around the
+        # <li> of a list that follows a line of text do not become <br>s (empty list items,
+        # and a line then read as a heading's underline in the Markdown written).
+        part = _BLOCK_CLOSE.sub(r"\1\n\n", _BLOCK_OPEN.sub(r"\n\n\1", part))
+        for chunk in re.split(r"\n\s*\n", part.strip()):
+            if not chunk.strip():
+                continue
+            if _BLOCK_START.match(chunk):
+                out.append(chunk)
+            else:
+                out.append("<p>" + chunk.strip().replace("\n", "<br />\n") + "</p>")
     return "\n\n".join(out)
 
 
