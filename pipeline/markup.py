@@ -6,6 +6,8 @@ Shared by the web page's mending (pipeline/rawhtml.py) and the ebook's stricter 
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 
@@ -73,3 +75,23 @@ def unwrap(element: etree._Element) -> None:
     else:
         parent.text = (parent.text or "") + (element.tail or "")
     parent.remove(element)
+
+
+# pandoc's caption that repeats the image's alternative text, hidden from assistive technology.
+_HIDDEN_CAPTION = re.compile(r'<figcaption aria-hidden="true">(.*?)</figcaption>', re.DOTALL)
+# What a keyboard reaches: a link (a note reference is one too), a control, a tabindex.
+_FOCUSABLE = re.compile(r"<(?:a\s[^>]*\bhref=|button\b|input\b|select\b|textarea\b|"
+                        r"[a-z]+\s[^>]*\btabindex=\"(?!-))")
+
+
+def shown_captions(html: str) -> str:
+    """Unhide the figure captions a keyboard can reach into: a link, a note reference."""
+    # A link inside aria-hidden would take focus yet be announced as nothing (axe and Ace:
+    # aria-hidden-focus); hearing the caption after the alt text is the lesser harm, and the
+    # PDF's Figure keeps its alternative text.
+    def show(match: re.Match[str]) -> str:
+        if not _FOCUSABLE.search(match.group(1)):
+            return match.group(0)
+        return f"<figcaption>{match.group(1)}</figcaption>"
+
+    return _HIDDEN_CAPTION.sub(show, html) if "<figcaption aria-hidden" in html else html

@@ -20,6 +20,7 @@ from pipeline.errors import SourceError, line_of, location
 from pipeline.highlight import highlight_parse
 from pipeline.i18n import translate
 from pipeline.ids import unique_ids
+from pipeline.markup import shown_captions
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_command
@@ -342,7 +343,7 @@ def _project_file(name: str, base: Path, path: Path, project: Project, field: st
 def _block(item: dict[str, Any]) -> Block:
     return Block(
         kind=item["t"],
-        html=with_alttext(item["html"]),
+        html=shown_captions(with_alttext(item["html"])),
         text=readable(item["text"], item["html"]),
         id=item.get("id", ""),
         classes=tuple(item.get("classes", ())),

@@ -465,3 +465,35 @@ def test_ace_accepts_a_badge_link_whose_remote_image_has_no_alt(tmp_path: Path) 
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert ace_violations(root / "build" / "epub" / "badge.epub", tmp_path / "ace") == []
+
+
+def test_caption_with_a_link_or_note_is_not_hidden(tmp_path: Path, browser: object) -> None:
+    # WordPress's theme unit test ("Markup: Image Alignment"): a caption holding a link. pandoc
+    # hides a caption that repeats the image's alt text, and the link in it took focus while
+    # announced as nothing (axe and Ace: aria-hidden-focus). A note reference is a link too.
+    root = tmp_path / "project"
+    (root / "source" / "images").mkdir(parents=True)
+    (root / "source" / "folio.yaml").write_text("lang: en\n", encoding="utf-8")
+    (root / "source" / "images" / "red.png").write_bytes(_red_png())
+    (root / "source" / "cap.md").write_text(article("Captions", slug="cap", body="""\
+        ![Look at 580x300 getting some [caption](https://example.org/s) love.](images/red.png)
+
+        ![A red square with a note.[^1]](images/red.png)
+
+        ![A plain red square](images/red.png)
+
+        [^1]: The note.
+        """), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-f", "html", "-f", "epub"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    from lxml import html
+
+    page = html.parse(str(root / "build" / "html" / "cap.html"))
+    assert [c.get("aria-hidden") for c in page.iter("figcaption")] == [None, None, "true"]
+    assert [i.get("alt") for i in page.iter("img")][:1] == ["Look at 580x300 getting some "
+                                                            "caption love."]
+    browser_page = browser.new_page()  # type: ignore[attr-defined]
+    browser_page.goto((root / "build" / "html" / "cap.html").as_uri())
+    assert axe(browser_page, "cap.html") == []
+    assert ace_violations(root / "build" / "epub" / "cap.epub", tmp_path / "ace") == []
