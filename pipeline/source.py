@@ -107,7 +107,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
-    return Article(
+    article = Article(
         source=path,
         title=meta["title"],
         slug=slug,
@@ -129,6 +129,8 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
         options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
     )
+    _check_heading_levels(article, text)
+    return article
 
 
 _MODEL_FIELDS = {"title", "subtitle", "author", "date", "lang", "description", "keywords",
@@ -356,6 +358,26 @@ def _block(item: dict[str, Any]) -> Block:
         code=item.get("code", ""),
         tokens=tuple((kind, text) for kind, text in item.get("tokens", ())),
     )
+
+
+def _check_heading_levels(article: Article, text: str) -> None:
+    """Warn at the first heading that skips a level: the outline readers move through has a gap.
+
+    Screen readers list a page's headings to move by, the ebook's contents nest them, and Ace
+    and axe report a skip ("heading-order"). The article's title is the first heading.
+    """
+    level = 1
+    for heading in article.headings:
+        if heading.level > level + 1:
+            words = heading.text.split()
+            written = re.search(rf"^#{{{heading.level}}}[ \t]+.*{re.escape(words[0])}", text,
+                                re.MULTILINE) if words else None
+            line = text.count("\n", 0, written.start()) + 1 if written else None
+            log.warning("%s: heading '%s' is level %d under level %d; a level between is "
+                        "missing from the outline screen readers move through",
+                        location(article.source, line), heading.text, heading.level, level)
+            return
+        level = heading.level
 
 
 def _check_images(images: list[dict[str, str]], text: str, path: Path, project: Project) -> None:

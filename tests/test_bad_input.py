@@ -136,3 +136,19 @@ def test_pandoc_warnings_name_the_files_line(make_project):
         "warning: source/w.md:14: pandoc: Duplicate link reference '[home]'",
         "warning: source/w.md: id 'same' is used more than once: renamed 'same-2' here; "
         "links to it lead to the first"]
+
+
+def test_a_heading_that_skips_a_level_is_one_warning_at_its_line(make_project, folio) -> None:
+    # The WordPress theme unit test's posts jump from the title to <h6>: Ace and axe report
+    # "heading-order", and screen readers' lists of headings have a gap. One warning an
+    # article, at the first skip, naming the line the heading is written on.
+    body = "Intro.\n\n## Fine\n\nText.\n\n#### Too *deep* here\n\nMore.\n\n##### Again\n"
+    root = make_project({"source/h.md": article("Levels", body),
+                         "source/ok.md": article("Fine", "## Two\n\n### Three\n\n## Two\n")})
+    result = folio(root, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    line = (root / "source" / "h.md").read_text().splitlines().index("#### Too *deep* here") + 1
+    warnings = [text for text in result.output.splitlines() if text.startswith("warning:")]
+    assert warnings == [f"warning: {root / 'source' / 'h.md'}:{line}: heading 'Too deep here' "
+                        "is level 4 under level 2; a level between is missing from the outline "
+                        "screen readers move through"]
