@@ -72,7 +72,9 @@ def code_html(tokens: TokenList, classes: list[str] | tuple[str, ...] = (),
                          for number, line in enumerate(body.split("\n"), start))
     id_attribute = f' id="{html.escape(identifier)}"' if identifier else ""
     names = html.escape(" ".join(["highlight", *classes]))
-    return f'<pre{id_attribute} class="{names}"><code>{body}</code></pre>'
+    # Code reads left to right in every language: on an Arabic page it must not be mirrored.
+    # An attribute, not CSS: EPUB style sheets may not hold the direction property.
+    return f'<pre{id_attribute} class="{names}" dir="ltr"><code>{body}</code></pre>'
 
 
 def style_css(style: str = DEFAULT_STYLE, dark: str | None = None) -> str:

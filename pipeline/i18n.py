@@ -128,3 +128,38 @@ def join_names(names: list[str] | tuple[str, ...], lang: str) -> str:
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} {translate(lang, 'and')} {names[-1]}"
+
+
+# Languages written right to left (ISO 639 codes) and the scripts that run that way (ISO 15924):
+# a script subtag, when the tag has one, decides ("az-Arab" is right to left, "ku-Latn" is not).
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd",
+                           "syr", "ug", "ur", "yi"})
+RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+
+
+def text_direction(lang: str) -> str:
+    """Return "rtl" when ``lang`` (a BCP 47 tag) is written right to left, else "ltr"."""
+    base, *rest = lang.lower().split("-")
+    script = next((part for part in rest if len(part) == 4 and part.isalpha()), None)
+    if script is not None:
+        return "rtl" if script in RTL_SCRIPTS else "ltr"
+    return "rtl" if base in RTL_LANGUAGES else "ltr"
+
+
+def words_language(lang: str) -> str:
+    """Return the language Folio's own words for ``lang`` are in: ``lang``, or English."""
+    return lang if lang.split("-")[0].lower() in STRINGS else "en"
+
+
+def words_attributes(lang: str) -> str:
+    """Return the lang and dir attributes that mark Folio's words for ``lang`` as English.
+
+    Empty when Folio speaks ``lang``. Otherwise its English fallback is foreign text in the
+    article: a screen reader should say it in English, and on a right-to-left page "5 March
+    2024" must keep its own direction, or the bidi algorithm shows "March 2024 5" (WeasyPrint
+    follows dir="ltr" but neither dir="auto" nor unicode-bidi: plaintext).
+    """
+    fallback = words_language(lang)
+    if fallback == lang:
+        return ""
+    return f' lang="{fallback}" dir="{text_direction(fallback)}"'

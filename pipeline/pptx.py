@@ -22,7 +22,7 @@ from pptx.util import Emu, Pt
 from pipeline.brand.raster import svg_png
 from pipeline.errors import location
 from pipeline.highlight import DEFAULT_STYLE, split_lines, token_bold, token_colour
-from pipeline.i18n import format_date, join_names
+from pipeline.i18n import format_date, join_names, text_direction, words_language
 from pipeline.images import Unusable
 from pipeline.math import MATH, mathml_to_text
 from pipeline.math.slides import add_equation
@@ -84,6 +84,7 @@ def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
         _add_slide(prs, slide, deck, images, code_style, raster)
     article = deck.article
     _mark_language(prs, article.lang)
+    _mark_direction(prs, article.lang)
     props = prs.core_properties
     props.title = article.title
     props.author = join_names(article.authors, article.lang)
@@ -169,6 +170,8 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
                 # One point is a statement, not a list: the HTML slide shows it without its
                 # marker (.bullets.single), and so does the PowerPoint slide.
                 _no_bullet(body.text_frame.paragraphs[0])
+            if kind == "title" and deck.article.date:
+                _keep_direction(body.text_frame.paragraphs[-1], deck.article.lang)
         else:
             # An empty placeholder would show "Click to add text" to whoever edits the deck.
             body.element.getparent().remove(body.element)
@@ -185,6 +188,39 @@ def _mark_language(prs: Presentation, lang: str) -> None:
         for part in parts:
             for run in part._element.iter(qn("a:r"), qn("a:fld")):
                 run.get_or_add_rPr().set("lang", lang)
+
+
+
+def _mark_direction(prs: Presentation, lang: str) -> None:
+    """Set the paragraphs and tables of a right-to-left deck right to left, code excepted."""
+    if text_direction(lang) != "rtl":
+        return
+    # The template's master aligns body text left and lays paragraphs out left to right: an
+    # rtl paragraph takes its bullet and indent on the right, and a table its first column.
+    code_font = qn("a:latin")
+    for page in prs.slides:
+        parts = [page, page.notes_slide] if page.has_notes_slide else [page]
+        for part in parts:
+            for table in part._element.iter(qn("a:tbl")):
+                table.find(qn("a:tblPr")).set("rtl", "1")
+            for paragraph in part._element.iter(qn("a:p")):
+                if any(font.get("typeface") == CODE_FONT for font in paragraph.iter(code_font)):
+                    continue  # code reads left to right in every language, as on the HTML slide
+                properties = paragraph.get_or_add_pPr()
+                if properties.get("rtl") is None:
+                    properties.set("rtl", "1")
+                if properties.get("algn") is None:
+                    properties.set("algn", "r")
+
+
+
+def _keep_direction(paragraph: _Paragraph, lang: str) -> None:
+    """Lay out a paragraph of Folio's words in their own direction when it is not the deck's."""
+    # "5 March 2024", Folio's English for an Arabic deck, would read "March 2024 5" right to
+    # left; _mark_direction still aligns it with the deck's other paragraphs.
+    words = words_language(lang)
+    if text_direction(words) != text_direction(lang):
+        paragraph._p.get_or_add_pPr().set("rtl", "1" if text_direction(words) == "rtl" else "0")
 
 
 def _fill(frame: object, lines: list[str], size: Pt) -> None:

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from pipeline.cache import CACHE_DIR, TEMPLATE_CACHE, code_fingerprint, digest
 from pipeline.errors import BuildError
 from pipeline.highlight import DARK_STYLE, code_html, style_css
-from pipeline.i18n import format_date, join_names, translate
+from pipeline.i18n import format_date, join_names, text_direction, translate, words_attributes
 from pipeline.project import Project
 
 
@@ -40,7 +40,9 @@ def make_environment(project: Project, cached: bool = False) -> jinja2.Environme
     env.filters["date_text"] = format_date
     env.filters["names"] = join_names
     env.filters["json_script"] = json_script
+    env.filters["direction"] = text_direction
     env.globals["translate"] = translate
+    env.globals["words_attributes"] = lambda lang: Markup(words_attributes(lang))
     env.globals["code_css"] = code_css
     env.globals["code_block"] = lambda tokens: Markup(code_html(list(tokens)))
     return env

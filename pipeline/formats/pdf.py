@@ -96,8 +96,9 @@ def handout_body(article: Article) -> str:
 
     body = LINE_ANCHOR.sub("", FOOTNOTE_REF.sub(inline_note, article.body_html))
     # The address follows the link as text of its own: printed by CSS ::after it would be a
-    # second link nested in the first in the PDF's structure.
-    return OUTSIDE_LINK.sub(lambda m: f'{m.group(1)}<span class="link-address"> '
+    # second link nested in the first in the PDF's structure. An address reads left to right
+    # in any language: in an Arabic line the bidi algorithm would otherwise mirror its brackets.
+    return OUTSIDE_LINK.sub(lambda m: f'{m.group(1)}<span class="link-address" dir="ltr"> '
                             f"({m.group(2)})</span>", body)
 
 

@@ -28,7 +28,7 @@ from pipeline.formats.epub.package import (
 from pipeline.formats.epub.repair import repair
 from pipeline.formats.epub.toc import TocEntry, ebooklib_toc, nest_headings, toc_depth
 from pipeline.formats.epub.xhtml import EPUB_NS, MATHML_NS, SVG_NS, X, to_xhtml
-from pipeline.i18n import format_date, join_names, translate
+from pipeline.i18n import format_date, join_names, text_direction, translate
 from pipeline.ids import ids_in
 from pipeline.images import Unusable, check
 from pipeline.links import link_names
@@ -392,6 +392,9 @@ class Ebook:
                                {"refines": "#subtitle", "property": "title-type"})
         ebook.title = book.title
         ebook.set_language(book.lang)
+        if text_direction(book.lang) == "rtl":
+            # The spine's page-progression-direction makes a reading system turn pages leftwards.
+            ebook.set_direction("rtl")
         authors = book.authors or tuple(dict.fromkeys(n for a in self.articles for n in a.authors))
         creators = [(name, "aut") for name in authors] + [(name, "edt") for name in book.editors]
         for number, (name, role) in enumerate(creators, 1):
