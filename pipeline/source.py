@@ -18,7 +18,7 @@ import yaml
 from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.errors import SourceError, line_of, location
 from pipeline.highlight import highlight_parse
-from pipeline.i18n import translate
+from pipeline.i18n import text_direction, translate
 from pipeline.ids import unique_ids
 from pipeline.markup import shown_captions
 from pipeline.math import readable, with_alttext
@@ -130,6 +130,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
     )
     _check_heading_levels(article, text)
+    _check_direction(article, prepared.lines)
     return article
 
 
@@ -378,6 +379,29 @@ def _check_heading_levels(article: Article, text: str) -> None:
                         location(article.source, line), heading.text, heading.level, level)
             return
         level = heading.level
+
+
+# Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko and their
+# presentation forms), and letters of any script.
+RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def _check_direction(article: Article, lines: dict[str, int]) -> None:
+    """Warn when the text is mostly in a right-to-left script but its language runs left to right.
+
+    The language decides the direction of every output (see ``text_direction``): an Arabic or
+    Persian article without ``lang:`` takes the project's, English, and is laid out backwards.
+    """
+    if text_direction(article.lang) == "rtl":
+        return
+    text = "\n".join(block.text for block in article.blocks if block.kind != "CodeBlock")
+    rtl = len(RTL_LETTER.findall(text))
+    if rtl and rtl > len(LETTER.findall(text)) / 2:
+        log.warning("%s: the text is mostly in a right-to-left script, but its language is "
+                    "'%s', which runs left to right; set 'lang:' (ar, fa, he, ur...) so that it "
+                    "runs right to left", location(article.source, lines.get("lang")),
+                    article.lang)
 
 
 def _check_images(images: list[dict[str, str]], text: str, path: Path, project: Project) -> None:

@@ -141,3 +141,18 @@ def test_ltr_article_keeps_left_to_right(make_project: Callable[..., Path],
     page = html.parse(str(root / "build" / "html" / "a.html")).getroot()
     assert page.get("dir") == "ltr"
     assert page.xpath("//p[@class='byline']//span[@lang]") == []
+
+
+def test_right_to_left_text_without_its_language_is_one_warning(make_project: Callable[..., Path],
+                                                                folio: Callable) -> None:
+    # A Persian README without 'lang:' takes the project's language, English, and every output
+    # was laid out left to right without a word.
+    persian = "این یک متن فارسی است که با `code` و چند واژهٔ English نوشته شده است.\n"
+    root = make_project({"source/fa.md": article("دانشگاه", persian),
+                         "source/fa-set.md": article("دانشگاه دو", persian, lang="fa"),
+                         "source/en.md": article("English", "Plain English text, one ما.\n")})
+    result = folio(root, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if "right-to-left" in line]
+    # Only the article that lacks its language: "fa-set.md" says 'fa', "en.md" is English.
+    assert len(warnings) == 1 and "/fa.md:" in warnings[0] and "'en'" in warnings[0], warnings

@@ -545,5 +545,8 @@ def test_an_address_folio_may_not_read_is_one_warning_a_build(make_project, foli
     assert result.exit_code == 0, result.output
     assert result.stderr.count("not fetching network resource "
                                "'https://example.org/badge.svg'") == 1
+    # At the line the address is written on: a README's badges are many.
+    line = (root / "source" / "a.md").read_text().splitlines().index(body.splitlines()[0]) + 1
+    assert f"a.md:{line}: not fetching network resource" in result.stderr
     # The handout never asks WeasyPrint for it: its alt text stands in.
     assert "A badge" in pdf_text(root / "build" / "pdf" / "badge.pdf")
