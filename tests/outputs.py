@@ -94,13 +94,39 @@ def pptx_text(path: Path) -> tuple[str, str]:
     return "\n".join(shown), "\n".join(notes)
 
 
+# Words at least this long are looked for in two halves; and at most this much text (a page's
+# footnotes and running footer) lies between the halves.
+SPLIT_WORD = 10
+PAGE_CHARS = 4000
+
+
 def missing_words(expected: list[list[str]], text: str) -> list[str]:
     """Return the words of ``expected`` paragraphs that ``text`` does not hold."""
     found = folded(text)
     # pypdf reads right-to-left runs in the order they are painted: reversed.
     backwards = found[::-1]
     return [word for paragraph in expected for word in paragraph
-            if word not in found and word not in backwards]
+            if word not in found and word not in backwards and not _split(word, found)]
+
+
+def _split(word: str, found: str) -> bool:
+    """Tell whether ``word`` is in ``found`` in two parts, the second after the first.
+
+    A word hyphenated on the last line of a handout's page ends on the next, and the text
+    layer has that page's footnotes and running footer between its halves (a page's worth of
+    text at most). Short words, whose halves are found anywhere, are not looked for so.
+    """
+    if len(word) < SPLIT_WORD:
+        return False
+    for cut in range(3, len(word) - 2):
+        start = found.find(word[:cut])
+        while start >= 0:
+            end = found.find(word[cut:], start + cut, start + cut + PAGE_CHARS + len(word))
+            if end >= 0:
+                return True
+            start = found.find(word[:cut], start + 1)
+    return False
+
 
 
 # Inlines whose words a reader does not see as the paragraph's text in every format: an
