@@ -190,7 +190,6 @@ def _mark_language(prs: Presentation, lang: str) -> None:
                 run.get_or_add_rPr().set("lang", lang)
 
 
-
 def _mark_direction(prs: Presentation, lang: str) -> None:
     """Set the paragraphs and tables of a right-to-left deck right to left, code excepted."""
     if text_direction(lang) != "rtl":
@@ -211,7 +210,6 @@ def _mark_direction(prs: Presentation, lang: str) -> None:
                     properties.set("rtl", "1")
                 if properties.get("algn") is None:
                     properties.set("algn", "r")
-
 
 
 def _keep_direction(paragraph: _Paragraph, lang: str) -> None:

@@ -128,7 +128,6 @@ def _split(word: str, found: str) -> bool:
     return False
 
 
-
 # Inlines whose words a reader does not see as the paragraph's text in every format: an
 # image's alternative text, a formula, a footnote (placed elsewhere), raw markup, a citation
 # (citeproc rewrites it).

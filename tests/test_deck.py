@@ -498,7 +498,6 @@ def test_very_long_words_are_cut_on_slides(deck_of: Callable[..., Deck]) -> None
     check_invariants(deck)
 
 
-
 @pytest.mark.parametrize("aspect", ["16:9", "4:3"])
 def test_long_code_continues_on_numbered_slides(deck_of: Callable[..., Deck],
                                                  aspect: str) -> None:

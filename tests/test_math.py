@@ -190,7 +190,6 @@ def test_block_text_reads_formulas_as_unicode_not_tex():
         "Step", "").replace(" and again x^2.", ","))
 
 
-
 def test_formulas_in_lists_and_quotes_are_read_without_a_pandoc_warning(make_project, folio):
     # pandoc's test suite puts display math in a list item: pandoc's plain writer cannot turn
     # \lim_{h\to 0} there into text and warned "Could not convert TeX math", of a formula every

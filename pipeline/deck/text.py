@@ -149,7 +149,6 @@ def cut_quotation(text: str) -> str:
     return " ".join(shown) + (" …" if len(shown) < len(sentences) else "")
 
 
-
 def code_pages(tokens: TokenList, columns: int, first: int = CODE_LINES) -> list[TokenList]:
     """Return a code block's tokens in pages that each fit a slide: none is cut.
 
