@@ -86,9 +86,13 @@ def location(path: Path | str | None, line: int | None = None) -> str:
     return f"{shown}:{line}" if line else str(shown)
 
 
-def line_of(text: str, needle: str) -> int | None:
-    """Return the 1-based line where ``needle`` first appears in ``text``, if it does."""
-    index = text.find(needle)
+def line_of(text: str, needle: str | re.Pattern[str]) -> int | None:
+    """Return the 1-based line where ``needle`` (text or a pattern) first is in ``text``."""
+    if isinstance(needle, str):
+        index = text.find(needle)
+    else:
+        found = needle.search(text)
+        index = found.start() if found else -1
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
@@ -98,7 +102,4 @@ def file_line(path: Path, needle: str | re.Pattern[str]) -> int | None:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    if isinstance(needle, str):
-        return line_of(text, needle)
-    found = needle.search(text)
-    return text.count("\n", 0, found.start()) + 1 if found else None
+    return line_of(text, needle)

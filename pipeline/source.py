@@ -371,9 +371,8 @@ def _check_heading_levels(article: Article, text: str) -> None:
     for heading in article.headings:
         if heading.level > level + 1:
             words = heading.text.split()
-            written = re.search(rf"^#{{{heading.level}}}[ \t]+.*{re.escape(words[0])}", text,
-                                re.MULTILINE) if words else None
-            line = text.count("\n", 0, written.start()) + 1 if written else None
+            line = line_of(text, re.compile(rf"^#{{{heading.level}}}[ \t]+.*{re.escape(words[0])}",
+                                            re.MULTILINE)) if words else None
             log.warning("%s: heading '%s' is level %d under level %d; a level between is "
                         "missing from the outline screen readers move through",
                         location(article.source, line), heading.text, heading.level, level)
