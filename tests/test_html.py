@@ -205,6 +205,12 @@ def test_links_to_another_articles_source_lead_to_its_page_and_deck(make_project
     deck = lxml_html.parse(str(root / "build" / "slides" / "alpha.html")).getroot()
     assert [a.get("href") for a in deck.xpath("//section//a[not(@aria-hidden)]")] == expected
     assert (root / "build" / "slides" / "beta.html").is_file()
+    (root / "source" / "c.md").write_text(article("Gamma", "A note.[^1]\n\n[^1]: In [the lesson]"
+                                                  "(b.md#x).\n"), encoding="utf-8")
+    assert folio(root, "build", "-f", "html", "-j", "1").exit_code == 0
+    page = lxml_html.parse(str(root / "build" / "html" / "gamma.html")).getroot()
+    assert page.xpath("//section[@role='doc-endnotes']//p/a/@href") == ["beta.html#x"]
+    (root / "source" / "c.md").unlink()
     # The other article's new title names its page anew: the linking page is made again.
     (root / "source" / "b.md").write_text(article("Gamma", "# Heading {#x}\n"), encoding="utf-8")
     assert folio(root, "build", "-f", "html", "-j", "1").exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from html import escape
 from typing import TYPE_CHECKING
@@ -45,6 +46,10 @@ class HtmlFormat(Format):
             else:
                 out.copy(asset.path, f"html/{asset.output}")
         body = lead_links(article.body_html, article.leads)
+        if article.leads:  # a footnote may link another article too
+            article = replace(article, notes=tuple(
+                replace(note, html=lead_links(note.html, article.leads))
+                for note in article.notes))
         # Raw HTML may open in one block and close in another: it is mended as a whole.
         if any(block.raw for block in article.body_blocks):
             mended = Mended()
