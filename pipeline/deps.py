@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import file_line, location
+from pipeline.errors import location
 
 if TYPE_CHECKING:
     from pipeline.model import Article
@@ -125,7 +125,7 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
             first = (article.source, src) not in _warned[1]
             _warned[1].add((article.source, src))
             if isinstance(path, str) and first:
-                log.warning("%s: " + path, location(article.source, file_line(article.source, src)),
+                log.warning("%s: " + path, location(article.source, article.line(src)),
                             src)
             if not isinstance(path, Path) or not path.is_file():
                 continue

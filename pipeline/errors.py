@@ -94,12 +94,3 @@ def line_of(text: str, needle: str | re.Pattern[str]) -> int | None:
         found = needle.search(text)
         index = found.start() if found else -1
     return text.count("\n", 0, index) + 1 if index >= 0 else None
-
-
-def file_line(path: Path, needle: str | re.Pattern[str]) -> int | None:
-    """Return the line of the file ``path`` where ``needle`` (text or a pattern) first is."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return line_of(text, needle)

@@ -15,6 +15,7 @@ from html import escape, unescape
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from pipeline.errors import line_of
 from pipeline.model import Article
 
 # An element's href attribute as pandoc and the raw HTML repair write it: double quotes.
@@ -54,9 +55,39 @@ def lead_links(html: str, leads: tuple[tuple[str, str], ...]) -> str:
     return HREF.sub(lead, html)
 
 
+def address_lines(text: str, article: Article) -> dict[str, int]:
+    """Return the line of ``text`` (the source) that first writes each address the article has.
+
+    Its links' addresses (but those of the web and mail) and its images' and cover's, so that a
+    warning about one can name its line wherever the warning is said.
+    """
+    links = (unescape(match.group(2)) for html in _htmls(article) for match in HREF.finditer(html)
+             if not urlsplit(unescape(match.group(2))).scheme)
+    found = {}
+    for address in dict.fromkeys((*links, *article.resource_sources)):
+        line = _address_line(text, address)
+        if line is not None:
+            found[address] = line
+    return found
+
+
+def _address_line(text: str, address: str) -> int | None:
+    """Return the line that writes ``address``, as written or as pandoc escaped it."""
+    forms = "|".join(re.escape(form) for form in dict.fromkeys((address, unquote(address))))
+    # The address whole, as Markdown or HTML writes it: after "(", "<", "]: " or a quote; else
+    # anywhere (a cover in the front matter, an address written in a way not foreseen here).
+    return (line_of(text, re.compile(rf"(?:[(<\"']|\]:[ \t]*)(?:{forms})(?=[)>\"'\s])"))
+            or line_of(text, address))
+
+
+def _htmls(article: Article) -> list[str]:
+    """Return the HTML of every block (the deck's too) and note of the article."""
+    return [*(block.html for block in article.blocks), *(note.html for note in article.notes)]
+
+
 def _linked_names(article: Article) -> set[str]:
     """Return the file names the article's links name (in every block, slides' too)."""
-    return {name for block in article.blocks for match in HREF.finditer(block.html)
+    return {name for html in _htmls(article) for match in HREF.finditer(html)
             if (name := _file_name(unescape(match.group(2))))}
 
 

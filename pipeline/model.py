@@ -96,6 +96,13 @@ class Article:
     # Where its links to the build's articles lead, by file name: (name, slug). Set by the
     # build, which knows the other articles; reading one source cannot.
     leads: tuple[tuple[str, str], ...] = ()
+    # The source line that first writes each address the article links to or shows, read with
+    # the source: a worker on a cluster has no source file to search when it warns.
+    address_lines: dict[str, int] = field(default_factory=dict)
+
+    def line(self, address: str) -> int | None:
+        """Return the source line that first writes ``address``, if it is known."""
+        return self.address_lines.get(address)
 
     @property
     def body_blocks(self) -> tuple[Block, ...]:

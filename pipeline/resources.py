@@ -11,7 +11,7 @@ from html import escape, unescape
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from pipeline.errors import file_line, location
+from pipeline.errors import location
 from pipeline.images import Media, Unusable, check
 from pipeline.model import Article
 from pipeline.project import Project
@@ -135,7 +135,7 @@ def refusal(article: Article, src: str, path: Path, data: bytes) -> str | None:
     except Unusable as exc:
         what = "cover" if src == article.cover and src not in {i.src for i in article.images} \
             else "image"
-        return f"{location(article.source, file_line(article.source, src))}: {what} '{src}' " \
+        return f"{location(article.source, article.line(src))}: {what} '{src}' " \
                f"{exc.reason}; left out"
     return None
 

@@ -9,7 +9,7 @@ import re
 import subprocess
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from pipeline.errors import SourceError, line_of, location
 from pipeline.highlight import highlight_parse
 from pipeline.i18n import text_direction, translate
 from pipeline.ids import unique_ids
+from pipeline.links import address_lines
 from pipeline.markup import shown_captions
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
@@ -129,6 +130,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
         options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
     )
+    article = replace(article, address_lines=address_lines(text, article))
     _check_heading_levels(article, text)
     _check_direction(article, prepared.lines)
     return article

@@ -94,8 +94,9 @@ def project(make_project, monkeypatch) -> Path:
         "source/good.md": article("Good", "A sound article with a figure.\n\n"
                                   "![A growth curve](images/curve.png)\n\n## Part\n\nMore.[^1]\n\n"
                                   "[^1]: A note.\n", date="2023-11-02"),
-        "source/broken.md": article("Broken", "An article that meets trouble.\n\n"
-                                    "![](../figures/plain.png)\n\n::: notes\nSpeak slowly.\n:::\n"),
+        "source/broken.md": article("Broken", "An article that meets trouble, [unlinked] in "
+                                    "the book.\n\n![](../figures/plain.png)\n\n::: notes\n"
+                                    "Speak slowly.\n:::\n\n[unlinked]: notes.md\n"),
         "source/images/curve.png": FIGURE,
         # Outside source/ but inside the project: shipped because an article shows it.
         "figures/plain.png": FIGURE,
@@ -131,8 +132,11 @@ def test_a_cluster_build_is_byte_identical_to_a_local_one(project, folio, cluste
     assert [name for name in built if built[name] != expected[name]] == []
     # Warnings made on a worker name the files as they are named here.
     assert warnings(remote.stderr) == warnings(local.stderr)
-    assert ("warning: source/broken.md: image '../figures/plain.png' has no alt text; describe "
-            "it for readers who cannot see it") in warnings(remote.stderr)
+    # Their lines too: read with the source, by the coordinator, and carried in the article.
+    assert ("warning: source/broken.md:7: image '../figures/plain.png' has no alt text; "
+            "describe it for readers who cannot see it") in warnings(remote.stderr)
+    assert ("warning: source/broken.md:13: link to 'notes.md' unlinked in the ebook: the file is "
+            "not part of it") in warnings(remote.stderr)
     assert re.search(r"written, 0 skipped, 0 failed in [\d.]+ s \(\d+ made on [12] Dask "
                      r"workers?\)$", remote.stderr.strip().splitlines()[-1])
     # Nothing changed: the cluster is not even asked.

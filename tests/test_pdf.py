@@ -334,10 +334,11 @@ def test_german_handout_words(make_project, folio):
 
 
 def test_missing_alt_text_is_a_warning(make_project, folio):
-    _, _, stderr = build_pdf(make_project, folio, "![](figure.png)\n",
+    _, _, stderr = build_pdf(make_project, folio, "Words first.\n\n![](figure.png)\n",
                              files={"source/figure.png": FIGURE})
-    assert any(line.startswith("warning: ") and "handout.md: image 'figure.png' has no alt text"
-               in line for line in stderr.splitlines()), stderr
+    # At the line that shows it (front matter and a blank line take the first four).
+    assert any(line.startswith("warning: ") and "handout.md:7: image 'figure.png' has no alt "
+               "text" in line for line in stderr.splitlines()), stderr
 
 
 def test_archival_variant_on_request(make_project, folio):

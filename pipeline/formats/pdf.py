@@ -122,7 +122,7 @@ def warn_missing_alt(article: Article, left_out: frozenset[str] = frozenset()) -
     for src in dict.fromkeys(image.src for image in article.images
                              if not image.alt.strip() and image.src not in left_out):
         log.warning("%s: image '%s' has no alt text; describe it for readers who cannot see it",
-                    location(article.source), src)
+                    location(article.source, article.line(src)), src)
 
 
 def qr_code(url: str) -> str:

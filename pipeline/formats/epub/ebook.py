@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from markupsafe import Markup, escape
 
 from pipeline.books import Book
 from pipeline.context import article_context, brand_context
-from pipeline.errors import file_line, location
+from pipeline.errors import location
 from pipeline.formats.epub.cover import generated_cover
 from pipeline.formats.epub.package import (
     IMAGE_SUFFIXES,
@@ -85,6 +84,8 @@ class Ebook:
         self.has_math = False
         self.undescribed = False  # some image shown without alternative text
         self.unlinked: set[tuple[Path, str]] = set()  # (chapter source, address) warned of
+        # Where each source writes its addresses, for warnings: read with it (see Article.line).
+        self.lines = {article.source: article.address_lines for article in articles}
         # Links between articles of the same book (to the source or the web page) lead to
         # their chapters.
         self.link_targets: dict[str, str] = {}
@@ -372,7 +373,7 @@ class Ebook:
         if (where, href) not in self.unlinked:
             self.unlinked.add((where, href))
             log.warning("%s: link to '%s' unlinked in the ebook: %s",
-                        location(where, _link_line(where, href)), href, reason)
+                        location(where, self.lines.get(where, {}).get(href)), href, reason)
         unwrap(link)
 
     # Package metadata
@@ -442,13 +443,6 @@ class Ebook:
             metadata += [("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
                          ("a11y:certifiedBy", CERTIFIER)]
         return metadata
-
-
-def _link_line(source: Path, href: str) -> int | None:
-    """Return the line of ``source`` that writes the link to ``href``, if it can be told."""
-    forms = "|".join(re.escape(form) for form in dict.fromkeys((href, unquote(href))))
-    # The address whole, as Markdown or HTML writes it: after "(", "<", "]: " or a quote.
-    return file_line(source, re.compile(rf"(?:[(<\"']|\]:[ \t]*)(?:{forms})(?=[)>\"'\s])"))
 
 
 def _name_empty_link(link: etree._Element) -> None:
