@@ -17,3 +17,35 @@ def test_the_summary_skips_a_row_of_badges(make_project):
         """)})
     read = read_article(root / "source" / "readme.md", load_project(root))
     assert read.summary == "The package does one thing well."
+
+
+def test_only_the_authors_html_marks_a_block_raw(make_project):
+    # Folio's own note markers are raw HTML to pandoc; counted as the author's, every paragraph
+    # with a footnote was sent through the mending of pasted HTML, on the page and every slide.
+    root = make_project({"source/a.md": article("Notes", """\
+        A claim.[^1]
+
+        A <kbd>keyed</kbd> claim.[^2]
+
+        [^1]: Its source.
+        [^2]: Another.
+        """)})
+    read = read_article(root / "source" / "a.md", load_project(root))
+    assert [block.raw for block in read.blocks] == [False, True]
+    assert 'href="#fn1"' in read.blocks[0].html
+
+
+def test_addresses_are_known_by_their_source_line(make_project):
+    # Read with the source, so that a warning made where the source is absent (a Dask worker)
+    # still names the line.
+    root = make_project({"source/a.md": article("Links", """\
+        See [the next one](02%20two.md) and [the web](https://example.org).
+
+        ![A figure](fig.png "its title")
+
+        [ref]: other.md#part
+        Also [by reference][ref].
+        """), "source/fig.png": b"\x89PNG\r\n\x1a\n"})
+    read = read_article(root / "source" / "a.md", load_project(root))
+    assert read.address_lines == {"02%20two.md": 5, "other.md#part": 9, "fig.png": 7}
+    assert read.line("fig.png") == 7 and read.line("https://example.org") is None

@@ -96,6 +96,14 @@ local function alt_of(img)
   return stringify(img.caption)
 end
 
+-- Where a note is called: pandoc's own markup for it, numbered in reading order.
+local function note_marker(n)
+  return '<a class="footnote-ref" id="fnref' .. n .. '" href="#fn' .. n ..
+    '" role="doc-noteref"><sup>' .. n .. '</sup></a>'
+end
+local NOTE_MARKER = '^<a class="footnote%-ref" id="fnref%d+" href="#fn%d+" role="doc%-noteref">'
+  .. '<sup>%d+</sup></a>$'
+
 -- One block of the model; a div's blocks become its children, at any depth (columns inside a
 -- columns div, citeproc's entries inside its reference list), so no content is out of reach.
 local function item_of(block, html, opts)
@@ -119,8 +127,11 @@ local function item_of(block, html, opts)
     Image = function(img)
       item.images[#item.images + 1] = { src = img.src, alt = alt_of(img) }
     end,
-    -- The author's own HTML: a format may have to mend it (pandoc's own is always valid).
-    RawInline = function(raw) if raw.format == 'html' then item.raw = true end end,
+    -- The author's own HTML: a format may have to mend it (pandoc's own is always valid, and
+    -- so are Folio's note markers, which every paragraph with a footnote holds).
+    RawInline = function(raw)
+      if raw.format == 'html' and not raw.text:match(NOTE_MARKER) then item.raw = true end
+    end,
     RawBlock = function(raw) if raw.format == 'html' then item.raw = true end end,
   }
   if block.t == 'Div' then
@@ -221,9 +232,7 @@ local function article_json(doc, opts)
       local n = #notes + 1
       -- A note of several blocks (paragraphs, code, a list) keeps them apart in its text.
       notes[n] = { number = n, html = html_of(el.content, opts), text = plain_of(el.content) }
-      return pandoc.RawInline('html',
-        '<a class="footnote-ref" id="fnref' .. n .. '" href="#fn' .. n ..
-        '" role="doc-noteref"><sup>' .. n .. '</sup></a>')
+      return pandoc.RawInline('html', note_marker(n))
     end,
     Table = mark_wide_table,
   }
