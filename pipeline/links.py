@@ -13,10 +13,11 @@ import re
 from dataclasses import replace
 from html import escape, unescape
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pipeline.errors import line_of
 from pipeline.model import Article
+from pipeline.urls import split_url
 
 # An element's href attribute as pandoc and the raw HTML repair write it: double quotes.
 HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
@@ -48,7 +49,7 @@ def lead_links(html: str, leads: tuple[tuple[str, str], ...]) -> str:
         slug = slugs.get(_file_name(href) or "")
         if slug is None:
             return match.group(0)
-        fragment = urlsplit(href).fragment
+        fragment = split_url(href).fragment
         page = f"{slug}.html" + (f"#{fragment}" if fragment else "")
         return match.group(1) + escape(page) + match.group(3)
 
@@ -62,7 +63,7 @@ def address_lines(text: str, article: Article) -> dict[str, int]:
     warning about one can name its line wherever the warning is said.
     """
     links = (unescape(match.group(2)) for html in _htmls(article) for match in HREF.finditer(html)
-             if not urlsplit(unescape(match.group(2))).scheme)
+             if not split_url(unescape(match.group(2))).scheme)
     found = {}
     for address in dict.fromkeys((*links, *article.resource_sources)):
         line = _address_line(text, address)
@@ -73,11 +74,14 @@ def address_lines(text: str, article: Article) -> dict[str, int]:
 
 def _address_line(text: str, address: str) -> int | None:
     """Return the line that writes ``address``, as written or as pandoc escaped it."""
-    forms = "|".join(re.escape(form) for form in dict.fromkeys((address, unquote(address))))
+    written = [form for form in dict.fromkeys((address, unquote(address))) if form in text]
+    if not written:  # Folio's own (a note's "#fn1"), or written otherwise (entities)
+        return None
+    forms = "|".join(re.escape(form) for form in written)
     # The address whole, as Markdown or HTML writes it: after "(", "<", "]: " or a quote; else
     # anywhere (a cover in the front matter, an address written in a way not foreseen here).
     return (line_of(text, re.compile(rf"(?:[(<\"']|\]:[ \t]*)(?:{forms})(?=[)>\"'\s])"))
-            or line_of(text, address))
+            or line_of(text, written[0]))
 
 
 def _htmls(article: Article) -> list[str]:
@@ -93,7 +97,7 @@ def _linked_names(article: Article) -> set[str]:
 
 def _file_name(href: str) -> str | None:
     """Return the file name a local link names; None for the web, mail, or a fragment alone."""
-    parts = urlsplit(href)
+    parts = split_url(href)
     if parts.scheme or parts.netloc or not parts.path:
         return None
     return PurePosixPath(unquote(parts.path)).name or None

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pipeline.errors import location
 from pipeline.images import Media, Unusable, check
 from pipeline.model import Article
 from pipeline.project import Project
+from pipeline.urls import split_url
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class Asset:
     @property
     def name(self) -> str:
         """Return the file's name as the article writes it."""
-        return PurePosixPath(unquote(urlsplit(self.src).path)).name
+        return PurePosixPath(unquote(split_url(self.src).path)).name
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Shown:
 
 def is_remote(src: str) -> bool:
     """Tell whether ``src`` is a network address."""
-    return urlsplit(src).scheme in {"http", "https", "ftp"} or src.startswith("//")
+    return split_url(src).scheme in {"http", "https", "ftp"} or src.startswith("//")
 
 
 def locate(src: str, source: Path, project: Project) -> Path | str | None:
@@ -85,7 +86,7 @@ def locate(src: str, source: Path, project: Project) -> Path | str | None:
     A ``data:`` URL gives None; an address Folio may not read gives the reason, as a message
     with one ``%s`` for the address.
     """
-    parts = urlsplit(src)
+    parts = split_url(src)
     if parts.scheme == "data":
         return None
     if is_remote(src):
@@ -142,7 +143,7 @@ def refusal(article: Article, src: str, path: Path, data: bytes) -> str | None:
 
 def output_name(src: str, path: Path, project: Project) -> str:
     """Return where an asset goes beside the output: as written when that is a plain path."""
-    rel = PurePosixPath(unquote(urlsplit(src).path))
+    rel = PurePosixPath(unquote(split_url(src).path))
     if rel.parts and ".." not in rel.parts and not rel.is_absolute():
         return str(rel)
     # An address that climbs out of the source folder gets a stable name under assets/, from

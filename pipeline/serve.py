@@ -16,7 +16,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 import watchfiles
 
@@ -24,6 +24,7 @@ from pipeline.brand import watch_paths
 from pipeline.build import build
 from pipeline.errors import ConfigError, FolioError
 from pipeline.project import Project, load_project
+from pipeline.urls import split_url
 
 if TYPE_CHECKING:
     import socket
@@ -153,7 +154,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Host", "").lower() not in self.server.hosts:
             self.send_error(403, "unexpected Host header")
             return
-        path = urlsplit(self.path).path
+        path = split_url(self.path).path
         if path == EVENTS_PATH:
             self._stream_events(with_body)
             return

@@ -9,9 +9,12 @@ import re
 import subprocess
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -26,8 +29,9 @@ from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_command
 from pipeline.project import Project
-from pipeline.resources import locate
+from pipeline.resources import locate, missing
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
+from pipeline.urls import broken_host, without_broken_addresses
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +111,8 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     parsed = unique_ids(parsed, path)
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
+    broken: list[tuple[str, str]] = []  # addresses with a malformed host, mended in the HTML
+    mended = partial(without_broken_addresses, broken=broken, left_out=missing)
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
     article = Article(
         source=path,
@@ -122,15 +128,16 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         keywords=meta.get("keywords", ()),
         rights=meta.get("rights"),
         cover=meta.get("cover"),
-        blocks=tuple(_block(item) for item in parsed["blocks"]),
-        notes=tuple(Note(n["number"], with_alttext(n["html"]),
+        blocks=tuple(_block(item, mended) for item in parsed["blocks"]),
+        notes=tuple(Note(n["number"], with_alttext(mended(n["html"])),
                                readable(n["text"], n["html"])) for n in parsed["notes"]),
-        images=tuple(Image(i["src"], i["alt"]) for i in parsed["images"]),
+        images=_images(parsed["images"]),
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
         options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
     )
     article = replace(article, address_lines=address_lines(text, article))
+    _warn_broken(broken, text, path)
     _check_heading_levels(article, text)
     _check_direction(article, prepared.lines)
     return article
@@ -345,22 +352,39 @@ def _project_file(name: str, base: Path, path: Path, project: Project, field: st
     return target
 
 
-def _block(item: dict[str, Any]) -> Block:
+def _block(item: dict[str, Any], mended: Callable[[str], str]) -> Block:
     return Block(
         kind=item["t"],
-        html=shown_captions(with_alttext(item["html"])),
+        html=shown_captions(with_alttext(mended(item["html"]))),
         text=readable(item["text"], item["html"]),
         id=item.get("id", ""),
         classes=tuple(item.get("classes", ())),
         attributes=dict(item.get("attributes") or {}),
         level=item.get("level", 0),
         keys=tuple(item.get("keys", ())),
-        images=tuple(Image(i["src"], i["alt"]) for i in item.get("images", ())),
-        children=tuple(_block(child) for child in item.get("children", ())),
+        images=_images(item.get("images", ())),
+        children=tuple(_block(child, mended) for child in item.get("children", ())),
         raw=bool(item.get("raw")),
         code=item.get("code", ""),
         tokens=tuple((kind, text) for kind, text in item.get("tokens", ())),
     )
+
+
+def _images(images: list[dict[str, str]]) -> tuple[Image, ...]:
+    """Return the images shown, but those with a malformed host (the HTML shows their alt)."""
+    return tuple(Image(i["src"], i["alt"]) for i in images if not broken_host(i["src"]))
+
+
+def _warn_broken(broken: list[tuple[str, str]], text: str, path: Path) -> None:
+    """Warn once about each address with a malformed host, which the model has mended."""
+    for name, address in dict.fromkeys(broken):
+        line = line_of(text, address) or line_of(text, unquote(address))
+        if name == "href":
+            log.warning("%s: link to '%s' names a malformed host; kept as plain text",
+                        location(path, line), unquote(address))
+        else:
+            log.warning("%s: address '%s' names a malformed host; left out",
+                        location(path, line), unquote(address))
 
 
 def _check_heading_levels(article: Article, text: str) -> None:

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Sequence, Sized
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pyphen
@@ -20,6 +19,7 @@ from pipeline.errors import BuildError, location
 from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
 from pipeline.libraries import linker_cache_only
 from pipeline.project import DEFAULTS
+from pipeline.urls import split_url
 
 with linker_cache_only():
     from weasyprint import CSS, HTML, Document
@@ -105,14 +105,14 @@ class ProjectFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         """Return the resource ``url`` names, or raise (after warning) when it may not be read."""
-        scheme = urlsplit(url).scheme.lower()
+        scheme = split_url(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
             log.warning("%s: not fetching network resource '%s' (Folio never goes online)",
                         location(self.origin), url)
             raise PermissionError(f"network resource refused: {url}")
-        path = real_path(url2pathname(urlsplit(url).path), self.project)
+        path = real_path(url2pathname(split_url(url).path), self.project)
         if not self.project.contains(path):
             # A symbolic link inside the project may point anywhere: say so, or the user
             # would stare at a path that looks fine.

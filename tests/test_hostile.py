@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import REPO, article
+from tests.validators import epubcheck_problems, vnu_errors
 
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
 SECRET = b"TOP-SECRET-CONTENT-1234"
@@ -131,3 +132,33 @@ def test_script_in_the_body_stays_in_html_and_leaves_the_ebook(make_project, fol
     epub = output_texts(root / "build")
     assert not any(b"document.title" in v for k, v in epub.items() if k.startswith("epub/"))
     assert "script" in result.stderr.lower()
+
+
+def test_a_malformed_host_is_text_in_every_format(make_project, folio, monkeypatch):
+    # urlsplit refuses "http://[oops" (an unbalanced IPv6 bracket): WeasyPrint stopped the
+    # handout on it, and the validators refuse it even escaped. A link keeps its words, a
+    # picture its alternative text; the author is told where.
+    body = ('A <a href="http://[oops/x">raw link</a> and a [Markdown one](https://[md/y).'
+            '[^1]\n\n<img src="http://[oops/p.png" alt="A raw picture">\n\n'
+            '![A figure](https://[fig/z.png)\n\n[^1]: A <a href="//[note">noted link</a>.\n')
+    root = make_project({"source/m.md": article("Malformed", body, slug="m")})
+    monkeypatch.chdir(root)
+    result = folio(root, "build")
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.stderr
+    warned = [line for line in result.stderr.splitlines() if "malformed host" in line]
+    assert warned == [
+        "warning: source/m.md:6: link to 'http://[oops/x' names a malformed host; kept as "
+        "plain text",
+        "warning: source/m.md:6: link to 'https://[md/y' names a malformed host; kept as "
+        "plain text",
+        "warning: source/m.md:8: address 'http://[oops/p.png' names a malformed host; left out",
+        "warning: source/m.md:10: address 'https://[fig/z.png' names a malformed host; left out",
+        "warning: source/m.md:12: link to '//[note' names a malformed host; kept as plain text"]
+    built = root / "build"
+    page = (built / "html" / "m.html").read_text()
+    assert "raw link</a>" in page and "A raw picture" in page and "[oops" not in page
+    assert vnu_errors(built / "html" / "m.html", built / "slides" / "m.html") == []
+    assert epubcheck_problems(built / "epub" / "m.epub") == []
+    handout = "".join(page.extract_text() for page in PdfReader(built / "pdf" / "m.pdf").pages)
+    assert "raw link" in handout and "noted link" in handout

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pipeline.errors import FolioError, InternalError, location
 from pipeline.importers import documents, markdown, text, web, wxr  # noqa: F401  (registers)
@@ -26,6 +25,7 @@ from pipeline.importers.fetch import Fetcher
 from pipeline.importers.pandoc_ast import api_version
 from pipeline.importers.write import Written, write_article
 from pipeline.project import Project
+from pipeline.urls import split_url
 
 __all__ = ["ImportFailed", "ImportReport", "Options", "import_sources", "importers"]
 
@@ -109,7 +109,7 @@ def _plural(number: int, noun: str) -> str:
 
 def is_address(source: str) -> bool:
     """Tell whether ``source`` is a web address rather than a file name."""
-    return urlsplit(source).scheme.lower() in {"http", "https"}
+    return split_url(source).scheme.lower() in {"http", "https"}
 
 
 def _load(source: str, fetcher: Fetcher | None) -> tuple[Origin, bytes]:

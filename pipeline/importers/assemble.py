@@ -6,10 +6,11 @@ import logging
 from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin
 
 from pipeline.importers.base import Imported, ImportFailed, Options, Origin
 from pipeline.importers.pandoc_ast import Node, clean, text_of
+from pipeline.urls import split_url
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
@@ -37,7 +38,7 @@ class Media:
             path = Path(src).resolve()
             if path.is_relative_to(self.extracted.resolve()) and path.is_file():
                 return self._keep(path.name, path.read_bytes())
-        scheme = urlsplit(src).scheme.lower()
+        scheme = split_url(src).scheme.lower()
         if scheme in {"http", "https"} or src.startswith("//") or (self.base_url and not scheme):
             return self._remote(urljoin(self.base_url or "", src))
         if scheme or not self.origin.folder:
@@ -54,7 +55,7 @@ class Media:
     def _local(self, src: str) -> str | None:
         folder = self.origin.folder
         assert folder is not None
-        path = folder.joinpath(*PurePosixPath(unquote(urlsplit(src).path)).parts).resolve()
+        path = folder.joinpath(*PurePosixPath(unquote(split_url(src).path)).parts).resolve()
         # Nothing outside what was named: the document's own folder, and no link out of it.
         if not path.is_relative_to(folder.resolve()) or path.suffix.lower() not in IMAGE_SUFFIXES:
             log.warning("%s: image '%s' left out: it is not an image inside the document's "
@@ -70,8 +71,8 @@ class Media:
             log.warning("%s: image '%s' stays remote (Folio's formats leave it out); "
                         "--images downloads the page's own images", self.origin.label, url)
             return url
-        page = urlsplit(self.base_url or "")
-        if (urlsplit(url).scheme, urlsplit(url).netloc) != (page.scheme, page.netloc):
+        page = split_url(self.base_url or "")
+        if (split_url(url).scheme, split_url(url).netloc) != (page.scheme, page.netloc):
             log.warning("%s: image '%s' stays remote: it is not on the page's own site",
                         self.origin.label, url)
             return url
@@ -82,7 +83,7 @@ class Media:
         except ImportFailed as exc:
             log.warning("%s: image '%s' stays remote: %s", self.origin.label, url, exc.reason)
             return url
-        return self._keep(PurePosixPath(urlsplit(final).path).name or "image", data)
+        return self._keep(PurePosixPath(split_url(final).path).name or "image", data)
 
 
 def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Media,

@@ -10,10 +10,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from pipeline import __version__
 from pipeline.importers.base import ImportFailed
+from pipeline.urls import split_url
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 USER_AGENT = f"Folio/{__version__} (folio import)"
@@ -55,7 +56,7 @@ class Fetcher:
 
     def fetch(self, url: str) -> tuple[str, bytes]:
         """Return the final address and the bytes at ``url``, or raise ``ImportFailed``."""
-        if urlsplit(url).scheme.lower() not in {"http", "https"}:
+        if split_url(url).scheme.lower() not in {"http", "https"}:
             raise ImportFailed("only http and https addresses are fetched", url)
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         deadline = time.monotonic() + self.timeout * 3
@@ -144,7 +145,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
                        headers: Any) -> Any:
         # Checked before urllib's own test, to name the refused address in Folio's words.
         target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
-        if urlsplit(target).scheme.lower() not in {"http", "https"}:
+        if split_url(target).scheme.lower() not in {"http", "https"}:
             raise ImportFailed(f"refusing the redirect to '{target}': only http and https "
                                "addresses are fetched", req.full_url)
         return super().http_error_302(req, fp, code, msg, headers)
@@ -153,7 +154,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
                          headers: Any, newurl: str) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme.lower() not in {"http", "https"}:
+        if split_url(newurl).scheme.lower() not in {"http", "https"}:
             raise ImportFailed(f"refusing the redirect to '{newurl}': only http and https "
                                "addresses are fetched", req.full_url)
         return super().redirect_request(req, fp, code, msg, headers, newurl)

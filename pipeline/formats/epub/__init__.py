@@ -7,7 +7,7 @@ import re
 from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pipeline.books import Book, Entry, Part, book_paths, load_book
 from pipeline.brand.outputs import ebook_files
@@ -19,6 +19,7 @@ from pipeline.formats.epub.package import FONT_TYPES, IMAGE_TYPES
 from pipeline.model import Article
 from pipeline.resources import article_files
 from pipeline.templates import render
+from pipeline.urls import split_url
 
 if TYPE_CHECKING:
     from pipeline.output import OutputDir
@@ -138,8 +139,8 @@ class EpubFormat(Format):
         for _, url in CSS_URL.findall(css):
             if url.startswith("brand/"):  # the brand's own fonts: see ebook_files
                 continue
-            rel = PurePosixPath(unquote(urlsplit(url).path))
-            if urlsplit(url).scheme or url.startswith(("/", "#")) or ".." in rel.parts:
+            rel = PurePosixPath(unquote(split_url(url).path))
+            if split_url(url).scheme or url.startswith(("/", "#")) or ".." in rel.parts:
                 raise BuildError(f"the ebook stylesheet names '{url}': only files in the "
                                  "templates/ folder can be embedded, by a relative address "
                                  "such as 'fonts/Body.woff2'")

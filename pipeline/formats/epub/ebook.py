@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 from markupsafe import Markup, escape
@@ -44,6 +44,7 @@ from pipeline.resources import (
     place_media,
 )
 from pipeline.templates import render
+from pipeline.urls import split_url
 
 if TYPE_CHECKING:
     from pipeline.formats.epub import EpubFormat
@@ -354,7 +355,7 @@ class Ebook:
         href = link.get("href")
         if href is None:
             return
-        parts = urlsplit(href)
+        parts = split_url(href)
         if parts.scheme or parts.netloc or is_remote(href):
             return
         fragment = unquote(parts.fragment)
