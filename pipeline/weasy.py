@@ -123,7 +123,9 @@ class ProjectFetcher(URLFetcher):
             raise PermissionError(f"outside the project: {path}")
         real = path.resolve()
         if not real.is_file():
-            log.warning("%s: resource '%s' does not exist", location(self.origin), path)
+            # Named as the user sees it (source/x.png), and as here on a cluster's worker.
+            log.warning("%s: resource '%s' does not exist", location(self.origin),
+                        location(path))
             raise FileNotFoundError(path)
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         # Read the resolved path: the file checked is the file served, whatever links point at.

@@ -377,3 +377,14 @@ def test_weasyprints_subsetting_arrays_keep_their_length_and_items() -> None:
     assert len(padded) == 4 and list(padded) == [1, 2, 0, 0]
     # Everything else is WeasyPrint's own cffi instance, and the text layout uses it unchanged.
     assert ffi.NULL == text_ffi.ffi.NULL and text_ffi.ffi.new is not ffi.new
+
+
+def test_a_missing_file_in_raw_html_is_named_as_written_in_the_project(make_project, folio,
+                                                                        monkeypatch):
+    root = make_project({"source/handout.md": article("A Handout",
+                                                      '<img src="gone.png" alt="Gone">\n')})
+    monkeypatch.chdir(root)
+    result = folio(root, "build", "--format", "pdf")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: source/handout.md: resource 'source/gone.png' does not exist" in \
+        result.stderr.splitlines()
