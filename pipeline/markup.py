@@ -95,3 +95,24 @@ def shown_captions(html: str) -> str:
         return f"<figcaption>{match.group(1)}</figcaption>"
 
     return _HIDDEN_CAPTION.sub(show, html) if "<figcaption aria-hidden" in html else html
+
+
+# A table cell's span as raw HTML writes it, and the most HTML lets it mean.
+SPAN = re.compile(r"""(\s(colspan|rowspan)\s*=\s*["']?)(\d+)""", re.IGNORECASE)
+SPAN_LIMITS = {"colspan": 1000, "rowspan": 65534}
+
+
+def clamped_spans(html: str) -> str:
+    """Return ``html`` with each cell's span within what HTML allows (1000 columns, 65534 rows).
+
+    Browsers clamp a larger span; WeasyPrint lays every spanned column out, so one cell of
+    colspan="100000" in an author's table took the handout 46 seconds to lay out.
+    """
+    if "span" not in html:
+        return html
+
+    def clamp(match: re.Match[str]) -> str:
+        limit = SPAN_LIMITS[match.group(2).lower()]
+        return match.group(1) + str(min(int(match.group(3)), limit))
+
+    return SPAN.sub(clamp, html)

@@ -24,7 +24,7 @@ from pipeline.highlight import highlight_parse
 from pipeline.i18n import text_direction, translate
 from pipeline.ids import unique_ids
 from pipeline.links import address_lines
-from pipeline.markup import shown_captions
+from pipeline.markup import clamped_spans, shown_captions
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_command
@@ -112,7 +112,11 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     broken: list[tuple[str, str]] = []  # addresses with a malformed host, mended in the HTML
-    mended = partial(without_broken_addresses, broken=broken, left_out=missing)
+    without_broken = partial(without_broken_addresses, broken=broken, left_out=missing)
+
+    def mended(html: str) -> str:  # what no format can take, mended once, for every format
+        return clamped_spans(without_broken(html))
+
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
     article = Article(
         source=path,
