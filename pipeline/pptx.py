@@ -86,10 +86,10 @@ def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
     _mark_language(prs, article.lang)
     _mark_direction(prs, article.lang)
     props = prs.core_properties
-    props.title = article.title
-    props.author = join_names(article.authors, article.lang)
-    props.subject = article.description or ""
-    props.keywords = ", ".join(article.keywords)
+    props.title = core_text(article.title)
+    props.author = core_text(join_names(article.authors, article.lang))
+    props.subject = core_text(article.description or "")
+    props.keywords = core_text(", ".join(article.keywords))
     props.language = article.lang
     props.last_modified_by = "Folio"
     props.revision = 1
@@ -98,6 +98,19 @@ def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
     buffer = io.BytesIO()
     prs.save(buffer)
     return _normalised_zip(buffer.getvalue())
+
+
+# Office's limit for a document property; python-pptx refuses a longer text outright.
+CORE_PROPERTY_CHARS = 255
+
+
+def core_text(text: str) -> str:
+    """Return ``text`` fitted to a document property, cut at a word with an ellipsis."""
+    if len(text) <= CORE_PROPERTY_CHARS:
+        return text
+    head = text[:CORE_PROPERTY_CHARS - 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else head
+    return cut.rstrip(" ,;:") + "\u2026"
 
 
 @functools.cache

@@ -450,3 +450,17 @@ def test_pptx_single_point_has_no_bullet_marker(built: Callable[..., tuple[Path,
                for p in two.text_frame.paragraphs)
     html = lxml_html.parse(str(outputs(out, "points")["html"]))
     assert html.xpath("//section[@id='slide-2']//ul/@class") == ["bullets single"]
+
+
+def test_pptx_keeps_a_news_pages_long_summary_and_tags(
+        built: Callable[..., tuple[Path, Deck]]) -> None:
+    """A web page's summary and tag list run past Office's 255 characters a property."""
+    summary = " ".join(["The committee heard from reporters and editors about the new law."] * 6)
+    tags = ", ".join(f"topic {n}" for n in range(60))
+    out, _ = built(article("Press Freedom", "Words.\n", description=repr(summary),
+                           keywords=repr(tags)))
+    props = Presentation(str(outputs(out, "press-freedom")["pptx"])).core_properties
+    assert len(props.subject) <= 255 and props.subject.endswith("\u2026")
+    assert summary.startswith(props.subject[:-1] + " ")  # cut between words
+    assert len(props.keywords) <= 255 and props.keywords.startswith("topic 0, topic 1,")
+    assert props.title == "Press Freedom"
