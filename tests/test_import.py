@@ -333,7 +333,13 @@ def test_second_import_is_refused_without_force(project, folio):
     assert folio(project, "import", page, "--slug", "slow", "--dry-run").exit_code == 0
     assert not (project / "source" / "slow.md").exists()
     assert folio(project, "import", page, "--slug", "slow").exit_code == 0
-    assert body_of(project / "source" / "slow.md")[0]["title"] == "Why Slow Reading Matters"
+    meta = body_of(project / "source" / "slow.md")[0]
+    assert (meta["title"], meta["slug"]) == ("Why Slow Reading Matters", "slow")
+    # The same page twice, under two names: both build, each under its own name.
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (project / "build" / "html").glob("*.html")} == {
+        "index.html", "slow.html", "why-slow-reading-matters.html"}
 
 
 def test_a_broken_file_is_one_line_and_the_others_are_imported(project, folio, tmp_path):

@@ -54,6 +54,10 @@ def front_matter(item: Imported, project: Project, slug: str) -> dict[str, Any]:
     meta = {key: value for key, value in item.meta.items() if value not in (None, "", [], ())}
     meta["title"] = item.title
     meta.setdefault("lang", project.settings["lang"])
+    if slug != slugify(item.title):
+        # The outputs' names come from the title unless told: the file's name alone would
+        # leave build/ under another name, and two pages of one title clashing there.
+        meta["slug"] = slug
     if "date" in meta:
         meta["date"] = parse_date(meta["date"])
         if meta["date"] is None:
