@@ -619,3 +619,20 @@ def test_wordpress_classic_list_after_a_line_of_text(project, folio, tmp_path):
     assert [" ".join(li.text_content().split()) for li in page.xpath("//li")] == [
         "Lists within lists", "ordered item", "ordered item unordered", "unordered"]
     assert page.xpath("//pre")[0].text_content() == "code\n\nkept"
+
+
+def test_web_page_metadata_as_the_page_declares_it(project):
+    """Modelled on news pages: a section banner as the only ``<h1>``, no charset declared,
+    an author with an address, a byline run into its date, tags repeated."""
+    report = import_sources(load_project(project),
+                            [str(FIXTURES / "banner-heading.html"),
+                             str(FIXTURES / "dated-byline.html")], Options())
+    assert report.errors == []
+    meta, body = body_of(project / "source" / "passworter-fur-mac-was-neu-ist.md")
+    # <title> names the article (its site's name taken off); the lone <h1> is a banner.
+    assert meta["title"] == "Passwörter für Mac: was neu ist"
+    assert meta["author"] == "Dana K. Reyes"
+    assert meta["keywords"] == ["Passwort", "Mac", "Sicherheit"]
+    assert "Einmal-Passwörter nun auch auf dem Mac" in body
+    meta, _ = body_of(project / "source" / "the-hidden-heroines-of-chaos.md")
+    assert meta["author"] == "Joshua Sokol"

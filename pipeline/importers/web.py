@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -31,6 +32,7 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
                          re.IGNORECASE | re.DOTALL)
 _EXTRACT = {"include_comments": False, "include_images": True, "include_tables": True,
             "include_links": True, "include_formatting": True}
+_PARSER = lxml_html.HTMLParser(encoding="utf-8")
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -63,7 +65,9 @@ class WebPageImporter(Importer):
         body = trafilatura.extract(page, url=origin.url, output_format="html", **_EXTRACT)
         if document is None or not body:
             return []
-        tree = lxml_html.fromstring(page.encode("utf-8"))
+        # Parsed from the text trafilatura decoded, its encoding told: bytes alone would be read
+        # as Latin-1 wherever the page's charset declaration comes late or not at all.
+        tree = lxml_html.document_fromstring(page.encode("utf-8"), parser=_PARSER)
         meta = page_meta(tree, document)
         ast = read_ast(body.encode("utf-8"), "html-native_divs-native_spans", origin.label)
         dropped: Counter[str] = Counter()
@@ -75,20 +79,20 @@ class WebPageImporter(Importer):
 def page_meta(tree: Any, document: Any) -> dict[str, Any]:
     """Return the page's metadata: trafilatura's, completed by JSON-LD and ``<meta>`` tags."""
     linked = json_ld(tree)
-    metas = {(node.get("property") or node.get("name") or "").lower(): node.get("content", "")
-             for node in tree.iterfind(".//meta") if node.get("content")}
+    tags = meta_tags(tree)
+    metas = {name: values[-1] for name, values in tags.items()}
     site = document.sitename or metas.get("og:site_name") or ""
-    title = (metas.get("og:title") or document.title or linked.get("headline") or "").strip()
-    meta: dict[str, Any] = {"title": strip_site_name(title, site)}
-    authors = split_names(document.author or "") or split_names(linked.get("author"))
+    meta: dict[str, Any] = {"title": page_title(tree, metas, linked, document.title or "", site)}
+    authors = declared_authors(tags, linked) or plausible_names(document.author or "")
     if authors:
         meta["author"] = authors
     meta["date"] = (document.date or linked.get("datePublished")
                     or metas.get("article:published_time"))
     meta["description"] = document.description or linked.get("description")
-    keywords = keyword_list(document.tags or [], document.categories or [],
+    # trafilatura joins a page's tags with commas into one text: split again, as every source.
+    keywords = keyword_list(*(document.tags or []), *(document.categories or []),
                             linked.get("keywords"), metas.get("keywords"),
-                            [v for k, v in metas.items() if k == "article:tag"])
+                            *tags.get("article:tag", []))
     if keywords:
         meta["keywords"] = keywords
     lang = (tree.get("lang") or linked.get("inLanguage") or "").strip()
@@ -97,11 +101,95 @@ def page_meta(tree: Any, document: Any) -> dict[str, Any]:
     return meta
 
 
+def meta_tags(tree: Any) -> dict[str, list[str]]:
+    """Return the page's ``<meta>`` contents by lower-cased name or property, in page order."""
+    tags: dict[str, list[str]] = {}
+    for node in tree.iterfind(".//meta"):
+        name = (node.get("property") or node.get("name") or "").lower()
+        if node.get("content", "").strip():
+            tags.setdefault(name, []).append(node.get("content").strip())
+    return tags
+
+
+def page_title(tree: Any, metas: dict[str, str], linked: dict[str, Any], found: str,
+               site: str) -> str:
+    """Return the article's title: as the page declares it, else its heading or ``<title>``.
+
+    trafilatura takes a page's only ``<h1>`` first; but on many sites that is the site's or
+    the section's banner ("Allergies Health Center"), while ``<title>`` names the article.
+    The heading wins only where ``<title>`` agrees with it or is too short to be a title.
+    """
+    # JSON-LD's headline comes last: Wikipedia's, for one, is "Wikimedia list article".
+    if metas.get("og:title"):
+        return strip_site_name(" ".join(metas["og:title"].split()), site)
+    named = strip_site_name(" ".join((tree.findtext(".//title") or "").split()), site)
+    headings = [" ".join(h.text_content().split()) for h in tree.iterfind(".//h1")]
+    heading = headings[0] if len(headings) == 1 else ""
+    found = strip_site_name(" ".join(found.split()), site)
+    if not heading or found != heading or not named:
+        headline = linked.get("headline")
+        return found or named or (headline.strip() if isinstance(headline, str) else "")
+    agree = heading.lower() in named.lower() or named.lower() in heading.lower()
+    return heading if agree or len(named) < 15 else named
+
+
+_URL = re.compile(r"\(?\s*(?:https?://|www\.)\S*\s*\)?")
+_BY = re.compile(r"^(?:by|par|von|por|di|door|av|af)\s+", re.IGNORECASE)
+
+
+def declared_authors(tags: dict[str, list[str]], linked: dict[str, Any]) -> list[str]:
+    """Return the authors a page declares in JSON-LD or ``<meta>`` tags, first source found.
+
+    These are written for machines and kept as written ("Nelson D. Schwartz"); trafilatura
+    rewrites them (dots and everything in brackets go, an address becomes names).
+    """
+    sources = [split_names(linked.get("author"))]
+    for name in ("author", "byl", "article:author", "parsely-author", "dc.creator",
+                 "dcterms.creator"):
+        sources.append([n for value in tags.get(name, []) for n in split_names(value)])
+    for names in sources:
+        cleaned = [_BY.sub("", _URL.sub(" ", n)).strip(" ,;") for n in names]
+        cleaned = [n for n in cleaned if n and "://" not in n and "/" not in n]
+        if cleaned:
+            return cleaned
+    return []
+
+
+_DATE_WORDS = {dt.date(2001, month, 1).strftime(fmt).lower() for month in range(1, 13)
+               for fmt in ("%B", "%b")} | {dt.date(2001, 1, day).strftime("%A").lower()
+                                           for day in range(1, 8)} | {"updated", "published",
+                                                                      "last", "on", "at"}
+
+
+def plausible_names(found: str) -> list[str]:
+    """Return the names trafilatura read from a byline, without the date that followed them.
+
+    It drops the byline's digits, so "Joshua Sokol May 17, 2017" reaches us as "Joshua Sokol
+    May": a trailing month or weekday is the date's, not the name's.
+    """
+    names = []
+    for name in split_names(found):
+        words = name.split()
+        while words and _dated(words[-1]):
+            words.pop()
+        if words and not all(map(_dated, words)):
+            names.append(" ".join(words))
+    return names
+
+
+def _dated(word: str) -> bool:
+    """Tell whether a word of a byline belongs to its date ("Updated", "May", "7,")."""
+    word = word.lower().strip(".,:")
+    return word in _DATE_WORDS or word.isdigit()
+
+
 def strip_site_name(title: str, site: str) -> str:
     """Return ``title`` without a " | Site name" (or " - Site name") suffix."""
     for separator in (" | ", " \u2013 ", " \u2014 ", " - ", " :: ", " \u00b7 "):
         head, found, tail = title.rpartition(separator)
-        named = tail.strip().lower() == site.strip().lower()
+        tail, name = tail.strip().lower(), site.strip().lower()
+        # "Spiceworks" for the site "Spiceworks Inc": the name shortened, not another title.
+        named = bool(tail and name) and (name.startswith(tail) or tail.startswith(name))
         if found and head and (named or separator == " | "):
             return head.strip()
     return title
