@@ -32,6 +32,8 @@ from tests.conftest import SAMPLE_SLUG, SAMPLE_SOURCE
 from tests.validators import epubcheck_problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
+# Pages modelled on real sites' ways, kept out of FIXTURES, whose every file is built.
+PAGES = Path(__file__).parent / "fixtures" / "web"
 FIGURE = Path(__file__).parent / "fixtures" / "figure.png"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_1410582c2ccb5202.txt"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -625,8 +627,8 @@ def test_web_page_metadata_as_the_page_declares_it(project):
     """Modelled on news pages: a section banner as the only ``<h1>``, no charset declared,
     an author with an address, a byline run into its date, tags repeated."""
     report = import_sources(load_project(project),
-                            [str(FIXTURES / "banner-heading.html"),
-                             str(FIXTURES / "dated-byline.html")], Options())
+                            [str(PAGES / "banner-heading.html"),
+                             str(PAGES / "dated-byline.html")], Options())
     assert report.errors == []
     meta, body = body_of(project / "source" / "passworter-fur-mac-was-neu-ist.md")
     # <title> names the article (its site's name taken off); the lone <h1> is a banner.
