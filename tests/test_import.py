@@ -638,3 +638,35 @@ def test_web_page_metadata_as_the_page_declares_it(project):
     assert "Einmal-Passwörter nun auch auf dem Mac" in body
     meta, _ = body_of(project / "source" / "the-hidden-heroines-of-chaos.md")
     assert meta["author"] == "Joshua Sokol"
+
+
+def test_a_pages_links_lead_where_they_can(project, folio):
+    """Modelled on Wikipedia and blog pages saved to disk: links to the site's own pages,
+    notes and comments that the extraction leaves behind, a page that declares its address."""
+    report = import_sources(load_project(project), [str(PAGES / "site-links.html")], Options())
+    assert report.errors == []
+    _, body = body_of(project / "source" / "tidal-islands.md")
+    # The site's own pages, from the address the page declares; protocol-relative made whole.
+    assert "(https://notes.example.org/coast/causeways)" in body
+    assert "(https://notes.example.org/maps/estuary)" in body
+    assert "(https://images.example.org/tides.html)" in body
+    # A part of the page that came along stays linked; the others keep their words only.
+    assert "[the advice on crossing](#crossing-safely)" in body
+    assert "leave a comment" in body and "#comments" not in body and "#cite-1" not in body
+    result = folio(project, "build", "-f", "html,epub")
+    assert result.exit_code == 0, result.output
+    assert "unlinked" not in result.stderr
+
+
+def test_a_saved_pages_links_to_its_site_keep_their_words_without_its_address(project):
+    page = (PAGES / "site-links.html").read_text(encoding="utf-8")
+    saved = project / "saved.html"
+    saved.write_text(page.replace('<link rel="canonical" '
+                                  'href="https://notes.example.org/coast/tidal-islands">', ""),
+                     encoding="utf-8")
+    report = import_sources(load_project(project), [str(saved)], Options())
+    assert report.errors == []
+    _, body = body_of(project / "source" / "tidal-islands.md")
+    assert "causeways" in body and "/coast/causeways" not in body
+    # Relative to the page's folder: perhaps another page imported beside it.
+    assert "(../maps/estuary)" in body

@@ -17,19 +17,22 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 
 
 class Media:
-    """Decides, image by image, what the imported article points at, and gathers the bytes.
+    """Decides, address by address, what the imported article points at; gathers images.
 
     A document's own images (extracted by pandoc into ``extracted``, or files inside the
     document's folder) are copied; a network image stays remote with a warning, or is
-    downloaded with ``--images`` when it comes from the page's own site.
+    downloaded with ``--images`` when it comes from the page's own site. A page's links to
+    its own site lead there (see ``link``).
     """
 
     def __init__(self, origin: Origin, options: Options, extracted: Path | None = None,
-                 base_url: str | None = None) -> None:
+                 base_url: str | None = None, site_url: str | None = None) -> None:
         self.origin = origin
         self.options = options
         self.extracted = extracted
         self.base_url = base_url or origin.url
+        # Where the page lives on the web, for its links: a saved page declares it.
+        self.site_url = site_url or self.base_url
         self.files: dict[str, bytes] = {}
 
     def __call__(self, src: str) -> str | None:
@@ -46,6 +49,23 @@ class Media:
                         self.origin.label, src)
             return None
         return self._local(src)
+
+    def link(self, href: str) -> str | None:
+        """Return the address to write for a link to ``href``, or None to keep its words only.
+
+        A page's links to its own site (``/wiki/Ethics``, ``../about``) named pages there:
+        with the page's address known they lead there still; without it, a link from the
+        site's root leads nowhere. A link relative to a document's folder may lead to another
+        document imported with it, and is kept.
+        """
+        parts = split_url(href)
+        if parts.scheme:
+            return href
+        if parts.netloc:  # "//host/path", which a page opened from a file cannot follow
+            return urljoin(self.site_url or "https:", href)
+        if self.site_url:
+            return urljoin(self.site_url, href)
+        return None if href.startswith("/") else href
 
     def _keep(self, name: str, data: bytes) -> str:
         key = f"media:{len(self.files)}/{name}"
@@ -91,7 +111,7 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
              fallback_title: str | None = None, slug: str | None = None) -> Imported:
     """Return the cleaned article; its title is the metadata's, else a leading heading's."""
     dropped = dropped if dropped is not None else Counter()
-    blocks = clean(blocks, dropped, media, chrome=chrome)
+    blocks = clean(blocks, dropped, media, chrome=chrome, link=media.link)
     title = str(meta.pop("title", "") or "").strip()
     first = blocks[0] if blocks else None
     if first and first["t"] == "Header" and (not title or text_of(first["c"][2]) == title):

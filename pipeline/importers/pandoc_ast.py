@@ -131,17 +131,20 @@ def count(blocks: list[Node], kinds: set[str]) -> int:
     return found
 
 
-ImageHook = Callable[[str], str | None]
+# Maps an image's or a link's address to the one to write, or None to keep only its words.
+AddressHook = Callable[[str], str | None]
 _UNSAFE_LINK = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
           "BlockQuote", "BulletList", "OrderedList"}
 
 
-def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
-          chrome: bool = False) -> list[Node]:
+def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
+          chrome: bool = False, link: AddressHook | None = None) -> list[Node]:
     """Return ``blocks`` without raw markup, wrappers, empty paragraphs and (if asked) chrome.
 
-    ``image`` maps each image address to the one to write, or None to keep only its alt text.
+    ``image`` maps each image address to the one to write, or None to keep only its alt text;
+    ``link`` does the same for a link's address (its words stay). A link to a part of the
+    document that did not come along (a page's comments, its menu) keeps only its words.
     """
     anchors = _Anchors(blocks)
 
@@ -180,7 +183,49 @@ def clean(blocks: list[Node], dropped: Counter[str], image: ImageHook,
             return []
         return [node]
 
-    return anchors.relink(walk(blocks, visit))
+    return _settled_links(anchors.relink(walk(blocks, visit)), dropped, link)
+
+
+def _settled_links(blocks: list[Node], dropped: Counter[str], link: AddressHook | None
+                   ) -> list[Node]:
+    """Return ``blocks`` with each link leading where the imported article can lead."""
+    ids = set()
+
+    def gather(node: Node) -> list[Node]:
+        attr = _attr(node)
+        if attr and attr[0]:
+            ids.add(attr[0])
+        return [node]
+
+    walk(json.loads(json.dumps(blocks)), gather)
+
+    def settle(node: Node) -> list[Node]:
+        if node["t"] != "Link":
+            return [node]
+        target = node["c"][2][0]
+        if target.startswith("#"):
+            if target[1:] in ids:
+                return [node]
+            dropped["links to parts of the page left out"] += 1
+            return node["c"][1]
+        written = link(target) if link else target
+        if written is None:
+            dropped["links to the site's own pages"] += 1
+            return node["c"][1]
+        node["c"][2][0] = written
+        return [node]
+
+    return walk(blocks, settle)
+
+
+def _attr(node: Node) -> list[Any] | None:
+    """Return the attributes (id, classes, pairs) of an element that has them."""
+    kind, content = node["t"], node.get("c")
+    if kind == "Header":
+        return content[1]
+    if kind in {"Table", "Figure", "CodeBlock", "Div", "Span", "Link", "Image", "Code"}:
+        return content[0]
+    return None
 
 
 class _Anchors:
@@ -252,7 +297,7 @@ def _without_lone_head(table: Node) -> None:
         head[1] = []
 
 
-def _image(node: Node, dropped: Counter[str], image: ImageHook) -> list[Node]:
+def _image(node: Node, dropped: Counter[str], image: AddressHook) -> list[Node]:
     target = image(node["c"][2][0])
     if target is None:
         dropped["images that could not be read"] += 1

@@ -24,6 +24,7 @@ from pipeline.importers.base import (
 )
 from pipeline.importers.pandoc_ast import read_ast
 from pipeline.schema import LANG_RE
+from pipeline.urls import split_url
 
 if TYPE_CHECKING:
     from pipeline.project import Project
@@ -72,7 +73,8 @@ class WebPageImporter(Importer):
         ast = read_ast(body.encode("utf-8"), "html-native_divs-native_spans", origin.label)
         dropped: Counter[str] = Counter()
         # A saved page's images are beside it; a fetched page's are on its site.
-        media = Media(origin, options, base_url=origin.url)
+        media = Media(origin, options, base_url=origin.url,
+                      site_url=origin.url or page_address(tree))
         return [assemble(ast["blocks"], meta, origin, media, dropped, chrome=True)]
 
 
@@ -99,6 +101,17 @@ def page_meta(tree: Any, document: Any) -> dict[str, Any]:
     if isinstance(lang, str) and LANG_RE.fullmatch(lang):
         meta["lang"] = lang
     return meta
+
+
+def page_address(tree: Any) -> str | None:
+    """Return the web address a saved page declares for itself (canonical, og:url, base)."""
+    for path, attribute in ((".//link[@rel='canonical']", "href"),
+                            (".//meta[@property='og:url']", "content"), (".//base", "href")):
+        for node in tree.iterfind(path):
+            address = (node.get(attribute) or "").strip()
+            if split_url(address).scheme in {"http", "https"}:
+                return address
+    return None
 
 
 def meta_tags(tree: Any) -> dict[str, list[str]]:
