@@ -248,9 +248,12 @@ def warm_up() -> None:
 # Latin letters, digits and signs only: scripts written without spaces (Chinese, Thai) have
 # their own break opportunities, and a space between a letter and its marks would spoil them.
 LONG_RUN = re.compile(r"(?:&[#\w]+;|[!-%'-;=?-~\u00a1-\u024f]){100,}")
-# Markup, skipped whole (style sheets and scripts too), or a stretch of text between tags.
-MARKUP_OR_TEXT = re.compile(r"<(style|script|template)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|([^<]+)",
-                            re.S | re.I)
+# Markup, skipped whole (style sheets, scripts and the title too), or a stretch of text.
+MARKUP_OR_TEXT = re.compile(r"<(style|script|template|title|textarea)\b.*?</\1\s*>|<!--.*?-->"
+                            r"|<[^>]*>|([^<]+)", re.S | re.I)
+# HarfBuzz forms ligatures across a zero-width space: the "fi" of "f\u200bi" would be one
+# glyph whose text the PDF's text layer loses.
+UNLIGATED = '<span style="font-variant-ligatures: none">{}</span>'
 CHARACTER = re.compile(r"&[#\w]+;|.", re.S)
 
 
@@ -261,7 +264,8 @@ def with_breaks_in_long_words(html: str) -> str:
     in it: a 10,000-letter word (a gene sequence, a hash, base64 pasted as text) took a
     handout 8 s, and 40,000 letters ten minutes. A word that long breaks across lines anyway;
     given a break opportunity at each character it lays out in linear time, and the text
-    layer reads the same (the zero-width spaces draw no glyph).
+    layer reads the same (the zero-width spaces draw no glyph, and no ligature is formed
+    across them).
     """
     if not LONG_RUN.search(html):
         return html
@@ -269,8 +273,8 @@ def with_breaks_in_long_words(html: str) -> str:
     def text(match: re.Match[str]) -> str:
         if match.group(2) is None or not LONG_RUN.search(match.group(2)):
             return match.group(0)
-        return LONG_RUN.sub(lambda run: "\u200b".join(CHARACTER.findall(run.group(0))),
-                            match.group(2))
+        return LONG_RUN.sub(lambda run: UNLIGATED.format(
+            "\u200b".join(CHARACTER.findall(run.group(0)))), match.group(2))
 
     return MARKUP_OR_TEXT.sub(text, html)
 

@@ -394,7 +394,7 @@ def test_a_very_long_word_breaks_at_any_letter_and_reads_whole(make_project, fol
     # WeasyPrint laid out the rest of the paragraph for every line of a word with no break
     # in it (8 s for 10,000 letters, minutes for more): such a word gets a zero-width space
     # at each letter, which the text layer does not hold.
-    sequence = "ACGT" * 1000
+    sequence = "ACGTfiflff" * 400  # letters that make ligatures, too
     reader, _, _ = build_pdf(make_project, folio, f"A sequence: {sequence} and more.\n")
     text = "".join(body_text(page) for page in reader.pages)
     assert "\u200b" not in text
@@ -402,12 +402,11 @@ def test_a_very_long_word_breaks_at_any_letter_and_reads_whole(make_project, fol
 
 
 def test_only_long_latin_runs_in_text_get_breaks():
-    from pipeline.weasy import with_breaks_in_long_words
+    from pipeline.weasy import UNLIGATED, with_breaks_in_long_words
 
     long_word = "x" * 99 + "&amp;"
     html = (f"<style>a{{b:url(data:{'A' * 200})}}</style><p title='{'T' * 150}'>{long_word} "
             f"{'中' * 300} {'é' * 20}</p>")
     broken = with_breaks_in_long_words(html)
-    assert broken.replace("\u200b", "") == html
-    assert "\u200b".join(["x"] * 99 + ["&amp;"]) in broken
-    assert broken.count("\u200b") == 99
+    spaced = "\u200b".join(["x"] * 99 + ["&amp;"])
+    assert broken == html.replace(long_word, UNLIGATED.format(spaced))
