@@ -85,13 +85,13 @@ def _write_once(item: Imported, project: Project, options: Options, api: list[in
                 slugs: set[str]) -> Written:
     from pipeline.importers.write import choose_slug
 
-    slug = choose_slug(item, options)
+    slug = choose_slug(item, options, slugs)
     if slug in slugs:
         # Two posts of one export with one slug: the second must not replace the first.
         raise ImportFailed(f"'{item.title}' has the slug '{slug}' of another article imported "
                            "just now; import it alone with --slug", item.origin.label)
     slugs.add(slug)
-    return write_article(item, project, options, api)
+    return write_article(item, project, options, api, slug)
 
 
 def summary_line(written: Written, dry_run: bool = False) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -38,9 +39,16 @@ class Written:
     dropped: str
 
 
-def choose_slug(item: Imported, options: Options) -> str:
-    """Return the slug of ``item``: ``--slug``, the document's own, or one made from the title."""
-    slug = options.slug or item.slug or slugify(item.title) or "article"
+def choose_slug(item: Imported, options: Options, taken: Collection[str] = ()) -> str:
+    """Return the slug of ``item``: ``--slug``, the document's own, or one made from the title.
+
+    A file's own name stands in for a title with no ASCII letters ("Русский вариант") and for
+    one another document of the same import has already taken (two templates' "MyTitle").
+    """
+    made = slugify(item.title)
+    if item.origin.path is not None and (not made or made in taken):
+        made = slugify(item.origin.path.stem) or made
+    slug = options.slug or item.slug or made or "article"
     if not SLUG_RE.fullmatch(slug) or slug in RESERVED_NAMES:
         if options.slug:
             raise ImportFailed(f"--slug '{slug}' is not a slug (lower-case letters, digits, "
@@ -117,10 +125,10 @@ def _sniff_suffix(data: bytes) -> str:
     return ".svg" if b"<svg" in data[:1000] else ".png"
 
 
-def write_article(item: Imported, project: Project, options: Options,
-                  api: list[int]) -> Written:
+def write_article(item: Imported, project: Project, options: Options, api: list[int],
+                  slug: str | None = None) -> Written:
     """Write ``item`` to ``source/<slug>.md`` and its images; refuse to overwrite without force."""
-    slug = choose_slug(item, options)
+    slug = slug or choose_slug(item, options)
     path = project.source_dir / f"{slug}.md"
     if path.exists() and not options.force:
         raise ImportFailed(f"{location(path)} already exists; use --force to replace it",
