@@ -10,7 +10,9 @@ import yaml
 from pipeline.importers import Options, import_sources
 from pipeline.project import load_project
 from pipeline.source import split_front_matter
-from tests.wordml import para, write_docx
+from tests.wordml import image_para, para, write_docx
+
+FIGURE = Path(__file__).parent.joinpath("fixtures", "figure.png").read_bytes()
 
 
 @pytest.fixture
@@ -39,3 +41,30 @@ def test_documents_of_one_title_or_no_ascii_title_take_their_file_names(project,
         "headerpic.md", "mytitle.md", "second-copy.md", "stress004.md"]
     assert front(source / "second-copy.md")["title"] == "MyTitle"
     assert front(source / "headerpic.md")["title"] == "Русский вариант"
+
+
+def emf() -> bytes:
+    """Return the start of an Enhanced Metafile: its header record, " EMF" at offset 40."""
+    return (b"\x01\x00\x00\x00\x6c\x00\x00\x00" + bytes(32) + b" EMF" + b"\x00\x00\x01\x00"
+            + bytes(64))
+
+
+def test_a_windows_metafile_picture_is_left_out_with_one_warning(project, folio, tmp_path,
+                                                                 caplog):
+    # POI's VariousPictures.docx holds santa.wmf and wrench.emf beside a PNG and a JPEG (and
+    # 10 more of its files hold EMF or WMF drawings): they were written as .png files that
+    # every format then refused, one warning per format.
+    path = write_docx(tmp_path / "pictures.docx",
+                      para("Various pictures") + image_para("rId1", "wrench.emf")
+                      + image_para("rId2", "tomcat.png"),
+                      title="Pictures", media={"image1.emf": emf(), "image2.png": FIGURE})
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == []
+    [written] = report.written
+    assert written.images == 1 and "images that could not be read" in written.dropped
+    assert [p.name for p in (project / "source" / "images" / "pictures").iterdir()] == [
+        "image2.png"]
+    assert any("image 'image1.emf' left out: it is a Windows metafile (EMF)" in r.getMessage()
+               and str(path) in r.getMessage() for r in caplog.records)
+    result = folio(project, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0 and "warning" not in result.output.lower(), result.output

@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+from pipeline import images
 from pipeline.importers.base import Imported, ImportFailed, Options, Origin
 from pipeline.importers.pandoc_ast import Node, clean, text_of
 from pipeline.urls import split_url
@@ -67,7 +68,17 @@ class Media:
             return urljoin(self.site_url, href)
         return None if href.startswith("/") else href
 
-    def _keep(self, name: str, data: bytes) -> str:
+    def _keep(self, name: str, data: bytes) -> str | None:
+        try:
+            images.inspect(data, PurePosixPath(name).suffix.lower())
+        except images.Unusable as exc:
+            # Word keeps drawings as Windows metafiles (EMF, WMF), which no browser, e-reader
+            # or PDF renderer shows: written under an image's name, every build refused them.
+            what = _metafile(data)
+            reason = (f"is a Windows metafile ({what}), which no format shows" if what
+                      else exc.reason)
+            log.warning("%s: image '%s' left out: it %s", self.origin.label, name, reason)
+            return None
         key = f"media:{len(self.files)}/{name}"
         self.files[key] = data
         return key
@@ -104,6 +115,17 @@ class Media:
             log.warning("%s: image '%s' stays remote: %s", self.origin.label, url, exc.reason)
             return url
         return self._keep(PurePosixPath(split_url(final).path).name or "image", data)
+
+
+def _metafile(data: bytes) -> str | None:
+    """Return "EMF" or "WMF" when ``data`` is a Windows metafile, else None."""
+    if data[40:44] == b" EMF":
+        return "EMF"
+    # A placeable WMF starts with its key; a plain one with its header's type and size (9).
+    if data.startswith(b"\xd7\xcd\xc6\x9a") or data[:4] in {b"\x01\x00\x09\x00",
+                                                          b"\x02\x00\x09\x00"}:
+        return "WMF"
+    return None
 
 
 def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Media,
