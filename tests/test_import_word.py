@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,33 @@ def test_a_windows_metafile_picture_is_left_out_with_one_warning(project, folio,
                and str(path) in r.getMessage() for r in caplog.records)
     result = folio(project, "build", "-f", "html", "-j", "1")
     assert result.exit_code == 0 and "warning" not in result.output.lower(), result.output
+
+
+def test_encrypted_damaged_and_foreign_packages_each_say_what_they_are(project, folio,
+                                                                        tmp_path):
+    # POI's bug53475-password-is-pass.docx (an encrypted package inside an OLE2 file),
+    # truncated62886.docx and the clusterfuzz cases (cut-off zips), and stress025.docx (an
+    # Office theme called .docx) were all "cannot tell what kind of document this is".
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    encrypted = tmp_path / "password.docx"
+    encrypted.write_bytes(ole2 + "EncryptionInfo".encode("utf-16-le") + bytes(64))
+    old = tmp_path / "old.docx"
+    old.write_bytes(ole2 + "WordDocument".encode("utf-16-le") + bytes(64))
+    whole = write_docx(tmp_path / "whole.docx", para("Kept."), title="Whole").read_bytes()
+    cut = tmp_path / "truncated.docx"
+    cut.write_bytes(whole[: len(whole) // 2])
+    theme = tmp_path / "theme.docx"
+    with zipfile.ZipFile(theme, "w") as package:
+        package.writestr("theme/theme/theme1.xml", "<a:theme/>")
+    result = folio(project, "import", *map(str, (encrypted, old, cut, theme)),
+                   str(tmp_path / "whole.docx"))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        f"Error: {encrypted}: an encrypted (password-protected) Office document; save a copy "
+        "without a password, then import that",
+        f"Error: {old}: an older binary Office file (Word 97-2003 .doc?); save it as .docx",
+        f"Error: {cut}: a damaged or cut-off zip package (File is not a zip file); open it "
+        "and save it again",
+        f"Error: {theme}: a zip package holding no Word, OpenDocument or EPUB document"]
+    assert (project / "source" / "whole.md").is_file()

@@ -129,6 +129,9 @@ def _read(origin: Origin, data: bytes, options: Options,
           project: Project) -> list[Imported | Skipped]:
     importer = find_importer(data, origin.url or origin.label)
     if importer is None:
+        reason = next(filter(None, (imp.refusal(data) for imp in importers())), None)
+        if reason:
+            raise ImportFailed(reason, origin.label)
         raise ImportFailed("cannot tell what kind of document this is; Folio imports "
                            f"{', '.join(imp.name for imp in importers())}", origin.label)
     items = importer.read(data, origin, options, project)

@@ -103,6 +103,14 @@ class Importer:
         """Return the articles in ``data``, or raise ``ImportFailed``."""
         raise NotImplementedError
 
+    def refusal(self, data: bytes) -> str | None:
+        """Say why ``data``, which no importer recognised, cannot be read if it is of this kind.
+
+        A damaged or encrypted file of a kind Folio reads deserves its reason, not a list of
+        the kinds Folio reads.
+        """
+        return None
+
 
 _REGISTRY: dict[str, Importer] = {}
 

@@ -29,6 +29,8 @@ NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
+# Compound File Binary: Word 97-2003 documents, and encrypted OOXML packages.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt", "application/epub+zip": "epub"}
 # Open Packaging Conventions: the package's relationships name its parts, their types say
 # what each is (a Word document, not a workbook or a presentation).
@@ -96,6 +98,23 @@ class DocumentImporter(Importer):
     def sniff(self, data: bytes, name: str) -> bool:
         """Recognise the package by what it holds, and RTF by its first bytes."""
         return zip_kind(data) is not None or data.lstrip()[:5] == b"{\\rtf"
+
+    def refusal(self, data: bytes) -> str | None:
+        """Name an encrypted or older binary Office file, or a damaged or foreign package."""
+        if data.startswith(_OLE2):
+            # Office encrypts a .docx by wrapping it in an OLE2 file whose streams say so.
+            if "EncryptionInfo".encode("utf-16-le") in data:
+                return ("an encrypted (password-protected) Office document; save a copy "
+                        "without a password, then import that")
+            return "an older binary Office file (Word 97-2003 .doc?); save it as .docx"
+        if not data.startswith(b"PK\x03\x04"):
+            return None
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                package.namelist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            return f"a damaged or cut-off zip package ({exc}); open it and save it again"
+        return "a zip package holding no Word, OpenDocument or EPUB document"
 
     def read(self, data: bytes, origin: Origin, options: Options,
              project: Project) -> list[Imported | Skipped]:
