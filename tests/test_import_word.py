@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from lxml import html as lxml_html
 
 from pipeline.importers import Options, import_sources
 from pipeline.project import load_project
@@ -99,3 +100,35 @@ def test_encrypted_damaged_and_foreign_packages_each_say_what_they_are(project, 
         "and save it again",
         f"Error: {theme}: a zip package holding no Word, OpenDocument or EPUB document"]
     assert (project / "source" / "whole.md").is_file()
+
+
+def lang_run(text: str, lang: str | None = None, bidi: str | None = None) -> str:
+    """Return a paragraph of one run marked in ``lang`` (and ``bidi``), as Word marks them."""
+    attrs = "".join(f' w:{name}="{value}"' for name, value in (("val", lang), ("bidi", bidi))
+                    if value)
+    props = f"<w:rPr><w:lang{attrs}/></w:rPr>" if attrs else ""
+    return f'<w:p><w:r>{props}<w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+def test_the_language_word_marks_the_text_in_becomes_the_articles(project, folio, tmp_path):
+    # POI's Bug51170.docx: Portuguese statutes written on an English Word (en-US default,
+    # every run pt-PT); stress011.docx: an Arabic UN text whose Arabic runs are marked bidi
+    # ar-SA. Both came in as lang: en, and the Arabic one was laid out left to right.
+    portuguese = write_docx(tmp_path / "estatutos.docx", lang_run(
+        "Estatutos da associação denominada conselho nacional", "pt-PT")
+        + lang_run("Article 1", "en-US"), title="Estatutos")
+    arabic = write_docx(tmp_path / "crc.docx", lang_run("اتفاقية حقوق الطفل", "en-US", "ar-SA")
+                        + lang_run("CRC/C/GC/20", "en-US", "ar-SA"), title="CRC")
+    english = write_docx(tmp_path / "plain.docx", lang_run("Just English words", "en-GB"),
+                         title="Plain")
+    report = import_sources(load_project(project), [str(portuguese), str(arabic),
+                                                    str(english)], Options())
+    assert report.errors == []
+    source = project / "source"
+    assert front(source / "estatutos.md")["lang"] == "pt-PT"
+    assert front(source / "crc.md")["lang"] == "ar-SA"
+    assert front(source / "plain.md")["lang"] == "en"  # the project's own: no region forced
+    result = folio(project, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0 and "right-to-left" not in result.output, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "crc.html")).getroot()
+    assert page.get("lang") == "ar-SA" and page.get("dir") == "rtl"

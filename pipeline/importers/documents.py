@@ -6,6 +6,7 @@ import io
 import posixpath
 import re
 import tempfile
+import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path, PurePath
@@ -128,6 +129,12 @@ class DocumentImporter(Importer):
             if kind == "docx":
                 ast["blocks"] = _without_word_styles(ast["blocks"])
             meta = {**_pandoc_meta(ast["meta"]), **properties(data, kind)}
+            if kind == "docx" and "lang" not in meta:
+                # Rarely in the properties; Word marks the language of the text itself. The
+                # project's own language (Word's en-US in an English project) goes unsaid.
+                lang = word_language(data)
+                if lang and _base(lang) != _base(project.settings["lang"]):
+                    meta["lang"] = lang
             media = Media(origin, options, extracted=media_dir)
             dropped: Counter[str] = Counter()
             return [assemble(ast["blocks"], meta, origin, media, dropped,
@@ -222,3 +229,81 @@ def properties(data: bytes, kind: str) -> dict[str, Any]:
         found["lang"] = values["lang"]
     return found
 
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Word's language attributes: for most text, for Chinese, Japanese and Korean, and for the
+# right-to-left scripts ("complex script"). Word marks each run with all three.
+_LANG_ATTRIBUTES = ("val", "eastAsia", "bidi")
+# Word's own tags for "no language" (proofing off) and for nothing linguistic.
+_NO_LANGUAGE = {"x-none", "zxx", "und"}
+
+
+def word_language(data: bytes) -> str | None:
+    """Return the language most letters of a Word document's body are marked in, else None.
+
+    Word records a language on every run that differs from its default (the paragraph
+    style's, else the document's), as it is typed or detected: a Portuguese text written
+    on an English Word is marked pt-PT run by run. Each letter counts for the attribute its
+    script uses.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            main = _word_main(package) or "word/document.xml"
+            body = etree.fromstring(package.read(main), SAFE_XML)
+            styles = _part(package, "word/styles.xml")
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError):
+        return None
+    default: dict[str, str] = {}
+    if styles is not None:
+        default = _lang(styles.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}lang"), default)
+        for style in styles.iter(f"{_W}style"):
+            if style.get(f"{_W}type") == "paragraph" and style.get(f"{_W}default") in {
+                    "1", "true", "on"}:
+                default = _lang(style.find(f"{_W}rPr/{_W}lang"), default)
+    letters: Counter[str] = Counter()
+    for run in body.iter(f"{_W}r"):
+        text = "".join(node.text or "" for node in run.iter(f"{_W}t"))
+        if not any(char.isalpha() for char in text):
+            continue
+        marked = _lang(run.find(f"{_W}rPr/{_W}lang"), default)
+        for char in text:
+            if char.isalpha():
+                letters[marked.get(_script_attribute(char), "")] += 1
+    tags = [tag for tag, _ in letters.most_common()
+            if LANG_RE.fullmatch(tag) and tag.lower() not in _NO_LANGUAGE]
+    return tags[0] if tags else None
+
+
+def _base(lang: str) -> str:
+    return lang.split("-")[0].lower()
+
+
+def _part(package: zipfile.ZipFile, name: str) -> Any:
+    try:
+        return etree.fromstring(package.read(name), SAFE_XML)
+    except KeyError:
+        return None
+
+
+def _lang(element: Any, inherited: dict[str, str]) -> dict[str, str]:
+    """Return ``inherited`` with what a <w:lang> element sets over it."""
+    if element is None:
+        return inherited
+    found = dict(inherited)
+    for name in _LANG_ATTRIBUTES:
+        if element.get(f"{_W}{name}"):
+            found[name] = element.get(f"{_W}{name}")
+    return found
+
+
+def _script_attribute(char: str) -> str:
+    """Return which of Word's language attributes holds for a letter of ``char``'s script."""
+    if unicodedata.bidirectional(char) in {"R", "AL"}:
+        return "bidi"
+    point = ord(char)
+    # Han, kana, Hangul and their compatibility and full-width forms.
+    if (0x2E80 <= point <= 0x9FFF or 0xAC00 <= point <= 0xD7AF or 0xF900 <= point <= 0xFAFF
+            or 0xFF00 <= point <= 0xFFEF):
+        return "eastAsia"
+    return "val"
