@@ -132,3 +132,14 @@ def test_the_language_word_marks_the_text_in_becomes_the_articles(project, folio
     assert result.exit_code == 0 and "right-to-left" not in result.output, result.output
     page = lxml_html.parse(str(project / "build" / "html" / "crc.html")).getroot()
     assert page.get("lang") == "ar-SA" and page.get("dir") == "rtl"
+
+
+def test_office_escaped_characters_in_the_properties_are_read(project, tmp_path):
+    # POI's stress011.docx: "Distr.: General_x000d_ Date: 6 December 2016_x000d_ ...".
+    path = write_docx(tmp_path / "un.docx", para("Text."), title="Report_x0020_20",
+                      core="<dc:description>Distr.: General_x000d_Date: 6 December 2016"
+                           "</dc:description>")
+    assert import_sources(load_project(project), [str(path)], Options()).errors == []
+    meta = front(project / "source" / "report-20.md")
+    assert meta["title"] == "Report 20"
+    assert meta["description"] == "Distr.: General Date: 6 December 2016"

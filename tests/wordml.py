@@ -36,11 +36,12 @@ def image_para(rel_id: str, alt: str) -> str:
 
 
 def write_docx(path: Path, body: str, *, title: str | None = None,
-               media: dict[str, bytes] | None = None) -> Path:
+               media: dict[str, bytes] | None = None, core: str = "") -> Path:
     """Write a .docx whose body is ``body`` (WordprocessingML), with a core title and media.
 
     ``media`` maps a file name under word/media/ to its bytes; each is the relationship
-    ``rId<n>`` (from 1, in order), as Word numbers them.
+    ``rId<n>`` (from 1, in order), as Word numbers them. ``core`` is more of the core
+    properties' XML (prefixes cp and dc).
     """
     media = media or {}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +65,7 @@ def write_docx(path: Path, body: str, *, title: str | None = None,
                 'Target="styles.xml"/></Relationships>')
     core = ('<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
             'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            + (f"<dc:title>{title}</dc:title>" if title else "") + "</cp:coreProperties>")
+            + (f"<dc:title>{title}</dc:title>" if title else "") + core + "</cp:coreProperties>")
     document = (f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{body}</w:body>'
                 '</w:document>')
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:

@@ -30,6 +30,8 @@ NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
+# Office writes a character XML cannot hold (a line break in a description) as _xHHHH_.
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # Compound File Binary: Word 97-2003 documents, and encrypted OOXML packages.
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt", "application/epub+zip": "epub"}
@@ -208,8 +210,8 @@ def properties(data: bytes, kind: str) -> dict[str, Any]:
         return {}
     values: dict[str, Any] = {}
     for key, path in paths.items():
-        texts = [" ".join(node.text.split()) for node in root.findall(path, NS)
-                 if node.text and node.text.strip()]
+        texts = [" ".join(_XSTRING.sub(_unescape, node.text).split())
+                 for node in root.findall(path, NS) if node.text and node.text.strip()]
         if texts:
             values[key] = texts if key == "keywords" else texts[0]
     found: dict[str, Any] = {}
@@ -273,6 +275,10 @@ def word_language(data: bytes) -> str | None:
     tags = [tag for tag, _ in letters.most_common()
             if LANG_RE.fullmatch(tag) and tag.lower() not in _NO_LANGUAGE]
     return tags[0] if tags else None
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _base(lang: str) -> str:
