@@ -143,3 +143,15 @@ def test_office_escaped_characters_in_the_properties_are_read(project, tmp_path)
     meta = front(project / "source" / "report-20.md")
     assert meta["title"] == "Report 20"
     assert meta["description"] == "Distr.: General Date: 6 December 2016"
+
+
+def test_the_title_paragraph_word_shows_wins_over_a_stale_core_title(project, tmp_path):
+    # POI's bug65738.docx: a Title paragraph "Sample Word Document Title" and a Subtitle,
+    # under the core title "Sample Word Document" of the template it was made from; pandoc
+    # takes those paragraphs out of the body, so the shown title was nowhere.
+    path = write_docx(tmp_path / "report.docx", para("Annual Report 2024", "Title")
+                      + para("What the year brought", "Subtitle") + para("Body text."),
+                      title="Normal.dot")
+    assert import_sources(load_project(project), [str(path)], Options()).errors == []
+    meta = front(project / "source" / "annual-report-2024.md")
+    assert (meta["title"], meta["subtitle"]) == ("Annual Report 2024", "What the year brought")

@@ -130,7 +130,14 @@ class DocumentImporter(Importer):
             ast = read_ast(data, reader, origin.label, media_dir)
             if kind == "docx":
                 ast["blocks"] = _without_word_styles(ast["blocks"])
-            meta = {**_pandoc_meta(ast["meta"]), **properties(data, kind)}
+            shown = _pandoc_meta(ast["meta"])
+            meta = {**shown, **properties(data, kind)}
+            if kind == "docx":
+                # pandoc takes Word's Title, Subtitle and Author paragraphs out of the body:
+                # what the reader sees there wins over properties a template may have left
+                # ("Normal.dot", "MyTitle"), or the words would be lost.
+                meta.update({key: shown[key] for key in ("title", "subtitle", "author")
+                             if key in shown})
             if kind == "docx" and "lang" not in meta:
                 # Rarely in the properties; Word marks the language of the text itself. The
                 # project's own language (Word's en-US in an English project) goes unsaid.
