@@ -464,3 +464,25 @@ def test_pptx_keeps_a_news_pages_long_summary_and_tags(
     assert summary.startswith(props.subject[:-1] + " ")  # cut between words
     assert len(props.keywords) <= 255 and props.keywords.startswith("topic 0, topic 1,")
     assert props.title == "Press Freedom"
+
+
+def test_a_table_inside_a_cell_is_text_of_that_cell(built: Callable[..., tuple[Path, Deck]]
+                                                     ) -> None:
+    # Word forms lay tables out inside tables (POI's study-design and drawing documents): the
+    # slide's table made each inner row a row of its own, empty rows (<tr></tr>) between.
+    grid = ("+------------------------------+------+\n"
+            "| +-----------+-------+        | Note |\n"
+            "| | Protocol: | A5346 |        |      |\n"
+            "| +===========+=======+        |      |\n"
+            "| | Version:  | 1.0   |        |      |\n"
+            "| +-----------+-------+        |      |\n"
+            "+==============================+======+\n"
+            "| Study design: a trial.       | ok   |\n"
+            "+------------------------------+------+\n")
+    out, deck = built(article("Forms", f"## Form\n\n{grid}"))
+    [table] = [slide.table for slide in deck.slides if slide.table]
+    assert table.header == ("Protocol: A5346 Version: 1.0", "Note")
+    assert table.rows == (("Study design: a trial.", "ok"),)
+    page = outputs(out, "forms")["html"]
+    assert vnu_errors(page) == []
+    assert not lxml_html.parse(str(page)).xpath("//table//tr[not(*)]")

@@ -33,10 +33,17 @@ class _TableParser(HTMLParser):
         self._in_head = False
         # Each column's alignment, as pandoc writes it from the source's ":---:" / "---:".
         self.align: list[str] = []
+        # How many tables deep the parser is: a table inside a cell (Word lays out forms so)
+        # is text of that cell, not rows of the slide's table.
+        self._depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Note where the caption, the header rows, a row or a cell begins."""
-        if tag == "caption":
+        if tag == "table":
+            self._depth += 1
+        if self._depth > 1:
+            self._apart()
+        elif tag == "caption":
             self._in_caption = True
         elif tag == "thead":
             self._in_head = True
@@ -53,13 +60,23 @@ class _TableParser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         """Close the caption or header, or store a finished cell's text."""
-        if tag == "caption":
+        if self._depth > 1:
+            self._apart()
+            self._depth -= tag == "table"
+        elif tag == "table":
+            self._depth -= 1
+        elif tag == "caption":
             self._in_caption = False
         elif tag == "thead":
             self._in_head = False
         elif tag in {"td", "th"} and self._cell is not None and self.rows:
             self.rows[-1][1].append(" ".join("".join(self._cell).split()))
             self._cell = None
+
+    def _apart(self) -> None:
+        """Keep the words of a nested table's cells apart in the cell that holds it."""
+        if self._cell is not None:
+            self._cell.append(" ")
 
     def handle_data(self, data: str) -> None:
         """Collect text for the caption or the current cell."""
@@ -129,8 +146,9 @@ def parse_table(html: str) -> Table:
     parser = _TableParser()
     parser.feed(html)
     header = next((cells for head, cells in parser.rows if head), [])
+    # A row whose cells all began in rows above (a rowspan) has none of its own to show.
     rows = [tuple(shorten(c, CELL_WORDS) for c in cells) for head, cells in parser.rows
-            if not head]
+            if not head and cells]
     return Table(" ".join("".join(parser.caption).split()),
                  tuple(shorten(c, CELL_WORDS) for c in header), tuple(rows),
                  tuple(parser.align))
