@@ -12,6 +12,7 @@ from lxml import html as lxml_html
 from pipeline.importers import Options, import_sources
 from pipeline.project import load_project
 from pipeline.source import split_front_matter
+from tests.validators import vnu_errors
 from tests.wordml import image_para, para, write_docx
 
 FIGURE = Path(__file__).parent.joinpath("fixtures", "figure.png").read_bytes()
@@ -155,3 +156,41 @@ def test_the_title_paragraph_word_shows_wins_over_a_stale_core_title(project, tm
     assert import_sources(load_project(project), [str(path)], Options()).errors == []
     meta = front(project / "source" / "annual-report-2024.md")
     assert (meta["title"], meta["subtitle"]) == ("Annual Report 2024", "What the year brought")
+
+
+def cell(content: str) -> str:
+    """Return a table cell holding ``content`` (paragraphs), as Word writes one."""
+    return f"<w:tc><w:tcPr><w:tcW w:w='2000' w:type='dxa'/></w:tcPr>{content}</w:tc>"
+
+
+def table(*rows: list[str]) -> str:
+    """Return a table of ``rows`` of cell contents, the first a header row."""
+    grid = "".join("<w:gridCol w:w='2000'/>" for _ in rows[0])
+    head = "<w:trPr><w:tblHeader/></w:trPr>"
+    return (f"<w:tbl><w:tblPr><w:tblW w:w='0' w:type='auto'/></w:tblPr><w:tblGrid>{grid}"
+            "</w:tblGrid>" + "".join(f"<w:tr>{head if n == 0 else ''}"
+                                     + "".join(map(cell, row)) + "</w:tr>"
+                                     for n, row in enumerate(rows)) + "</w:tbl>")
+
+
+def test_layout_tables_empty_or_with_heading_styled_labels(project, folio, tmp_path):
+    # POI's form_footnotes.docx: a visa form whose header cells hold Heading 4 labels (an
+    # <h6> inside <th> the Nu checker refuses, and "level 4 under level 1" warnings); bug
+    # 65649 (the Russian contract) and drawing.docx draw rules with tables of empty cells.
+    body = (para("Intro", "Heading1") + para("Fill in the form.")
+            + table([para("VISA APPLICATION FORM", "Heading4"), para("Photo", "Heading4")],
+                    [para("Surname"), para("")])
+            + table([para(""), para("")], [para(""), para("")]) + para("The end."))
+    path = write_docx(tmp_path / "visa.docx", body, title="Visa")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == [] and report.written[0].dropped == "empty tables"
+    result = folio(project, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    page = project / "build" / "html" / "visa.html"
+    assert vnu_errors(page) == []
+    tree = lxml_html.parse(str(page)).getroot()
+    [grid] = tree.xpath("//article//table")
+    assert not grid.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")
+    assert [" ".join(c.text_content().split()) for c in grid.xpath(".//th|.//td")] == [
+        "VISA APPLICATION FORM", "Photo", "Surname", ""]
+    assert grid.xpath(".//th//strong/text()") == ["VISA APPLICATION FORM", "Photo"]

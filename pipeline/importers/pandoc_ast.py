@@ -166,6 +166,13 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             dropped["unsafe links"] += 1
             return node["c"][1]
         if kind == "Table":
+            if not text_of(node["c"][1:]) and not count(node["c"][1:], {"Image", "Math"}):
+                # Word draws rules and spaces with tables of empty cells: nothing to read.
+                dropped["empty tables"] += 1
+                return []
+            # Word forms style a cell's label as a heading: in a table it heads no section
+            # (and a heading may not stand in a header cell at all).
+            node["c"] = walk(node["c"], _heading_as_text)
             # Word's table style would be written after the caption, as words of it.
             name = node["c"][0][0]
             node["c"][0] = [name if name in anchors.wanted else "", [], []]
@@ -283,6 +290,13 @@ class _Anchors:
             return [node]
 
         return walk(blocks, link) if self.moved else blocks
+
+
+def _heading_as_text(node: Node) -> list[Node]:
+    """Return a heading as a paragraph of strong text; any other element as it is."""
+    if node["t"] != "Header":
+        return [node]
+    return [{"t": "Para", "c": [{"t": "Strong", "c": node["c"][2]}]}] if node["c"][2] else []
 
 
 def _without_lone_head(table: Node) -> None:
