@@ -13,7 +13,8 @@ CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 STYLES = (f'<w:styles xmlns:w="{W}"><w:style w:type="paragraph" w:styleId="Title">'
           '<w:name w:val="Title"/></w:style><w:style w:type="paragraph" w:styleId="Heading1">'
           '<w:name w:val="heading 1"/></w:style><w:style w:type="paragraph" w:styleId="Subtitle">'
-          '<w:name w:val="Subtitle"/></w:style></w:styles>')
+          '<w:name w:val="Subtitle"/></w:style><w:style w:type="paragraph" w:styleId="Heading4">'
+          '<w:name w:val="heading 4"/></w:style></w:styles>')
 
 
 def para(text: str, style: str | None = None) -> str:
