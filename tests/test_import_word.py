@@ -194,3 +194,19 @@ def test_layout_tables_empty_or_with_heading_styled_labels(project, folio, tmp_p
     assert [" ".join(c.text_content().split()) for c in grid.xpath(".//th|.//td")] == [
         "VISA APPLICATION FORM", "Photo", "Surname", ""]
     assert grid.xpath(".//th//strong/text()") == ["VISA APPLICATION FORM", "Photo"]
+
+
+def test_ruby_keeps_its_characters_and_reading_and_a_chart_is_counted(project, tmp_path):
+    # POI's 61470.docx is 東京 with its reading とうきょう, and stress019.docx has two such
+    # words in its sentences: pandoc dropped the characters with the reading. 61745.docx and
+    # bar-chart-template.docx are charts, which came in as nothing, without a word said.
+    ruby = ("<w:p><w:r><w:t>首都は</w:t></w:r><w:r><w:ruby><w:rubyPr><w:lid w:val='ja-JP'/>"
+            "</w:rubyPr><w:rt><w:r><w:t>とうきょう</w:t></w:r></w:rt><w:rubyBase><w:r>"
+            "<w:t>東京</w:t></w:r></w:rubyBase></w:ruby></w:r><w:r><w:t>です。</w:t></w:r></w:p>")
+    chart = ("<w:p><w:r><w:drawing><c:chart xmlns:c='http://schemas.openxmlformats.org/"
+             "drawingml/2006/chart' r:id='rId9'/></w:drawing></w:r></w:p>")
+    path = write_docx(tmp_path / "tokyo.docx", ruby + chart, title="Tokyo")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == [] and report.written[0].dropped == "charts"
+    body = (project / "source" / "tokyo.md").read_text(encoding="utf-8")
+    assert "首都は東京\uff08とうきょう\uff09です。" in body

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import tempfile
-import unicodedata
 import zipfile
 from collections import Counter
 from pathlib import Path, PurePath
@@ -17,6 +15,7 @@ from lxml import etree
 from pipeline.importers.assemble import Media, assemble, meta_value
 from pipeline.importers.base import SAFE_XML, Importer, keyword_list, register, split_names
 from pipeline.importers.pandoc_ast import read_ast
+from pipeline.importers.word import package_part, prepared, word_language, word_main
 from pipeline.schema import LANG_RE
 
 if TYPE_CHECKING:
@@ -35,13 +34,6 @@ _XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # Compound File Binary: Word 97-2003 documents, and encrypted OOXML packages.
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MIMETYPES = {"application/vnd.oasis.opendocument.text": "odt", "application/epub+zip": "epub"}
-# Open Packaging Conventions: the package's relationships name its parts, their types say
-# what each is (a Word document, not a workbook or a presentation).
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_OVERRIDE = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
-_WORD_MAIN = re.compile(r"application/vnd\.(openxmlformats-officedocument\.wordprocessingml"
-                        r"|ms-word)\.(document|template)(\.macroEnabled)?\.main\+xml",
-                        re.IGNORECASE)
 
 
 def zip_kind(data: bytes) -> str | None:
@@ -51,44 +43,13 @@ def zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
-            if "word/document.xml" in names or _word_main(package) in names:
+            if "word/document.xml" in names or word_main(package) in names:
                 return "docx"
             if "mimetype" in names:
                 return _MIMETYPES.get(package.read("mimetype").decode("ascii", "replace").strip())
     except (zipfile.BadZipFile, OSError):
         return None
     return None
-
-
-def package_part(package: zipfile.ZipFile, relationship: str) -> str | None:
-    """Return the member the package's own relationships name as its ``relationship``.
-
-    Word writes word/document.xml and docProps/core.xml, but other writers (Word Online,
-    SharePoint) choose other names, such as word/document2.xml; _rels/.rels says which.
-    """
-    try:
-        root = etree.fromstring(package.read("_rels/.rels"), SAFE_XML)
-    except (KeyError, etree.XMLSyntaxError):
-        return None
-    for link in root.iter(_RELATIONSHIP):
-        if (link.get("Type", "").rsplit("/", 1)[-1] == relationship
-                and link.get("TargetMode") != "External"):
-            return posixpath.normpath(link.get("Target", "").lstrip("/"))
-    return None
-
-
-def _word_main(package: zipfile.ZipFile) -> str | None:
-    """Return the main part of a Word package stored under another name, else None."""
-    main = package_part(package, "officeDocument")
-    if main is None:
-        return None
-    try:
-        types = etree.fromstring(package.read("[Content_Types].xml"), SAFE_XML)
-    except (KeyError, etree.XMLSyntaxError):
-        return None
-    kinds = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
-             for o in types.iter(_OVERRIDE)}
-    return main if _WORD_MAIN.fullmatch(kinds.get(main, "")) else None
 
 
 @register
@@ -127,7 +88,9 @@ class DocumentImporter(Importer):
             media_dir = Path(temp)
             # Tracked changes accepted: the document as its author last meant it; comments go.
             reader = "docx+styles" if kind == "docx" else kind
-            ast = read_ast(data, reader, origin.label, media_dir)
+            dropped: Counter[str] = Counter()
+            source = prepared(data, dropped) if kind == "docx" else data
+            ast = read_ast(source, reader, origin.label, media_dir)
             if kind == "docx":
                 ast["blocks"] = _without_word_styles(ast["blocks"])
             shown = _pandoc_meta(ast["meta"])
@@ -145,7 +108,6 @@ class DocumentImporter(Importer):
                 if lang and _base(lang) != _base(project.settings["lang"]):
                     meta["lang"] = lang
             media = Media(origin, options, extracted=media_dir)
-            dropped: Counter[str] = Counter()
             return [assemble(ast["blocks"], meta, origin, media, dropped,
                              fallback_title=_stem(origin))]
 
@@ -239,84 +201,9 @@ def properties(data: bytes, kind: str) -> dict[str, Any]:
     return found
 
 
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# Word's language attributes: for most text, for Chinese, Japanese and Korean, and for the
-# right-to-left scripts ("complex script"). Word marks each run with all three.
-_LANG_ATTRIBUTES = ("val", "eastAsia", "bidi")
-# Word's own tags for "no language" (proofing off) and for nothing linguistic.
-_NO_LANGUAGE = {"x-none", "zxx", "und"}
-
-
-def word_language(data: bytes) -> str | None:
-    """Return the language most letters of a Word document's body are marked in, else None.
-
-    Word records a language on every run that differs from its default (the paragraph
-    style's, else the document's), as it is typed or detected: a Portuguese text written
-    on an English Word is marked pt-PT run by run. Each letter counts for the attribute its
-    script uses.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            main = _word_main(package) or "word/document.xml"
-            body = etree.fromstring(package.read(main), SAFE_XML)
-            styles = _part(package, "word/styles.xml")
-    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError):
-        return None
-    default: dict[str, str] = {}
-    if styles is not None:
-        default = _lang(styles.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}lang"), default)
-        for style in styles.iter(f"{_W}style"):
-            if style.get(f"{_W}type") == "paragraph" and style.get(f"{_W}default") in {
-                    "1", "true", "on"}:
-                default = _lang(style.find(f"{_W}rPr/{_W}lang"), default)
-    letters: Counter[str] = Counter()
-    for run in body.iter(f"{_W}r"):
-        text = "".join(node.text or "" for node in run.iter(f"{_W}t"))
-        if not any(char.isalpha() for char in text):
-            continue
-        marked = _lang(run.find(f"{_W}rPr/{_W}lang"), default)
-        for char in text:
-            if char.isalpha():
-                letters[marked.get(_script_attribute(char), "")] += 1
-    tags = [tag for tag, _ in letters.most_common()
-            if LANG_RE.fullmatch(tag) and tag.lower() not in _NO_LANGUAGE]
-    return tags[0] if tags else None
-
-
 def _unescape(match: re.Match[str]) -> str:
     return chr(int(match.group(1), 16))
 
 
 def _base(lang: str) -> str:
     return lang.split("-")[0].lower()
-
-
-def _part(package: zipfile.ZipFile, name: str) -> Any:
-    try:
-        return etree.fromstring(package.read(name), SAFE_XML)
-    except KeyError:
-        return None
-
-
-def _lang(element: Any, inherited: dict[str, str]) -> dict[str, str]:
-    """Return ``inherited`` with what a <w:lang> element sets over it."""
-    if element is None:
-        return inherited
-    found = dict(inherited)
-    for name in _LANG_ATTRIBUTES:
-        if element.get(f"{_W}{name}"):
-            found[name] = element.get(f"{_W}{name}")
-    return found
-
-
-def _script_attribute(char: str) -> str:
-    """Return which of Word's language attributes holds for a letter of ``char``'s script."""
-    if unicodedata.bidirectional(char) in {"R", "AL"}:
-        return "bidi"
-    point = ord(char)
-    # Han, kana, Hangul and their compatibility and full-width forms.
-    if (0x2E80 <= point <= 0x9FFF or 0xAC00 <= point <= 0xD7AF or 0xF900 <= point <= 0xFAFF
-            or 0xFF00 <= point <= 0xFFEF):
-        return "eastAsia"
-    return "val"
