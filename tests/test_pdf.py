@@ -410,3 +410,17 @@ def test_only_long_latin_runs_in_text_get_breaks():
     broken = with_breaks_in_long_words(html)
     spaced = "\u200b".join(["x"] * 99 + ["&amp;"])
     assert broken == html.replace(long_word, UNLIGATED.format(spaced))
+
+
+def test_a_table_longer_than_the_rest_of_the_page_starts_on_it(make_project, folio):
+    # Word documents hold tables of a page or more (POI's bug59058.docx, a 60-row table of
+    # cancer rates first in the body): kept whole, it was pushed past a blank first page.
+    rows = "\n".join(f"| {1975 + n} | {100 + n}.1 | {30 + n % 3}.4 |" for n in range(60))
+    body = f"One paragraph first.\n\n| Year | Cases | Deaths |\n|---|---|---|\n{rows}\n"
+    short = "\n\n| Term | Sessions |\n|---|---|\n| attachment | 12 |\n"
+    reader, _, _ = build_pdf(make_project, folio, body + short)
+    first = body_text(reader.pages[0])
+    assert "One paragraph first." in first and "1975" in first and "1990" in first
+    # A short table still stays whole.
+    assert sum("attachment" in body_text(page) for page in reader.pages) == 1
+    assert "Term" in body_text(next(p for p in reader.pages if "attachment" in body_text(p)))

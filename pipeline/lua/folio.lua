@@ -160,12 +160,23 @@ local function longest_word(text)
   return longest
 end
 
+-- On paper a table stays whole on one page (base.css) unless it is long: one that cannot fit
+-- the rest of a page would be pushed to the next, leaving a blank page behind it (a Word
+-- form laid out as one big table left page after page empty). Half a handout page or more,
+-- counted in rows or words, may break between its rows instead (print-tables.css).
+local LONG_TABLE_ROWS = 16
+local LONG_TABLE_WORDS = 220
+
 local function mark_wide_table(tbl)
   local widths = {}
+  local rows_seen, words = 0, 0
   local function measure(rows)
     for _, row in ipairs(rows) do
+      rows_seen = rows_seen + 1
       for column, cell in ipairs(row.cells) do
-        widths[column] = math.max(widths[column] or 0, longest_word(stringify(cell.contents)))
+        local text = stringify(cell.contents)
+        widths[column] = math.max(widths[column] or 0, longest_word(text))
+        for _ in text:gmatch('%S+') do words = words + 1 end
       end
     end
   end
@@ -177,10 +188,16 @@ local function mark_wide_table(tbl)
   measure(tbl.foot.rows)
   local total = 0
   for _, width in pairs(widths) do total = total + width + CELL_PADDING_CHARS end
+  local marked = false
   if total > WRAP_ANYWHERE_CHARS then
     tbl.classes:insert('wrap-anywhere')
-    return tbl
+    marked = true
   end
+  if rows_seen >= LONG_TABLE_ROWS or words >= LONG_TABLE_WORDS then
+    tbl.classes:insert('long')
+    marked = true
+  end
+  if marked then return tbl end
 end
 
 -- Characters no output may hold (XML forbids them, HTML calls them parse errors): the C0
