@@ -206,7 +206,9 @@ def test_ruby_keeps_its_characters_and_reading_and_a_chart_is_counted(project, t
     chart = ("<w:p><w:r><w:drawing><c:chart xmlns:c='http://schemas.openxmlformats.org/"
              "drawingml/2006/chart' r:id='rId9'/></w:drawing></w:r></w:p>")
     path = write_docx(tmp_path / "tokyo.docx", ruby + chart, title="Tokyo")
-    report = import_sources(load_project(project), [str(path)], Options())
-    assert report.errors == [] and report.written[0].dropped == "charts"
+    plain = write_docx(tmp_path / "kyoto.docx", ruby, title="Kyoto")
+    report = import_sources(load_project(project), [str(path), str(plain)], Options())
+    assert report.errors == []
+    assert [written.dropped for written in report.written] == ["charts", ""]
     body = (project / "source" / "tokyo.md").read_text(encoding="utf-8")
     assert "首都は東京\uff08とうきょう\uff09です。" in body

@@ -86,7 +86,9 @@ def prepared(data: bytes, dropped: Counter[str]) -> bytes:
             members = [(info, package.read(info)) for info in package.infolist()]
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError):
         return data  # pandoc says what is wrong with it
-    dropped["charts"] += len(body.findall(f".//{_CHART}"))
+    charts = len(body.findall(f".//{_CHART}"))
+    if charts:
+        dropped["charts"] += charts
     rubies = list(body.iter(f"{_W}ruby"))
     if not rubies:
         return data
