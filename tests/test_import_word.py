@@ -29,7 +29,8 @@ def front(path: Path) -> dict:
     return yaml.safe_load(split_front_matter(path.read_text(encoding="utf-8"), path)[0])
 
 
-def test_documents_of_one_title_or_no_ascii_title_take_their_file_names(project, tmp_path):
+def test_documents_of_one_title_or_no_ascii_title_take_their_file_names(project, folio,
+                                                                          tmp_path):
     # POI's OPCCompliance_*.docx all carry the core title "MyTitle"; headerPic.docx and
     # stress004.docx have a Russian and a Persian title, which made the same slug "article".
     same = [write_docx(tmp_path / f"{name}.docx", para("Text."), title="MyTitle")
@@ -43,7 +44,11 @@ def test_documents_of_one_title_or_no_ascii_title_take_their_file_names(project,
     assert sorted(p.name for p in source.glob("*.md")) == [
         "headerpic.md", "mytitle.md", "second-copy.md", "stress004.md"]
     assert front(source / "second-copy.md")["title"] == "MyTitle"
+    assert front(source / "second-copy.md")["slug"] == "second-copy"
     assert front(source / "headerpic.md")["title"] == "Русский вариант"
+    result = folio(project, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert (project / "build" / "html" / "second-copy.html").is_file()
 
 
 def emf() -> bytes:

@@ -61,6 +61,9 @@ def front_matter(item: Imported, project: Project, slug: str) -> dict[str, Any]:
     """Return the article's metadata in Folio's schema, checked as ``folio check`` would."""
     meta = {key: value for key, value in item.meta.items() if value not in (None, "", [], ())}
     meta["title"] = item.title
+    if slugify(item.title) not in {"", slug}:
+        # Named after its file (its title is another's): the build must use that name too.
+        meta["slug"] = slug
     meta.setdefault("lang", project.settings["lang"])
     if slug != slugify(item.title):
         # The outputs' names come from the title unless told: the file's name alone would
