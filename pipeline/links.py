@@ -62,17 +62,17 @@ def address_lines(text: str, article: Article) -> dict[str, int]:
     Its links' addresses (but those of the web and mail) and its images' and cover's, so that a
     warning about one can name its line wherever the warning is said.
     """
-    links = (unescape(match.group(2)) for html in _htmls(article) for match in HREF.finditer(html)
-             if not split_url(unescape(match.group(2))).scheme)
+    hrefs = (unescape(match.group(2)) for html in _htmls(article) for match in HREF.finditer(html))
+    links = (href for href in hrefs if not split_url(href).scheme)
     found = {}
     for address in dict.fromkeys((*links, *article.resource_sources)):
-        line = _address_line(text, address)
+        line = address_line(text, address)
         if line is not None:
             found[address] = line
     return found
 
 
-def _address_line(text: str, address: str) -> int | None:
+def address_line(text: str, address: str) -> int | None:
     """Return the line that writes ``address``, as written or as pandoc escaped it."""
     written = [form for form in dict.fromkeys((address, unquote(address))) if form in text]
     if not written:  # Folio's own (a note's "#fn1"), or written otherwise (entities)

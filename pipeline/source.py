@@ -11,7 +11,6 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -23,7 +22,7 @@ from pipeline.errors import SourceError, line_of, location
 from pipeline.highlight import highlight_parse
 from pipeline.i18n import text_direction, translate
 from pipeline.ids import unique_ids
-from pipeline.links import address_lines
+from pipeline.links import address_line, address_lines
 from pipeline.markup import clamped_spans, shown_captions
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
@@ -112,10 +111,9 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     broken: list[tuple[str, str]] = []  # addresses with a malformed host, mended in the HTML
-    without_broken = partial(without_broken_addresses, broken=broken, left_out=missing)
 
     def mended(html: str) -> str:  # what no format can take, mended once, for every format
-        return clamped_spans(without_broken(html))
+        return clamped_spans(without_broken_addresses(html, broken, missing))
 
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
     article = Article(
@@ -382,7 +380,7 @@ def _images(images: list[dict[str, str]]) -> tuple[Image, ...]:
 def _warn_broken(broken: list[tuple[str, str]], text: str, path: Path) -> None:
     """Warn once about each address with a malformed host, which the model has mended."""
     for name, address in dict.fromkeys(broken):
-        line = line_of(text, address) or line_of(text, unquote(address))
+        line = address_line(text, address)
         if name == "href":
             log.warning("%s: link to '%s' names a malformed host; kept as plain text",
                         location(path, line), unquote(address))

@@ -18,7 +18,12 @@ def split_url(url: str) -> SplitResult:
     try:
         return urlsplit(url)
     except ValueError:
-        return urlsplit(url.replace("[", "%5B").replace("]", "%5D"))
+        return urlsplit(escaped_brackets(url))
+
+
+def escaped_brackets(url: str) -> str:
+    """Return ``url`` with its square brackets percent-escaped, as pandoc writes them."""
+    return url.replace("[", "%5B").replace("]", "%5D")
 
 
 # An address attribute whose value holds a bracket, bare or as pandoc escapes it: the only kind
@@ -29,10 +34,8 @@ BRACKETED = re.compile(r"""(\s(href|src|poster|cite|data)\s*=\s*)(["'])"""
 
 def broken_host(url: str) -> bool:
     """Tell whether ``url`` names a host no browser or library can use (an unbalanced bracket)."""
-    try:
-        netloc = urlsplit(url).netloc.lower()
-    except ValueError:
-        return True
+    # split_url escapes the brackets urlsplit refuses: they end up in the host, as pandoc's do.
+    netloc = split_url(url).netloc.lower()
     return "%5b" in netloc or "%5d" in netloc
 
 
@@ -71,7 +74,6 @@ def without_broken_addresses(html: str, broken: list[tuple[str, str]],
         broken.append((name.lower(), unescape(value)))
         if name.lower() == "href":
             return ""
-        value = value.replace("[", "%5B").replace("]", "%5D")
-        return f"{before}{quote}{value}{quote}"
+        return f"{before}{quote}{escaped_brackets(value)}{quote}"
 
     return BRACKETED.sub(mend, IMG.sub(picture, html))
