@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -101,34 +101,33 @@ def walk(value: Any, fn: Callable[[Node], list[Node]]) -> Any:
     return value
 
 
+def elements(value: Any) -> Iterator[Node]:
+    """Yield every element of a pandoc AST fragment, each after what it holds, changing none."""
+    if isinstance(value, list):
+        for item in value:
+            yield from elements(item)
+            if isinstance(item, dict) and "t" in item:
+                yield item
+    elif isinstance(value, dict) and "c" in value:
+        yield from elements(value["c"])
+
+
 def text_of(value: Any) -> str:
     """Return the plain words of an AST fragment, spaces where pandoc had breaks."""
     parts: list[str] = []
-
-    def visit(node: Node) -> list[Node]:
+    for node in elements(value):
         if node["t"] == "Str":
             parts.append(node["c"])
         elif node["t"] in {"Space", "SoftBreak", "LineBreak"}:
             parts.append(" ")
         elif node["t"] in {"Code", "Math"}:
             parts.append(node["c"][-1])
-        return [node]
-
-    walk(json.loads(json.dumps(value)), visit)
     return " ".join("".join(parts).split())
 
 
 def count(blocks: list[Node], kinds: set[str]) -> int:
     """Return how many elements of the given kinds ``blocks`` hold."""
-    found = 0
-
-    def visit(node: Node) -> list[Node]:
-        nonlocal found
-        found += node["t"] in kinds
-        return [node]
-
-    walk(json.loads(json.dumps(blocks)), visit)
-    return found
+    return sum(node["t"] in kinds for node in elements(blocks))
 
 
 # Maps an image's or a link's address to the one to write, or None to keep only its words.
@@ -196,15 +195,7 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
 def _settled_links(blocks: list[Node], dropped: Counter[str], link: AddressHook | None
                    ) -> list[Node]:
     """Return ``blocks`` with each link leading where the imported article can lead."""
-    ids = set()
-
-    def gather(node: Node) -> list[Node]:
-        attr = _attr(node)
-        if attr and attr[0]:
-            ids.add(attr[0])
-        return [node]
-
-    walk(json.loads(json.dumps(blocks)), gather)
+    ids = {attr[0] for node in elements(blocks) if (attr := _attr(node)) and attr[0]}
 
     def settle(node: Node) -> list[Node]:
         if node["t"] != "Link":
@@ -244,14 +235,8 @@ class _Anchors:
     """
 
     def __init__(self, blocks: list[Node]) -> None:
-        self.wanted: set[str] = set()
-
-        def links(node: Node) -> list[Node]:
-            if node["t"] == "Link" and node["c"][2][0].startswith("#"):
-                self.wanted.add(node["c"][2][0][1:])
-            return [node]
-
-        walk(json.loads(json.dumps(blocks)), links)
+        self.wanted = {node["c"][2][0][1:] for node in elements(blocks)
+                       if node["t"] == "Link" and node["c"][2][0].startswith("#")}
         self.moved: dict[str, str] = {}  # an id that goes -> the heading's id it leads to now
         self.pending: list[str] = []  # bookmarks seen, not yet placed
         self.heading: Node | None = None  # the last heading, whose section the text is in
