@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -118,16 +120,49 @@ def translate(lang: str, key: str, **values: object) -> str:
 
 def format_date(date: dt.date, lang: str) -> str:
     """Write ``date`` out the way readers of ``lang`` expect."""
+    locale = _cldr_locale(lang)
+    if locale is not None:
+        from babel.dates import format_date as cldr_date
+
+        return cldr_date(date, "long", locale=locale)
     base = base_language(lang)
     return DATE_FORMATS[base].format(day=date.day, month=MONTHS[base][date.month - 1],
                                      year=date.year)
 
 
 def join_names(names: list[str] | tuple[str, ...], lang: str) -> str:
-    """Join author names: "A", "A and B", "A, B and C"."""
+    """Join author names: "A", "A and B", "A, B and C" (in French "A, B et C", and so on)."""
     if len(names) <= 1:
         return "".join(names)
+    locale = _cldr_locale(lang)
+    if locale is not None:
+        from babel.lists import format_list
+
+        return format_list(list(names), locale=locale)
     return f"{', '.join(names[:-1])} {translate(lang, 'and')} {names[-1]}"
+
+
+# ISO 639's codes for no particular language: Babel would take "und" for American English.
+NO_LANGUAGE = frozenset({"", "und", "mul", "mis", "zxx"})
+
+
+@functools.cache
+def _cldr_locale(lang: str) -> Any | None:
+    """Return Babel's locale for a language Folio has no words of its own for, if CLDR has it.
+
+    Folio's own tables (English, German) are used where they exist: they cost no import. For
+    every other language, dates and lists of names follow the Unicode CLDR, as Babel keeps it
+    ("2 novembre 2023", "2023年11月2日", "Ana y Bo"); a tag CLDR does not know keeps English.
+    """
+    base = lang.split("-")[0].lower()
+    if base in STRINGS or base in NO_LANGUAGE:
+        return None
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang.replace("_", "-"), sep="-")
+    except (ValueError, UnknownLocaleError):
+        return None
 
 
 # Languages written right to left (ISO 639 codes) and the scripts that run that way (ISO 15924):
@@ -151,6 +186,16 @@ def words_language(lang: str) -> str:
     return lang if lang.split("-")[0].lower() in STRINGS else "en"
 
 
+def date_language(lang: str) -> str:
+    """Return the language ``format_date`` writes dates for ``lang`` in: ``lang``, or English."""
+    return lang if _cldr_locale(lang) is not None else words_language(lang)
+
+
+def date_attributes(lang: str) -> str:
+    """Return the attributes that mark a date written for ``lang`` as English, if it is."""
+    return _foreign_attributes(lang, date_language(lang))
+
+
 def words_attributes(lang: str) -> str:
     """Return the lang and dir attributes that mark Folio's words for ``lang`` as English.
 
@@ -159,7 +204,11 @@ def words_attributes(lang: str) -> str:
     2024" must keep its own direction, or the bidi algorithm shows "March 2024 5" (WeasyPrint
     follows dir="ltr" but neither dir="auto" nor unicode-bidi: plaintext).
     """
-    fallback = words_language(lang)
-    if fallback == lang:
+    return _foreign_attributes(lang, words_language(lang))
+
+
+def _foreign_attributes(lang: str, written_in: str) -> str:
+    """Return lang and dir attributes for text ``written_in`` another language than ``lang``."""
+    if written_in == lang:
         return ""
-    return f' lang="{fallback}" dir="{text_direction(fallback)}"'
+    return f' lang="{written_in}" dir="{text_direction(written_in)}"'

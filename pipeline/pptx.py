@@ -22,7 +22,7 @@ from pptx.util import Emu, Pt
 from pipeline.brand.raster import svg_png
 from pipeline.errors import location
 from pipeline.highlight import DEFAULT_STYLE, split_lines, token_bold, token_colour
-from pipeline.i18n import format_date, join_names, text_direction, words_language
+from pipeline.i18n import date_language, format_date, join_names, text_direction
 from pipeline.images import Unusable
 from pipeline.math import MATH, mathml_to_text
 from pipeline.math.slides import add_equation
@@ -184,7 +184,8 @@ def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, As
                 # marker (.bullets.single), and so does the PowerPoint slide.
                 _no_bullet(body.text_frame.paragraphs[0])
             if kind == "title" and deck.article.date:
-                _keep_direction(body.text_frame.paragraphs[-1], deck.article.lang)
+                _keep_direction(body.text_frame.paragraphs[-1], deck.article.lang,
+                                date_language(deck.article.lang))
         else:
             # An empty placeholder would show "Click to add text" to whoever edits the deck.
             body.element.getparent().remove(body.element)
@@ -225,11 +226,10 @@ def _mark_direction(prs: Presentation, lang: str) -> None:
                     properties.set("algn", "r")
 
 
-def _keep_direction(paragraph: _Paragraph, lang: str) -> None:
-    """Lay out a paragraph of Folio's words in their own direction when it is not the deck's."""
-    # "5 March 2024", Folio's English for an Arabic deck, would read "March 2024 5" right to
-    # left; _mark_direction still aligns it with the deck's other paragraphs.
-    words = words_language(lang)
+def _keep_direction(paragraph: _Paragraph, lang: str, words: str) -> None:
+    """Lay out a paragraph in language ``words`` in its own direction when it is not the deck's."""
+    # "5 March 2024", Folio's English for a deck in a language the CLDR lacks, would read
+    # "March 2024 5" right to left; _mark_direction still aligns it with the other paragraphs.
     if text_direction(words) != text_direction(lang):
         paragraph._p.get_or_add_pPr().set("rtl", "1" if text_direction(words) == "rtl" else "0")
 

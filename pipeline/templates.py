@@ -13,7 +13,14 @@ from markupsafe import Markup
 from pipeline.cache import CACHE_DIR, TEMPLATE_CACHE, code_fingerprint, digest
 from pipeline.errors import BuildError
 from pipeline.highlight import DARK_STYLE, code_html, style_css
-from pipeline.i18n import format_date, join_names, text_direction, translate, words_attributes
+from pipeline.i18n import (
+    date_attributes,
+    format_date,
+    join_names,
+    text_direction,
+    translate,
+    words_attributes,
+)
 from pipeline.project import Project
 
 
@@ -43,6 +50,7 @@ def make_environment(project: Project, cached: bool = False) -> jinja2.Environme
     env.filters["direction"] = text_direction
     env.globals["translate"] = translate
     env.globals["words_attributes"] = lambda lang: Markup(words_attributes(lang))
+    env.globals["date_attributes"] = lambda lang: Markup(date_attributes(lang))
     env.globals["code_css"] = code_css
     env.globals["code_block"] = lambda tokens: Markup(code_html(list(tokens)))
     return env

@@ -76,9 +76,12 @@ def arabic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_rtl_web_page_runs_right_to_left(arabic_build: Path) -> None:
     page = html.parse(str(arabic_build / "html" / "ar.html")).getroot()
     assert page.get("lang") == "ar" and page.get("dir") == "rtl"
-    # Folio has no Arabic words yet: its English date keeps its own order inside the page.
-    date = page.xpath("//p[@class='byline']/time/span")[0]
-    assert (date.get("lang"), date.get("dir"), date.text) == ("en", "ltr", "5 March 2024")
+    # The date is Arabic, as the CLDR writes it; Folio has no Arabic words yet: its English
+    # reading time keeps its own order inside the page.
+    assert page.xpath("string(//p[@class='byline']/time)") == "5 مارس 2024"
+    assert page.xpath("//p[@class='byline']/time/span") == []
+    minutes = page.xpath("//p[@class='byline']/span[@class='reading-time']/span")[0]
+    assert (minutes.get("lang"), minutes.get("dir")) == ("en", "ltr")
     index = html.parse(str(arabic_build / "html" / "index.html")).getroot()
     assert index.xpath("//li[@lang='ar']/@dir") == ["rtl"]
 
@@ -128,8 +131,8 @@ def test_rtl_pptx_paragraphs_and_tables_run_right_to_left(arabic_build: Path) ->
     point = next(text for text in texts if text.endswith("Python"))
     assert texts[point] == ("1", "r")
     assert texts["جامعة مقابلات البرمجة"] == ("1", "r")
-    # Folio's English date keeps left to right; code is never mirrored.
-    assert texts["5 March 2024"] == ("0", "r")
+    # The date is Arabic and runs right to left; code is never mirrored.
+    assert texts["5 مارس 2024"] == ("1", "r")
     assert texts["def step(x):"][0] is None
     assert tables and all(t.find(f"{A}tblPr").get("rtl") == "1" for t in tables)
 
@@ -156,3 +159,42 @@ def test_right_to_left_text_without_its_language_is_one_warning(make_project: Ca
     warnings = [line for line in result.output.splitlines() if "right-to-left" in line]
     # Only the article that lacks its language: "fa-set.md" says 'fa', "en.md" is English.
     assert len(warnings) == 1 and "/fa.md:" in warnings[0] and "'en'" in warnings[0], warnings
+
+
+@pytest.mark.parametrize(("lang", "date", "names"), [
+    ("fr", "2 novembre 2023", "Ana Roy, Bo Lenz et Cy Abe"),
+    ("ja", "2023年11月2日", "Ana Roy、Bo Lenz、Cy Abe"),
+    ("es-MX", "2 de noviembre de 2023", "Ana Roy, Bo Lenz y Cy Abe"),
+    ("de-AT", "2. November 2023", "Ana Roy, Bo Lenz und Cy Abe"),
+    ("en", "2 November 2023", "Ana Roy, Bo Lenz and Cy Abe"),
+])
+def test_dates_and_names_in_the_article_language(make_project: Callable[..., Path],
+                                                 folio: Callable, lang: str, date: str,
+                                                 names: str) -> None:
+    # A French article said "2 November 2023" and "Ana, Bo and Cy" on every output: Folio's
+    # table has English and German only. The CLDR has the others.
+    root = make_project({"source/a.md": article(
+        "Titre", "Un paragraphe.\n", slug="a", lang=lang, date="2023-11-02",
+        author="[Ana Roy, Bo Lenz, Cy Abe]")})
+    assert folio(root, "build", "-j1", "--format", "html,epub").exit_code == 0
+    page = html.parse(str(root / "build" / "html" / "a.html")).getroot()
+    byline = page.xpath("//p[@class='byline']")[0]
+    assert byline.xpath("string(.//*[@class='author'])") == names
+    time = byline.xpath(".//time")[0]
+    assert time.text_content() == date
+    # In the article's language: not marked as Folio's English words.
+    assert time.xpath(".//span[@lang]") == []
+    with zipfile.ZipFile(root / "build" / "epub" / "a.epub") as book:
+        colophon = next(name for name in book.namelist() if "colophon" in name)
+        text = book.read(colophon).decode("utf-8")
+    assert date in text and names in text
+
+
+def test_a_language_the_cldr_lacks_keeps_english_marked_english(
+        make_project: Callable[..., Path], folio: Callable) -> None:
+    root = make_project({"source/a.md": article("Title", "Text.\n", slug="a", lang="tlh",
+                                                date="2023-11-02")})
+    assert folio(root, "build", "-j1", "--format", "html").exit_code == 0
+    page = html.parse(str(root / "build" / "html" / "a.html")).getroot()
+    date = page.xpath("//p[@class='byline']//time/span")[0]
+    assert date.text == "2 November 2023" and date.get("lang") == "en"
