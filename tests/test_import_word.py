@@ -140,6 +140,20 @@ def test_the_language_word_marks_the_text_in_becomes_the_articles(project, folio
     assert page.get("lang") == "ar-SA" and page.get("dir") == "rtl"
 
 
+def test_persian_and_urdu_marked_arabic_by_word_keep_their_language(project, tmp_path):
+    # POI's Persian test document: every right-to-left run marked bidi ar-SA, Word's default
+    # for right-to-left text, and the article came in as Arabic. Its letters say Persian.
+    persian = write_docx(tmp_path / "fa.docx", lang_run(
+        "این یک سند فارسی است که با ورد نوشته شده و پیش از چاپ بازخوانی می‌شود", "en-US",
+        "ar-SA"), title="Persian")
+    urdu = write_docx(tmp_path / "ur.docx", lang_run(
+        "یہ ایک اردو دستاویز ہے جو ورڈ میں لکھی گئی ہے", "en-US", "ar-SA"), title="Urdu")
+    report = import_sources(load_project(project), [str(persian), str(urdu)], Options())
+    assert report.errors == []
+    assert front(project / "source" / "persian.md")["lang"] == "fa"
+    assert front(project / "source" / "urdu.md")["lang"] == "ur"
+
+
 def test_office_escaped_characters_in_the_properties_are_read(project, tmp_path):
     # POI's stress011.docx: "Distr.: General_x000d_ Date: 6 December 2016_x000d_ ...".
     path = write_docx(tmp_path / "un.docx", para("Text."), title="Report_x0020_20",

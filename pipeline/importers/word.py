@@ -62,6 +62,11 @@ def word_main(package: zipfile.ZipFile) -> str | None:
 _LANG_ATTRIBUTES = ("val", "eastAsia", "bidi")
 # Word's own tags for "no language" (proofing off) and for nothing linguistic.
 _NO_LANGUAGE = {"x-none", "zxx", "und"}
+# Letters of the Arabic script that only some of its languages write. Word marks right-to-left
+# text in its complex-script default, often ar-SA, whatever the text is: a Persian document
+# came in as Arabic. Urdu writes the Persian letters too, and letters of its own.
+_ALPHABETS = (("ur", frozenset("ٹڈڑںےہ")), ("fa", frozenset("پچژگکی")))
+_ARABIC_ONLY = frozenset("يكةى")
 
 
 def main_part(package: zipfile.ZipFile) -> str:
@@ -133,6 +138,7 @@ def word_language(data: bytes) -> str | None:
                     "1", "true", "on"}:
                 default = _lang(style.find(f"{_W}rPr/{_W}lang"), default)
     letters: Counter[str] = Counter()
+    rtl_letters: Counter[str] = Counter()
     for run in body.iter(f"{_W}r"):
         text = "".join(node.text or "" for node in run.iter(f"{_W}t"))
         if not any(char.isalpha() for char in text):
@@ -140,10 +146,29 @@ def word_language(data: bytes) -> str | None:
         marked = _lang(run.find(f"{_W}rPr/{_W}lang"), default)
         for char in text:
             if char.isalpha():
-                letters[marked.get(_script_attribute(char), "")] += 1
+                attribute = _script_attribute(char)
+                letters[marked.get(attribute, "")] += 1
+                if attribute == "bidi":
+                    rtl_letters[char] += 1
     tags = [tag for tag, _ in letters.most_common()
             if LANG_RE.fullmatch(tag) and tag.lower() not in _NO_LANGUAGE]
-    return tags[0] if tags else None
+    if not tags:
+        return None
+    if tags[0].split("-")[0].lower() == "ar":
+        return _alphabet_language(rtl_letters) or tags[0]
+    return tags[0]
+
+
+def _alphabet_language(letters: Counter[str]) -> str | None:
+    """Return "ur" or "fa" when text marked Arabic writes that language's letters, else None.
+
+    A language wins when its own letters outnumber those only Arabic writes (ي, ك, ة, ى).
+    """
+    arabic = sum(letters[char] for char in _ARABIC_ONLY)
+    for lang, alphabet in _ALPHABETS:
+        if sum(letters[char] for char in alphabet) > arabic:
+            return lang
+    return None
 
 
 def _part(package: zipfile.ZipFile, name: str) -> Any:
