@@ -530,6 +530,27 @@ A bookmark []{#my_bookmark} right here.
     assert all(page.xpath(f"//*[@id='{target}']") for target in targets)
 
 
+def test_links_to_the_heading_that_became_the_title_keep_their_words(project, folio, tmp_path):
+    # pandoc's test/docx: anchor_header, a cross-reference to the title, a bookmark in the
+    # title's section. The first heading became the title and left the body: its links, and
+    # the bookmark moved to it, were unlinked in the ebook and led nowhere on the page.
+    markdown = """\
+# Anchor Header
+
+A [link](#anchor-header) and [another](#Foo).
+
+Here is the target []{#Foo}.
+"""
+    path = pandoc_file(markdown, tmp_path / "in" / "anchors.docx")
+    report = import_sources(load_project(project), [str(path)], Options())
+    assert report.errors == []
+    meta, body = body_of(project / "source" / "anchor-header.md")
+    assert meta["title"] == "Anchor Header"
+    assert "A link and another." in body and "](#" not in body
+    result = folio(project, "build", "-f", "html,epub", "-j", "1")
+    assert result.exit_code == 0 and "unlinked" not in result.output, result.output
+
+
 def test_a_heading_keeps_the_id_a_link_names_and_no_other():
     def heading(name: str, text: str) -> dict:
         return {"t": "Header", "c": [2, [name, ["unnumbered"], [["data-x", "1"]]],

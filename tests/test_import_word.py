@@ -154,6 +154,13 @@ def test_persian_and_urdu_marked_arabic_by_word_keep_their_language(project, tmp
     assert front(project / "source" / "urdu.md")["lang"] == "ur"
 
 
+def test_a_title_of_punctuation_only_is_no_title(project, tmp_path):
+    # pandoc's test/docx/track_changes_scrubbed_metadata.docx: its properties' title is ".".
+    path = write_docx(tmp_path / "scrubbed.docx", para("Here is a test document."), title=".")
+    assert import_sources(load_project(project), [str(path)], Options()).errors == []
+    assert front(project / "source" / "scrubbed.md")["title"] == "scrubbed"
+
+
 def test_office_escaped_characters_in_the_properties_are_read(project, tmp_path):
     # POI's stress011.docx: "Distr.: General_x000d_ Date: 6 December 2016_x000d_ ...".
     path = write_docx(tmp_path / "un.docx", para("Text."), title="Report_x0020_20",

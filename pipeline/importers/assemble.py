@@ -10,7 +10,7 @@ from urllib.parse import unquote, urljoin
 
 from pipeline import images
 from pipeline.importers.base import Imported, ImportFailed, Options, Origin
-from pipeline.importers.pandoc_ast import Node, clean, text_of
+from pipeline.importers.pandoc_ast import Node, clean, text_of, without_links_to
 from pipeline.urls import split_url
 
 log = logging.getLogger(__name__)
@@ -135,11 +135,17 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
     dropped = dropped if dropped is not None else Counter()
     blocks = clean(blocks, dropped, media, chrome=chrome, link=media.link)
     title = str(meta.pop("title", "") or "").strip()
+    if not any(char.isalnum() for char in title):
+        title = ""  # "." in a scrubbed document's properties names nothing
     first = blocks[0] if blocks else None
     if first and first["t"] == "Header" and (not title or text_of(first["c"][2]) == title):
         # The title written again as the first heading: it is the title, not a section.
         title = title or text_of(first["c"][2])
         blocks = blocks[1:]
+        if first["c"][1][0]:
+            # Links to it (and to the bookmarks of its section, moved to it) led to the top
+            # of the document: the title block has no anchor, so they keep their words.
+            blocks = without_links_to(blocks, {first["c"][1][0]}, dropped, "links to the title")
     title = title or fallback_title or ""
     if not title:
         raise ImportFailed("no title: neither its metadata nor a first heading names one",

@@ -216,6 +216,19 @@ def _settled_links(blocks: list[Node], dropped: Counter[str], link: AddressHook 
     return walk(blocks, settle)
 
 
+def without_links_to(blocks: list[Node], ids: set[str], dropped: Counter[str], what: str
+                     ) -> list[Node]:
+    """Return ``blocks`` with each link to one of ``ids`` turned into its words, counted."""
+    def unlink(node: Node) -> list[Node]:
+        if node["t"] == "Link" and node["c"][2][0].startswith("#") \
+                and node["c"][2][0][1:] in ids:
+            dropped[what] += 1
+            return node["c"][1]
+        return [node]
+
+    return walk(blocks, unlink)
+
+
 def _attr(node: Node) -> list[Any] | None:
     """Return the attributes (id, classes, pairs) of an element that has them."""
     kind, content = node["t"], node.get("c")
