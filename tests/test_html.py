@@ -216,3 +216,31 @@ def test_links_to_another_articles_source_lead_to_its_page_and_deck(make_project
     assert folio(root, "build", "-f", "html", "-j", "1").exit_code == 0
     page = lxml_html.parse(str(root / "build" / "html" / "alpha.html")).getroot()
     assert page.xpath("//main//a/@href")[:3] == ["gamma.html#x", "gamma.html", "gamma.html"]
+
+
+def test_task_lists_show_their_boxes_in_every_format(make_project, folio) -> None:
+    # GitHub READMEs' "- [ ] to do": pandoc writes disabled checkboxes, which the ebook had to
+    # leave out (with a warning), and which neither the handout nor the slides drew.
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    from tests.validators import epubcheck_problems
+
+    body = "- [ ] write the handout\n- [x] book the room\n\nThen:\n\n- [ ] one\n- two\n"
+    root = make_project({"source/t.md": article("Tasks", body, slug="t")})
+    result = folio(root, "build", "-j", "1")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "t.html")).getroot()
+    assert page.xpath("//input") == []
+    assert page.xpath("//span[@class='task-box']/text()") == ["☐", "☒", "☐"]
+    # A list of boxes only goes without its bullets; a mixed one keeps them.
+    assert len(page.xpath("//div[@class='task-list']/ul/li")) == 2
+    assert vnu_errors(root / "build" / "html" / "t.html") == []
+    assert epubcheck_problems(root / "build" / "epub" / "t.epub") == []
+    handout = " ".join(" ".join(p.extract_text().split())
+                       for p in PdfReader(root / "build" / "pdf" / "t.pdf").pages)
+    assert "☐ write the handout" in handout and "☒ book the room" in handout
+    deck = Presentation(str(root / "build" / "slides" / "t.pptx"))
+    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
+             if shape.has_text_frame]
+    assert any("☒ book the room" in text for text in texts)

@@ -200,6 +200,27 @@ local function mark_wide_table(tbl)
   if marked then return tbl end
 end
 
+-- A task list's boxes ("- [ ] to do", "- [x] done"), which pandoc reads as these characters.
+-- Its HTML writer turns them back into disabled checkboxes, which no ebook may hold and no
+-- handout or slide draws: written as characters in a span, every format shows them, and a
+-- screen reader says "ballot box". A list of boxes only is wrapped to go without its bullets.
+local TASK_BOXES = { ['\u{2610}'] = true, ['\u{2612}'] = true }
+
+local function task_list(list)
+  local boxed = 0
+  for _, item in ipairs(list.content) do
+    local first = item[1]
+    local inlines = first and (first.t == 'Plain' or first.t == 'Para') and first.content
+    if inlines and inlines[1] and inlines[1].t == 'Str' and TASK_BOXES[inlines[1].text]
+        and inlines[2] and inlines[2].t == 'Space' then
+      inlines[1] = pandoc.Span({ inlines[1] }, pandoc.Attr('', { 'task-box' }))
+      boxed = boxed + 1
+    end
+  end
+  if boxed == #list.content then return pandoc.Div({ list }, pandoc.Attr('', { 'task-list' })) end
+  if boxed > 0 then return list end
+end
+
 -- Characters no output may hold (XML forbids them, HTML calls them parse errors): the C0
 -- controls but tab and newline, DEL, the C1 controls, and the noncharacters U+FFFE and U+FFFF.
 -- The body's own are removed before pandoc reads it; these come from character references
@@ -252,6 +273,7 @@ local function article_json(doc, opts)
       return pandoc.RawInline('html', note_marker(n))
     end,
     Table = mark_wide_table,
+    BulletList = task_list,
   }
   doc:walk {
     Image = function(el)
