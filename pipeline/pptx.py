@@ -322,7 +322,7 @@ def _add_figure(prs: Presentation, page: PptxSlide, slide: Slide, deck: Deck,
 def _picture(asset: Asset, raster: Path | None) -> bytes | None:
     """Return the picture PowerPoint shows for ``asset``: its bytes, or an SVG drawn as PNG."""
     if asset.media.media_type in PICTURE_TYPES:
-        return asset.media.data
+        return asset.shown.data
     if asset.media.is_svg:
         # The figures of a lecture are often SVG diagrams; python-pptx takes raster only.
         with contextlib.suppress(Unusable):  # the handout and page warned of it already

@@ -11,6 +11,7 @@ from html import escape, unescape
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from pipeline.downsize import fitted
 from pipeline.errors import location
 from pipeline.images import Media, Unusable, check
 from pipeline.model import Article
@@ -42,6 +43,11 @@ class Asset:
     def name(self) -> str:
         """Return the file's name as the article writes it."""
         return PurePosixPath(unquote(split_url(self.src).path)).name
+
+    @property
+    def shown(self) -> Media:
+        """Return the file as every output but the web page shows it: a large picture smaller."""
+        return fitted(self.media)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from urllib.request import url2pathname
 
 import pyphen
 
+from pipeline.downsize import fitted
 from pipeline.errors import BuildError, location
-from pipeline.images import SVG_TYPE, Unusable, check, looks_like_svg
+from pipeline.images import Unusable, check, looks_like_svg
 from pipeline.libraries import linker_cache_only
 from pipeline.project import DEFAULTS
 from pipeline.urls import split_url
@@ -130,16 +131,23 @@ class ProjectFetcher(URLFetcher):
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         # Read the resolved path: the file checked is the file served, whatever links point at.
         data = real.read_bytes()
-        if content_type == SVG_TYPE or looks_like_svg(data):
-            # An SVG goes to WeasyPrint only cleaned (no entities, no outside references),
-            # typed by its bytes: whatever its name, an image Folio refuses is never read.
+        if content_type.startswith("image/") or looks_like_svg(data):
+            # An image goes to WeasyPrint checked, typed by its bytes (an SVG cleaned of
+            # entities and outside references, a large photo downsized): whatever its name,
+            # an image Folio refuses is never read.
             try:
-                media = check(real, data)
+                checked = check(real, data)
             except Unusable as exc:
                 log.warning("%s: image '%s' %s; left out", location(self.origin), path,
                             exc.reason)
                 raise PermissionError(f"unusable image: {path}") from None
+            media = fitted(checked)
             content_type, data = media.media_type, media.data
+            if media is not checked:
+                # WeasyPrint reads a raster picture again from the file its response names,
+                # to spare memory: a downsized one is named by no file.
+                return URLFetcherResponse(f"folio:downsized/{real.name}", data,
+                                          {"Content-Type": content_type})
         return URLFetcherResponse(real.as_uri(), data, {"Content-Type": content_type})
 
 

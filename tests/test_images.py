@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import struct
@@ -550,3 +551,54 @@ def test_an_address_folio_may_not_read_is_one_warning_a_build(make_project, foli
     assert f"a.md:{line}: not fetching network resource" in result.stderr
     # The handout never asks WeasyPrint for it: its alt text stands in.
     assert "A badge" in pdf_text(root / "build" / "pdf" / "badge.pdf")
+
+
+# Large pictures
+
+
+def photo(width: int, height: int, orientation: int = 1) -> bytes:
+    """Return a JPEG of a smooth gradient (small in bytes), with an EXIF orientation."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_camera_photo_is_downsized_upright_in_every_output_but_the_page(make_project, folio):
+    # A phone's 12-megapixel photo went whole into the handout, the deck, the slide handout,
+    # the ebook and the PowerPoint file: 12 MB each, and half a gigabyte to decode each time.
+    # This one is 4000 x 3000 stored, and stands upright (EXIF orientation 6: a quarter turn).
+    big, small = photo(4000, 3000, orientation=6), png(40)
+    body = "![A tall photo](tall.jpg)\n\n![A small picture](small.png)\n\nText.\n"
+    root = make_project({"source/a.md": article("Photos", body, slug="a"),
+                         "source/tall.jpg": big, "source/small.png": small})
+    result = folio(root, "build", "-j", "1")
+    assert result.exit_code == 0, result.output
+    build = root / "build"
+    # The web page keeps the author's file, to be downloaded as it is.
+    assert (build / "html" / "tall.jpg").read_bytes() == big
+
+    def upright_and_fitted(data: bytes) -> None:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+        assert height > width and height <= 2400 and width * height <= 4_000_000, (width, height)
+
+    with zipfile.ZipFile(build / "epub" / "a.epub") as book:
+        names = [name for name in book.namelist() if name.startswith("EPUB/images/")]
+        upright_and_fitted(book.read(next(name for name in names if "tall" in name)))
+        assert book.read(next(name for name in names if "small" in name)) == small
+    assert epubcheck_problems(build / "epub" / "a.epub") == []
+    for pdf in ("pdf/a.pdf", "slides/a.pdf", "pdf/a-slides-handout.pdf"):
+        pictures = [image for page in PdfReader(build / pdf).pages for image in page.images]
+        assert pictures, pdf
+        for picture in pictures:
+            assert max(picture.image.size) <= 2400, (pdf, picture.image.size)
+    pictures = [shape.image.blob for slide in Presentation(str(build / "slides/a.pptx")).slides
+                for shape in slide.shapes if shape.shape_type == 13]
+    upright_and_fitted(next(blob for blob in pictures if blob != small))
+    deck = (build / "slides" / "a.html").read_text(encoding="utf-8")
+    uris = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', deck)
+    assert uris
+    upright_and_fitted(base64.b64decode(uris[0]))

@@ -234,5 +234,6 @@ def map_html(deck: Deck, change: Callable[[str], str]) -> Deck:
 
 def data_uri(asset: Asset) -> str:
     """Return the checked image as a data: URL, so the deck is one self-contained file."""
-    encoded = base64.b64encode(asset.media.data).decode("ascii")
-    return f"data:{asset.media.media_type};base64,{encoded}"
+    shown = asset.shown
+    encoded = base64.b64encode(shown.data).decode("ascii")
+    return f"data:{shown.media_type};base64,{encoded}"

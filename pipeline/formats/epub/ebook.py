@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from pipeline.books import Book
 from pipeline.context import article_context, brand_context
+from pipeline.downsize import fitted
 from pipeline.errors import location
 from pipeline.formats.epub.cover import generated_cover
 from pipeline.formats.epub.package import (
@@ -260,7 +261,7 @@ class Ebook:
             log.warning("%s: image '%s' left out of the ebook: e-readers show only %s",
                         location(source), path.name, ", ".join(IMAGE_TYPES))
             return None
-        data = asset.media.data  # an SVG as cleaned
+        data = asset.shown.data  # an SVG as cleaned, a large picture downsized
         # Named by content, not by where the project lies: the same bytes on every machine;
         # typed by the bytes too, whatever the name says. A copy of the same file elsewhere
         # gets the same name, and shares its one entry.
@@ -281,7 +282,7 @@ class Ebook:
         media, problem = None, "is not an image e-readers show (" + ", ".join(IMAGE_TYPES) + ")"
         if book.cover is not None:
             try:
-                media = check(book.cover)
+                media = fitted(check(book.cover))
             except Unusable as exc:
                 problem = exc.reason
         if media is not None and media.media_type in IMAGE_SUFFIXES:
