@@ -24,6 +24,7 @@ from pipeline.cache import (
     code_fingerprint,
     digest,
 )
+from pipeline.crossrefs import with_crossrefs
 from pipeline.deps import TemplateDeps, asset_digest, file_digest
 from pipeline.errors import BuildError, FolioError, InternalError, SourceError, location
 from pipeline.executors import Result, open_executor
@@ -249,7 +250,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
         brand = load_in_background(project, cache)
         try:
             articles, source_errors = read_sources(project, sources, cache, jobs)
-            articles = with_leads(articles)
+            articles = with_leads(with_crossrefs(articles))
             report.errors += source_errors
             _check_fonts(articles, brand(), cache)
             planned = _plan(report, formats, articles, sources is None, site, cache, force)
@@ -373,7 +374,8 @@ def _plan(report: Report, formats: list[Format], articles: list[Article], whole:
             roots = list(target.templates) or deps.names(f"{target.format}/")
             key = digest(code_fingerprint(), target.format, *target.outputs, settings,
                          *(article.source_hash for article in target.articles),
-                         *(repr(article.leads) for article in target.articles),
+                         *(repr((article.leads, article.crossrefs))
+                           for article in target.articles),
                          asset_digest(target.articles if target.uses_images else (),
                                       site.project, assets),
                          deps.digest(roots), *(file_digest(path) for path in target.inputs))

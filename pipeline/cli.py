@@ -207,9 +207,11 @@ def check(ctx: click.Context, sources: tuple[Path, ...]) -> None:
     from pipeline.books import book_paths, load_book
     from pipeline.brand.fonts import check_coverage
     from pipeline.build import read_sources
+    from pipeline.crossrefs import with_crossrefs
 
     project = load_project(ctx.obj["root"])
     articles, errors = read_sources(project, _source_paths(project, sources))
+    articles = with_crossrefs(articles)  # says which references no article has
     try:
         check_coverage(articles, project.brand)
     except FolioError as exc:

@@ -99,6 +99,12 @@ class Article:
     # The source line that first writes each address the article links to or shows, read with
     # the source: a worker on a cluster has no source file to search when it warns.
     address_lines: dict[str, int] = field(default_factory=dict)
+    # Cross-references: what each of its ids reads as ("sec-x" -> "Section 2"), the ids it
+    # refers to but lacks (with the line of each), and those the build found in another
+    # article, as (id, what the reference reads, where it leads). See pipeline/crossrefs.py.
+    labels: dict[str, str] = field(default_factory=dict)
+    missing_refs: tuple[tuple[str, int | None], ...] = ()
+    crossrefs: tuple[tuple[str, str, str], ...] = ()
 
     def line(self, address: str) -> int | None:
         """Return the source line that first writes ``address``, if it is known."""

@@ -137,6 +137,9 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
         options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
+        labels=dict(parsed.get("labels", ())),
+        missing_refs=tuple((ref, line_of(text, "@" + ref))
+                           for ref in dict.fromkeys(parsed.get("missing", ()))),
     )
     article = replace(article, address_lines=address_lines(text, article))
     _warn_broken(broken, text, path)
@@ -282,9 +285,9 @@ def crossref_args(lang: str) -> list[str]:
     return [f"--lua-filter={CROSSREF}", *words]
 
 
-# pandoc's and the filter's words for a reference it cannot resolve.
-MISSING = re.compile(r"\[WARNING\] (?:Citeproc: citation (?P<key>\S+) not found"
-                     r"|Crossref: reference @(?P<ref>\S+) not found)")
+# pandoc's words for a citation it cannot resolve (a cross-reference the filter cannot resolve
+# may be another article's: pipeline/crossrefs.py looks, and warns).
+MISSING = re.compile(r"\[WARNING\] Citeproc: citation (?P<key>\S+) not found")
 
 
 def _run_pandoc(body: str, args: list[str], path: Path, first_line: int = 1) -> dict[str, Any]:
@@ -296,11 +299,10 @@ def _run_pandoc(body: str, args: list[str], path: Path, first_line: int = 1) -> 
     for message in done.stderr.decode("utf-8", "replace").splitlines():
         missing = MISSING.match(message.strip())
         if missing:
-            key = missing.group("key") or missing.group("ref")
+            key = missing.group("key")
             line = line_of(body, "@" + key)
-            what = "citation" if missing.group("key") else "cross-reference"
-            log.warning("%s: %s '%s' not found", location(
-                path, line + first_line - 1 if line else None), what, key)
+            log.warning("%s: citation '%s' not found", location(
+                path, line + first_line - 1 if line else None), key)
         elif message.strip() and not REDUNDANT.match(message.strip()):
             text, line = _pandoc_position(message.replace("[WARNING] ", ""))
             log.warning("%s: pandoc: %s", location(

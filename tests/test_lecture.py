@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import zipfile
@@ -286,6 +287,62 @@ def test_german_cross_references_and_unknown_ids_warn(make_project, folio) -> No
                for w in warnings), warnings
     assert any(w.endswith("source/de.md:15: citation 'nobody2000' not found")
                for w in warnings), warnings
+
+
+def test_references_to_another_article_lead_to_it(make_project, folio) -> None:
+    # R for Data Science refers from chapter to chapter (@sec-data-tidy in the import
+    # chapter): each was "?@sec-..." and a warning, though the build holds the section.
+    one = article("Data import", """\
+        ## Reading files {#sec-import}
+
+        Tidy it as in @sec-tidy, plotted in @fig-counts.
+
+        And @sec-nowhere.
+        """, slug="import")
+    two = article("Tidy data", """\
+        ## Pivoting
+
+        ## Tidy tables {#sec-tidy}
+
+        After @sec-import.
+
+        ![Counts](counts.png){#fig-counts}
+        """, slug="tidy")
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(picture, "PNG")
+    root = make_project({"source/import.md": one, "source/tidy.md": two,
+                         "source/counts.png": picture.getvalue(),
+                         "source/books/course.yaml": "title: Course\ncontents:\n"
+                                                     "  - import.md\n  - tidy.md\n"})
+    result = folio(root, "build", "-j", "1")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    # Only the id no article has; a single article's ebook keeps the words of the others.
+    assert len(warnings) == 1 and warnings[0].endswith(
+        "source/import.md:10: cross-reference 'sec-nowhere' not found"), warnings
+    page = lxml_html.parse(str(root / "build" / "html" / "import.html")).getroot()
+    links = [(a.get("href"), a.text_content()) for a in page.xpath("//a[@class='crossref']")]
+    assert links == [("tidy.html#sec-tidy", "Section\u00a02 in Tidy data"),
+                     ("tidy.html#fig-counts", "Figure\u00a01 in Tidy data")]
+    assert page.xpath("string(//p/strong)") == "?@sec-nowhere"
+    back = lxml_html.parse(str(root / "build" / "html" / "tidy.html")).getroot()
+    assert back.xpath("//a[@class='crossref']/@href") == ["import.html#sec-import"]
+    with zipfile.ZipFile(root / "build" / "epub" / "course.epub") as book:
+        chapter = etree.fromstring(book.read("EPUB/chapter-import.xhtml"))
+    hrefs = chapter.xpath("//x:a[@class='crossref']/@href",
+                          namespaces={"x": "http://www.w3.org/1999/xhtml"})
+    assert hrefs == ["chapter-tidy.xhtml#sec-tidy", "chapter-tidy.xhtml#fig-counts"]
+    assert epubcheck_problems(root / "build" / "epub" / "course.epub") == []
+    assert epubcheck_problems(root / "build" / "epub" / "import.epub") == []
+    handout = " ".join(PdfReader(root / "build" / "pdf" / "import.pdf").pages[0]
+                       .extract_text().split())
+    assert "Tidy it as in Section 2 in Tidy data, plotted in Figure 1 in Tidy data." in handout
+    # Renumbered over there, the reference here is made again.
+    (root / "source" / "tidy.md").write_text(two.replace("## Pivoting\n\n", ""),
+                                             encoding="utf-8")
+    assert folio(root, "build", "-j", "1", "-f", "html").exit_code == 0
+    page = lxml_html.parse(str(root / "build" / "html" / "import.html")).getroot()
+    assert page.xpath("string(//a[@class='crossref'])") == "Section\u00a01 in Tidy data"
 
 
 def test_project_bibliography_serves_every_article(make_project, folio) -> None:

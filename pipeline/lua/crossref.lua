@@ -1,8 +1,10 @@
 -- Folio's cross-references, in Quarto's syntax: ids {#fig-x}, {#tbl-x}, {#eq-x}, {#sec-x}
 -- number figures, tables, display equations and sections; "@fig-x" becomes a link reading
--- "Figure 1". It runs in the one parse, before --citeproc, so citeproc never sees these keys;
--- an unknown id is a warning Python maps to the file and line. The words ("Figure",
--- "Abbildung") come from pipeline/i18n.py as metadata crossref-fig, crossref-tbl, ...
+-- "Figure 1". It runs in the one parse, before --citeproc, so citeproc never sees these keys.
+-- An id this article lacks may be another article's: it is left as a placeholder link, and
+-- the labels this article has (id -> "Figure 1") and the ids it lacks go to Python as metadata
+-- folio-crossref (pipeline/crossrefs.py resolves them across the build, or warns). The words
+-- ("Figure", "Abbildung") come from pipeline/i18n.py as metadata crossref-fig, crossref-tbl...
 
 local stringify = pandoc.utils.stringify
 local KINDS = { fig = true, tbl = true, eq = true, sec = true }
@@ -86,6 +88,14 @@ local function number_blocks(blocks)
   }
 end
 
+local function label_of(kind, number)
+  local text = kind == 'eq' and '(' .. number .. ')' or words[kind] .. '\u{a0}' .. number
+  if kind == 'eq' and words.eq ~= '' then text = words.eq .. '\u{a0}' .. text end
+  return text
+end
+
+local missing = {}
+
 local function resolve(blocks)
   return blocks:walk {
     Cite = function(el)
@@ -94,15 +104,18 @@ local function resolve(blocks)
         local kind = kind_of(citation.id)
         if not kind then return nil end  -- a bibliographic citation: citeproc's
         local number = numbers[citation.id]
-        if not number then
-          -- Shown as Quarto shows it, and kept from citeproc, which would warn again.
-          io.stderr:write('[WARNING] Crossref: reference @' .. citation.id .. ' not found\n')
-          return pandoc.Strong { pandoc.Str('?@' .. citation.id) }
-        end
         if index > 1 then links:insert(pandoc.Str(',')) links:insert(pandoc.Space()) end
-        local text = kind == 'eq' and '(' .. number .. ')' or words[kind] .. '\u{a0}' .. number
-        if kind == 'eq' and words.eq ~= '' then text = words.eq .. '\u{a0}' .. text end
-        links:insert(pandoc.Link(text, '#' .. citation.id, '', { class = 'crossref' }))
+        if number then
+          links:insert(pandoc.Link(label_of(kind, number), '#' .. citation.id, '',
+                                   { class = 'crossref' }))
+        else
+          -- Shown as Quarto shows it until another article of the build is found to have it
+          -- (and kept from citeproc, which would warn again).
+          missing[#missing + 1] = citation.id
+          links:insert(pandoc.Link({ pandoc.Strong { pandoc.Str('?@' .. citation.id) } },
+                                   '#' .. citation.id, '',
+                                   { class = 'crossref', ['data-folio-ref'] = citation.id }))
+        end
       end
       return links
     end,
@@ -114,5 +127,8 @@ function Pandoc(doc)
     words[kind] = stringify(doc.meta['crossref-' .. kind] or '')
   end
   doc.blocks = resolve(number_blocks(doc.blocks))
+  local labels = {}
+  for id, number in pairs(numbers) do labels[id] = label_of(kind_of(id), number) end
+  doc.meta['folio-crossref'] = { labels = labels, missing = missing }
   return doc
 end

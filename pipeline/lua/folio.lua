@@ -294,8 +294,15 @@ local function article_json(doc, opts)
     blocks[#blocks + 1] = item_of(block, html_parts[i], opts)
   end
 
+  -- The cross-reference filter's labels ("sec-x" -> "Section 2") and the ids it lacked.
+  local crossref = doc.meta['folio-crossref'] or {}
+  local labels = {}
+  for id, text in pairs(crossref.labels or {}) do labels[#labels + 1] = { id, stringify(text) } end
+  table.sort(labels, function(a, b) return a[1] < b[1] end)
+  local missing = list({})
+  for _, id in ipairs(crossref.missing or {}) do missing[#missing + 1] = stringify(id) end
   return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls,
-                             codes = codes }
+                             codes = codes, labels = list(labels), missing = missing }
 end
 
 -- One article, or with the variable folio-batch (the format to read) several: each body is a
