@@ -102,6 +102,19 @@ SPAN = re.compile(r"""(\s(colspan|rowspan)\s*=\s*["']?)(\d+)""", re.IGNORECASE)
 SPAN_LIMITS = {"colspan": 1000, "rowspan": 65534}
 
 
+# A header cell with nothing in it (pandoc writes a table's empty corner so).
+EMPTY_HEADER = re.compile(r"<th(\s[^>]*)?>(\s*)</th>")
+
+
+def without_empty_headers(html: str) -> str:
+    """Return ``html`` with each empty header cell a data cell.
+
+    A header that names nothing heads nothing: Ace by DAISY and axe report it to screen-reader
+    users (empty-table-header), and an empty data cell says the same to everyone.
+    """
+    return EMPTY_HEADER.sub(r"<td\1>\2</td>", html) if "<th" in html else html
+
+
 def clamped_spans(html: str) -> str:
     """Return ``html`` with each cell's span within what HTML allows (1000 columns, 65534 rows).
 

@@ -23,7 +23,7 @@ from pipeline.highlight import highlight_parse
 from pipeline.i18n import text_direction, translate
 from pipeline.ids import unique_ids
 from pipeline.links import address_line, address_lines
-from pipeline.markup import clamped_spans, shown_captions
+from pipeline.markup import clamped_spans, shown_captions, without_empty_headers
 from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_command
@@ -113,7 +113,8 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     broken: list[tuple[str, str]] = []  # addresses with a malformed host, mended in the HTML
 
     def mended(html: str) -> str:  # what no format can take, mended once, for every format
-        return clamped_spans(without_broken_addresses(html, broken, missing))
+        return without_empty_headers(
+            clamped_spans(without_broken_addresses(html, broken, missing)))
 
     words = sum(len(item["text"].split()) for item in (*parsed["blocks"], *parsed["notes"]))
     article = Article(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import html
 
 from pipeline.cli import cli
 from tests import test_slides_browser
@@ -501,3 +502,22 @@ def test_caption_with_a_link_or_note_is_not_hidden(tmp_path: Path, browser: obje
     browser_page.goto((root / "build" / "html" / "cap.html").as_uri())
     assert axe(browser_page, "cap.html") == []
     assert ace_violations(root / "build" / "epub" / "cap.epub", tmp_path / "ace") == []
+
+
+def test_ace_accepts_a_table_whose_corner_is_empty(tmp_path: Path) -> None:
+    # pandoc's test/docx/table_captions_with_field.docx: a table whose first header cell is
+    # empty, written <th></th>, which Ace reports (empty-table-header).
+    root = tmp_path / "project"
+    (root / "source").mkdir(parents=True)
+    (root / "source" / "folio.yaml").write_text("lang: en\n", encoding="utf-8")
+    (root / "source" / "grid.md").write_text(article("Grid", slug="grid", body="""\
+        |   | 2023 | 2024 |
+        |---|-----:|-----:|
+        | Sessions | 12 | 15 |
+        """), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "-f", "epub,html"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    page = html.parse(str(root / "build" / "html" / "grid.html")).getroot()
+    assert [cell.tag for cell in page.xpath("//thead//tr/*")] == ["td", "th", "th"]
+    assert ace_violations(root / "build" / "epub" / "grid.epub", tmp_path / "ace") == []
