@@ -113,20 +113,24 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
     """
     # Imported here: a build with nothing to do checks no image (resources brings the image
     # checks, and is a tenth of such a build's imports).
-    from pipeline.resources import locate, refusal
+    from pipeline.resources import is_remote, locate, refusal
 
     global _warned
     if _warned[0] is not memo:  # a new build: held, so no later dict can reuse its id
         _warned = (memo, set())
     parts = []
     for article in articles:
+        remote: list[tuple[str, str]] = []  # said once an article: a gallery post has 80
         for src in article.resource_sources:
             path = locate(src, article.source, project)
             first = (article.source, src) not in _warned[1]
             _warned[1].add((article.source, src))
             if isinstance(path, str) and first:
-                log.warning("%s: " + path, location(article.source, article.line(src)),
-                            src)
+                if is_remote(src):
+                    remote.append((src, path))
+                else:
+                    log.warning("%s: " + path, location(article.source, article.line(src)),
+                                src)
             if not isinstance(path, Path) or not path.is_file():
                 continue
             data = None
@@ -139,6 +143,14 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
                 if problem:
                     log.warning("%s", problem)
             parts.append(f"{src}={memo[path]}")
+        if remote:
+            src, message = remote[0]
+            where = location(article.source, article.line(src))
+            if len(remote) == 1:
+                log.warning("%s: " + message, where, src)
+            else:
+                log.warning("%s: not fetching %d network resources, the first '%s' (Folio "
+                            "never goes online)", where, len(remote), src)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -622,6 +622,37 @@ def test_wordpress_untitled_post_and_title_markup(project, folio, tmp_path):
         "Markup: Title With Markup & more")
 
 
+def test_wordpress_posts_of_one_slug_and_galleries_of_remote_images(project, folio, tmp_path):
+    # WordPress's block test data (WordPress/theme-test-data): two posts with the slug
+    # "footnotes", and the second failed with advice (--slug) no export of hundreds of posts
+    # can follow; a gallery post's 48 remote images were 48 warnings on import and on build.
+    gallery = "".join(f'<img src="https://media.example/g/{n}.jpg" alt="Photo {n}">'
+                      for n in range(1, 6))
+    items = (_wxr_item("Footnotes", "footnotes", 1, "The first.")
+             + _wxr_item("Classic", "footnotes", 2, "The second.")
+             + _wxr_item("Notes", "footnotes", 3, "The third.").replace("Notes", "Footnotes", 1)
+             + _wxr_item("Gallery", "gallery", 4, gallery))
+    path = tmp_path / "blocks.xml"
+    path.write_text((FIXTURES / "site-export.xml").read_text().replace("</channel>",
+                                                                        items + "</channel>"))
+    result = folio(project, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert body_of(project / "source" / "footnotes.md")[1].startswith("The first.")
+    assert body_of(project / "source" / "classic.md")[1].startswith("The second.")
+    assert body_of(project / "source" / "footnotes-2.md")[1].startswith("The third.")
+    assert ("'Classic' has the slug 'footnotes' of another article imported just now; written "
+            "as 'classic'") in result.stderr
+    remote = [line for line in result.stderr.splitlines() if "(Gallery)" in line]
+    assert remote == [f"warning: {path} (Gallery): 5 images stay remote, the first "
+                      "'https://media.example/g/1.jpg' (Folio's formats leave them out); "
+                      "--images downloads the page's own images"], remote
+    result = folio(project, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    network = [line for line in result.output.splitlines() if "gallery.md" in line]
+    assert len(network) == 1 and "not fetching 5 network resources, the first " \
+        "'https://media.example/g/1.jpg'" in network[0], network
+
+
 def test_wordpress_classic_list_after_a_line_of_text(project, folio, tmp_path):
     # The theme unit test's "Edge Case: Nested And Mixed Lists", written in the classic editor:
     # a line of text, then a list on the next line, its items on lines of their own. Every

@@ -5,8 +5,9 @@ One module per kind registers an ``Importer`` (see ``base``); the kind is found 
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from pipeline.importers.fetch import Fetcher
 from pipeline.importers.pandoc_ast import api_version
 from pipeline.importers.write import Written, write_article
 from pipeline.project import Project
+from pipeline.source import slugify
 from pipeline.urls import split_url
 
 __all__ = ["ImportFailed", "ImportReport", "Options", "import_sources", "importers"]
@@ -87,11 +89,24 @@ def _write_once(item: Imported, project: Project, options: Options, api: list[in
 
     slug = choose_slug(item, options, slugs)
     if slug in slugs:
-        # Two posts of one export with one slug: the second must not replace the first.
-        raise ImportFailed(f"'{item.title}' has the slug '{slug}' of another article imported "
-                           "just now; import it alone with --slug", item.origin.label)
+        # Two posts of one export with one slug (WordPress's own test data has them): the
+        # second must not replace the first, and an export of hundreds of posts cannot be
+        # imported one by one with --slug. It takes its title's slug, else a number.
+        wanted = slug
+        slug = next(name for name in _other_slugs(item, wanted) if name not in slugs)
+        log.warning("%s: '%s' has the slug '%s' of another article imported just now; "
+                    "written as '%s'", item.origin.label, item.title, wanted, slug)
     slugs.add(slug)
     return write_article(item, project, options, api, slug)
+
+
+def _other_slugs(item: Imported, slug: str) -> Iterator[str]:
+    """Yield the slugs an article may take when its own is taken: its title's, then numbered."""
+    made = slugify(item.title)
+    if made and made != slug:
+        yield made
+    for number in itertools.count(2):
+        yield f"{slug}-{number}"
 
 
 def summary_line(written: Written, dry_run: bool = False) -> str:

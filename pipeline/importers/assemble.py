@@ -35,6 +35,7 @@ class Media:
         # Where the page lives on the web, for its links: a saved page declares it.
         self.site_url = site_url or self.base_url
         self.files: dict[str, bytes] = {}
+        self.remote: list[str] = []  # network images kept as addresses, said once (see warn)
 
     def __call__(self, src: str) -> str | None:
         """Return the address to write for the image ``src``, or None to keep only its alt."""
@@ -99,8 +100,7 @@ class Media:
 
     def _remote(self, url: str) -> str | None:
         if not self.options.images:
-            log.warning("%s: image '%s' stays remote (Folio's formats leave it out); "
-                        "--images downloads the page's own images", self.origin.label, url)
+            self.remote.append(url)
             return url
         page = split_url(self.base_url or "")
         if (split_url(url).scheme, split_url(url).netloc) != (page.scheme, page.netloc):
@@ -115,6 +115,17 @@ class Media:
             log.warning("%s: image '%s' stays remote: %s", self.origin.label, url, exc.reason)
             return url
         return self._keep(PurePosixPath(split_url(final).path).name or "image", data)
+
+
+    def warn(self) -> None:
+        """Say once which network images stay remote: a gallery post had 48, a warning each."""
+        if not self.remote:
+            return
+        first, count = self.remote[0], len(self.remote)
+        which = (f"image '{first}' stays remote" if count == 1
+                 else f"{count} images stay remote, the first '{first}'")
+        log.warning("%s: %s (Folio's formats leave %s out); --images downloads the page's own "
+                    "images", self.origin.label, which, "it" if count == 1 else "them")
 
 
 def _metafile(data: bytes) -> str | None:
@@ -134,6 +145,7 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
     """Return the cleaned article; its title is the metadata's, else a leading heading's."""
     dropped = dropped if dropped is not None else Counter()
     blocks = clean(blocks, dropped, media, chrome=chrome, link=media.link)
+    media.warn()
     title = str(meta.pop("title", "") or "").strip()
     if not any(char.isalnum() for char in title):
         title = ""  # "." in a scrubbed document's properties names nothing
