@@ -631,7 +631,8 @@ def test_wordpress_posts_of_one_slug_and_galleries_of_remote_images(project, fol
     items = (_wxr_item("Footnotes", "footnotes", 1, "The first.")
              + _wxr_item("Classic", "footnotes", 2, "The second.")
              + _wxr_item("Notes", "footnotes", 3, "The third.").replace("Notes", "Footnotes", 1)
-             + _wxr_item("Gallery", "gallery", 4, gallery))
+             + _wxr_item("Gallery", "gallery", 4, gallery).replace(
+                 "<wp:post_id>", "<dc:creator>&gt;mholt</dc:creator><wp:post_id>"))
     path = tmp_path / "blocks.xml"
     path.write_text((FIXTURES / "site-export.xml").read_text().replace("</channel>",
                                                                         items + "</channel>"))
@@ -646,6 +647,8 @@ def test_wordpress_posts_of_one_slug_and_galleries_of_remote_images(project, fol
     assert remote == [f"warning: {path} (Gallery): 5 images stay remote, the first "
                       "'https://media.example/g/1.jpg' (Folio's formats leave them out); "
                       "--images downloads the page's own images"], remote
+    # Its author's login, typed ">mholt" in the export, still names her.
+    assert body_of(project / "source" / "gallery.md")[0]["author"] == "Mira Holt"
     result = folio(project, "build", "-f", "html", "-j", "1")
     assert result.exit_code == 0, result.output
     network = [line for line in result.output.splitlines() if "gallery.md" in line]

@@ -104,7 +104,8 @@ class WordPressImporter(Importer):
             dropped["block comments"] += blocks
         content = _SHORTCODE.sub(_shortcode_replacer(origin, attachments, dropped), content)
         content = autop(content)
-        login = _text(item, "dc:creator", ns)
+        # The login names the author; WordPress's own test data has ">themereviewteam".
+        login = _text(item, "dc:creator", ns).strip("<> ")
         keywords = keyword_list([c.text for c in item.iterfind("category")
                                  if c.get("domain") in {"category", "post_tag"} and c.text
                                  and c.text.strip().lower() != "uncategorized"])
