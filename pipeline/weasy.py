@@ -219,7 +219,7 @@ def lay_out(html: str, *, base_dir: Path, project: Project, origin: Path,
     if len(sheets) > MAX_SHEETS:  # `folio serve` lives long and the styles get edited
         sheets.clear()
     html, head_styles = _take_head_styles(html)
-    html = with_breaks_in_long_words(html)
+    html = with_breaks_in_long_words(with_list_starts(html))
     stylesheets = [*head_styles, *stylesheets]
     for css in stylesheets:
         if (css, base_url) not in sheets:
@@ -263,6 +263,36 @@ MARKUP_OR_TEXT = re.compile(r"<(style|script|template|title|textarea)\b.*?</\1\s
 # glyph whose text the PDF's text layer loses.
 UNLIGATED = '<span style="font-variant-ligatures: none">{}</span>'
 CHARACTER = re.compile(r"&[#\w]+;|.", re.S)
+
+
+# An ordered list's start="N" (pandoc writes it for a list that continues after a paragraph
+# or a listing: "3. Run it"), and the style attribute to add its counter to.
+OL_TAG = re.compile(r"<ol\b[^>]*>", re.IGNORECASE)
+OL_START = re.compile(r'\sstart="\s*(-?\d{1,9})\s*"', re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r'\sstyle="', re.IGNORECASE)
+
+
+def with_list_starts(html: str) -> str:
+    """Return ``html`` with each ordered list's start="N" given as CSS, as WeasyPrint needs.
+
+    WeasyPrint ignores the attribute: a tutorial's steps, continued after a code block at
+    "3.", were numbered 1, 2 again in every PDF.
+    """
+    if " start=" not in html:
+        return html
+
+    def started(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        start = OL_START.search(tag)
+        if start is None:
+            return tag
+        reset = f"counter-reset: list-item {int(start.group(1)) - 1}; "
+        style = STYLE_ATTRIBUTE.search(tag)
+        if style is not None:
+            return tag[:style.end()] + reset + tag[style.end():]
+        return f'{tag[:-1]} style="{reset.strip()}">'
+
+    return OL_TAG.sub(started, html)
 
 
 def with_breaks_in_long_words(html: str) -> str:

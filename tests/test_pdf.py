@@ -424,3 +424,18 @@ def test_a_table_longer_than_the_rest_of_the_page_starts_on_it(make_project, fol
     # A short table still stays whole.
     assert sum("attachment" in body_text(page) for page in reader.pages) == 1
     assert "Term" in body_text(next(p for p in reader.pages if "attachment" in body_text(p)))
+
+
+def test_ordered_lists_keep_their_start_and_kind_in_the_handout(make_project, folio) -> None:
+    # WordPress's theme test data (<ol start="8">) and every tutorial whose steps go on after a
+    # code block ("3. Run it"): WeasyPrint ignores start and type, and numbered them 1, 2 again.
+    body = ("1. Install it\n\n```\npip install folio\n```\n\n3. Run it\n4. Read it\n\n"
+            "Options:\n\na. quick\nb. thorough\n\nRoman:\n\nIV. four\nV. five\n")
+    root = make_project({"source/s.md": article("Steps", body, slug="s")})
+    result = folio(root, "build", "-j", "1", "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(root / "build/pdf/s.pdf").pages)
+    # The markers come out of the text layer apart from their items: compared as words.
+    words = set(text.split())
+    assert {"1.", "3.", "4.", "a.", "b.", "IV.", "V."} <= words, text
+    assert not {"2.", "I.", "II."} & words, text
