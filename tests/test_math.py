@@ -1,5 +1,5 @@
 """Math in every format: MathML on the page, MathJax SVG in PDFs, OMML in PPTX, never TeX text."""
-# ruff: noqa: E501, RUF001  (a lecturer's formulas run long, and the expected text uses U+2212)
+# ruff: noqa: E501, RUF001, RUF003  (a lecturer's formulas run long, and the expected text uses U+2212)
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pypandoc
 import pypdf
 import pytest
 from click.testing import CliRunner
@@ -178,6 +179,25 @@ def test_mathml_reads_as_unicode_text():
             '<mn>2</mn></msup></mrow><annotation encoding="application/x-tex">L</annotation>'
             "</semantics></math>")
     assert mathml_to_text(page) == "L(θ) = 1/n∑ᵢ₌₁ⁿ(yᵢ − θᵀxᵢ)²"
+
+
+def _pandoc_mathml(tex: str) -> str:
+    """Return pandoc's MathML for the inline formula ``tex``, as an article's parse holds it."""
+    page = pypandoc.convert_text(f"${tex}$", "html", format="markdown", extra_args=["--mathml"])
+    return re.search(r"<math.*</math>", page, re.DOTALL).group(0)
+
+
+@pytest.mark.parametrize(("tex", "text"), [
+    ("f'(x)", "f′(x)"), ("f''(x)", "f″(x)"), (r"x^{\prime}", "x′"),
+    (r"\mathbf{x}^\top \mathbf{w}", "𝒙ᵀ𝒘"), (r"X^{\top}", "Xᵀ"),
+    (r"\hat{y}", "ŷ"), (r"\bar{x}", "x̄"), (r"\tilde{x}", "x̃"), (r"\vec{v}", "v⃗"),
+    (r"\dot{x}", "ẋ"), (r"\hat{y}^{(i)}", "ŷ⁽ⁱ⁾"), (r"\bar{x}_i", "x̄ᵢ"),
+    (r"\hat{\mathbf{w}}", "𝒘̂"),
+])
+def test_slide_math_reads_primes_transposes_and_accents_as_unicode(tex, text):
+    # d2l's formulas write f'(x), X^\top and \hat{y}: the deck showed f^′(x), X^⊤ and y^̂,
+    # pandoc's combining accent left dangling after a caret.
+    assert mathml_to_text(_pandoc_mathml(tex)) == text
 
 
 def test_block_text_reads_formulas_as_unicode_not_tex():

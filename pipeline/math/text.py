@@ -1,15 +1,24 @@
 """MathML to linear Unicode text (``L(θ) = 1/n ∑ (yᵢ − θᵀxᵢ)²``), for slide bullets and notes."""
-# ruff: noqa: RUF001, RUF002  (the tables below are Unicode look-alikes on purpose)
+# ruff: noqa: RUF001, RUF002, RUF003  (the tables below are Unicode look-alikes on purpose)
 
 from __future__ import annotations
 
+import unicodedata
+
 from lxml import etree
 
-SUPERSCRIPTS = dict(zip("0123456789+-−=()niTt", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᵗ", strict=True))
+# A prime is its own superscript (f′, not f^′); \top, the transpose (⊤), reads as θᵀ.
+SUPERSCRIPTS = dict(zip("0123456789+-−=()niTt⊤′″‴", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᵗᵀ′″‴", strict=True))
 SUBSCRIPTS = dict(zip("0123456789+-−=()aeijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ",
                       strict=True))
 # Operators read with a space either side, as TeX sets relations and binary operators.
 SPACED = set("=<>≤≥≠≈≡→←⇒⇔∈∉⊂⊆+−±×·∝∼")
+# An accent over a letter (x̂, θ̄, v⃗) is a combining character after it. pandoc's MathML sets
+# \hat, \tilde, \dot... as the combining character itself, \bar as an overline and \vec as
+# an arrow; other MathML writers use the spacing forms (ˆ, ˜, ¯, ˙).
+ACCENTS = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "¯": "\u0304",
+           "‾": "\u0304", "→": "\u20d7", ".": "\u0307", "˙": "\u0307", "¨": "\u0308",
+           "ˇ": "\u030c", "´": "\u0301", "`": "\u0300", "˘": "\u0306"}
 
 
 def mathml_to_text(fragment: str) -> str:
@@ -20,7 +29,8 @@ def mathml_to_text(fragment: str) -> str:
         return ""
     if root is None:
         return ""
-    return " ".join(_linear(root).split())
+    # Composed (ŷ, not y and a combining hat): a slide's font has the letter, if not the mark.
+    return unicodedata.normalize("NFC", " ".join(_linear(root).split()))
 
 
 def _local(element: etree._Element) -> str:
@@ -60,23 +70,33 @@ def _linear(element: etree._Element) -> str:
 
 def _under_over(base_element: etree._Element, base: str, under: str | None, over: str | None,
                 stacked: bool) -> str:
-    # An accent over a single letter (x̂, θ̄, v⃗) is a combining character after it.
-    accents = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "¯": "\u0304",
-               "‾": "\u0305", "→": "\u20d7", "⃗": "\u20d7", ".": "\u0307", "˙": "\u0307",
-               "¨": "\u0308", "ˇ": "\u030c"}
-    if stacked and under is None and over and over.strip() in accents and len(base) == 1:
-        return base + accents[over.strip()]
+    accent = _accent(over.strip()) if stacked and under is None and over else None
+    if accent is not None and base.strip():
+        # Over each letter of a wider base (\overline{xy}: x̄ȳ), which reads as one accent.
+        return "".join(c + accent if not unicodedata.combining(c) else c for c in base.strip())
     if stacked and over and over.strip() in {"⏞", "︷"}:
         return base
     if stacked and under and under.strip() in {"⏟", "︸"}:
         return base
-    text = base if len(base) == 1 or _local(base_element) in {"mi", "mn", "mo"} \
+    text = base if _letters(base) == 1 or _local(base_element) in {"mi", "mn", "mo"} \
         else _grouped(base)
     if under is not None:
         text += _script(under, SUBSCRIPTS, "_")
     if over is not None:
         text += _script(over, SUPERSCRIPTS, "^")
     return text
+
+
+def _accent(mark: str) -> str | None:
+    """Return the combining character an accent ``mark`` sets over a letter, if it is one."""
+    if len(mark) == 1 and unicodedata.combining(mark):
+        return mark
+    return ACCENTS.get(mark)
+
+
+def _letters(text: str) -> int:
+    """Return how many characters ``text`` shows: an accented letter (x̂) is one."""
+    return sum(1 for c in text.strip() if not unicodedata.combining(c))
 
 
 def _script(text: str, table: dict[str, str], marker: str) -> str:
@@ -89,6 +109,6 @@ def _script(text: str, table: dict[str, str], marker: str) -> str:
 
 def _grouped(text: str) -> str:
     text = text.strip()
-    if len(text) <= 1 or text.isalnum() or (text[0] in "([{" and text[-1] in ")]}"):
+    if _letters(text) <= 1 or text.isalnum() or (text[0] in "([{" and text[-1] in ")]}"):
         return text
     return f"({text})"
