@@ -412,10 +412,59 @@ def test_r_markdown_and_quarto_code_cells_are_code_blocks(make_project, folio) -
     assert "cells.md:24: pandoc: Duplicate link reference '[a]'" in result.output
     page = lxml_html.parse(str(root / "build" / "html" / "cells.html")).getroot()
     codes = ["".join(pre.itertext()) for pre in page.iter("pre")]
+    # The cell with "#| echo: false" is not shown in Quarto, and not here.
     assert codes == ["par(mar = c(4, 4, .1, .1))\nplot(pressure, type = 'b', pch = 19)",
-                     "#| echo: false\nprint(1)", "x = 1"]
+                     "x = 1"]
     assert [pre.get("class") for pre in page.iter("pre")] == [
-        "highlight r", "highlight python", "highlight python"]
+        "highlight r", "highlight python"]
     assert page.xpath("//p[@class='raw']/text()") == ["kept"]
     assert not page.xpath("//p/code")
     assert vnu_errors(root / "build" / "html" / "cells.html") == []
+
+
+def test_quarto_cell_options_are_not_shown_and_hidden_cells_left_out(make_project, folio):
+    # r4ds opens nearly every cell with "#|" lines (label, fig-alt over several lines, echo):
+    # they showed as the first lines of every listing, and "source('_common.R')" cells that
+    # Quarto hides were set in every format.
+    body = """\
+        ```{r}
+        #| echo: false
+        source("_common.R")
+        ```
+
+        ```{r}
+        #| label: fig-flow
+        #| fig-alt: |
+        #|   Workflow diagram starting with a qmd file.
+        library(tidyverse)
+        #| not an option once the code has begun
+        ```
+
+        ```{r setup, include=FALSE}
+        knitr::opts_chunk$set(comment = "#>")
+        ```
+
+        ```{python}
+        #| include: false
+        import secret
+        ```
+
+        ```{.python}
+        #| echo: false
+        print("a plain block is not a cell: shown as written")
+        ```
+
+        Missing @sec-nowhere.
+        """
+    root = make_project({"source/cells.md": article("Cells", body)})
+    result = folio(root, "build", "-f", "html,slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    # The cells left out take their lines with them only from the output: lines still count.
+    assert "cells.md:32: cross-reference 'sec-nowhere' not found" in result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "cells.html")).getroot()
+    codes = ["".join(pre.itertext()) for pre in page.iter("pre")]
+    assert codes == ["library(tidyverse)\n#| not an option once the code has begun",
+                     '#| echo: false\nprint("a plain block is not a cell: shown as written")']
+    assert [pre.get("class") for pre in page.iter("pre")] == ["highlight r", "highlight python"]
+    deck = (root / "build" / "slides" / "cells.html").read_text(encoding="utf-8")
+    assert "_common.R" not in deck and "fig-alt" not in deck and "secret" not in deck

@@ -25,7 +25,7 @@ from pipeline.importers.base import (
     split_names,
 )
 from pipeline.importers.pandoc_ast import Node, read_ast, walk
-from pipeline.source import slugify, with_code_cells
+from pipeline.source import slugify
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin
@@ -189,8 +189,9 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     # An Obsidian callout's title opens its block quote, a paragraph of its own.
     body = _CALLOUT.sub(lambda m: f"{m.group(1)}**{(m.group(3) or m.group(2).title())}**\n>",
                         body)
-    body = _ADMONITION.sub(_admonition, body)
-    return with_code_cells(body)
+    # Quarto and R Markdown code cells stay as written: reading the article opens them as code
+    # blocks and applies their "#|" options (pipeline/source.py).
+    return _ADMONITION.sub(_admonition, body)
 
 
 def _admonition(match: re.Match[str]) -> str:

@@ -253,6 +253,36 @@ local function without_controls(doc)
   return doc, removed
 end
 
+-- A Quarto or R Markdown code cell (pipeline/source.py marks its block "folio-cell"): the
+-- "#|" option lines that open it are for Quarto, not the reader, and a cell whose code is
+-- not shown there (echo or include false; Folio runs no code, so there is no output to keep)
+-- is left out.
+-- An option line opens with the language's comment and a bar (#| in R and Python, //| in
+-- JavaScript); a long value continues on more such lines (fig-alt: | and its text).
+local CELL_OPTION = '^%s*[#/%-%%]+|'
+local OPTION = '^%s*[#/%-%%]+|%s*([%w%-]+)%s*:%s*(.-)%s*$'
+local NOT_SHOWN = { ['false'] = true, ['False'] = true, FALSE = true, no = true }
+
+local function code_cell(el)
+  if not el.classes:includes('folio-cell') then return nil end
+  local hidden = el.classes:includes('folio-hidden')
+  el.classes = el.classes:filter(function(c) return c ~= 'folio-cell' and c ~= 'folio-hidden' end)
+  local lines = pandoc.List({})
+  local in_options = true
+  for line in (el.text .. '\n'):gmatch('(.-)\n') do
+    if in_options and line:match(CELL_OPTION) then
+      local key, value = line:match(OPTION)
+      if (key == 'echo' or key == 'include') and NOT_SHOWN[value] then hidden = true end
+    else
+      in_options = false
+      lines:insert(line)
+    end
+  end
+  if hidden then return {} end
+  el.text = table.concat(lines, '\n')
+  return el
+end
+
 -- The JSON of one article's parse.
 local function article_json(doc, opts)
   codes, code_numbers = pandoc.List({}), {}
@@ -274,6 +304,7 @@ local function article_json(doc, opts)
     end,
     Table = mark_wide_table,
     BulletList = task_list,
+    CodeBlock = code_cell,
   }
   doc:walk {
     Image = function(el)
