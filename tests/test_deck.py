@@ -547,3 +547,19 @@ def test_lead_never_pushes_a_listing_onto_a_second_slide(deck_of: Callable[..., 
     # Two listings that do not fit one slide together stay apart, each whole.
     assert [s.text for s in deck.slides[3:5]] == [short, full]
     check_invariants(deck)
+
+
+@pytest.mark.parametrize(("lines", "shares"), [
+    (CODE_LINES, [CODE_LINES]), (CODE_LINES + 1, [7, 6]), (2 * CODE_LINES + 1, [9, 9, 7]),
+])
+def test_a_listing_over_a_slide_is_shared_evenly(deck_of, lines, shares):
+    # r4ds's listings run a line or two over a slide: filled greedily they left a full
+    # slide and a slide of one line ("}").
+    code = "\n".join(f"value_{i} = {i}" for i in range(lines))
+    deck = deck_of(f"## Listing\n\n```python\n{code}\n```\n")
+    parts = [s for s in deck.slides if s.kind == "code"]
+    assert [len(s.text.strip("\n").split("\n")) for s in parts] == shares
+    assert "\n".join(s.text.strip("\n") for s in parts) == code
+    if len(parts) > 1:
+        assert [s.part for s in parts] == [f"{i}/{len(parts)}" for i in range(1, len(parts) + 1)]
+    check_invariants(deck)

@@ -154,18 +154,34 @@ def code_pages(tokens: TokenList, columns: int, first: int = CODE_LINES) -> list
 
     A line wider than ``columns`` wraps on the slide and counts as the rows it takes, so a
     page holds at most ``CODE_LINES`` rows (the first ``first``: a lead-in sentence may sit
-    above it); a longer listing continues on the next page.
+    above it); a longer listing continues on the next pages, as evenly filled as they can be.
     """
-    pages: list[list[TokenList]] = [[]]
+    lines = split_lines(_expanded(tokens))
+    heights = [max(1, math.ceil(display_width("".join(text for _, text in line)) / columns))
+               for line in lines]
+    pages = _packed(heights, first, CODE_LINES)
+    if len(pages) > 1:
+        # Filled greedily, a listing a line over a slide left a full slide and one of a single
+        # line; the smallest even share that needs no more slides reads as one listing.
+        for share in range(math.ceil(sum(heights) / len(pages)), CODE_LINES):
+            even = _packed(heights, min(first, share), share)
+            if len(even) == len(pages):
+                pages = even
+                break
+    return [join_lines([lines[i] for i in page]) for page in pages]
+
+
+def _packed(heights: list[int], first: int, rest: int) -> list[list[int]]:
+    """Return the lines (by index) of each page, filled in order up to ``first``/``rest`` rows."""
+    pages: list[list[int]] = [[]]
     rows = 0
-    for line in split_lines(_expanded(tokens)):
-        height = max(1, math.ceil(display_width("".join(text for _, text in line)) / columns))
-        if pages[-1] and rows + height > (first if len(pages) == 1 else CODE_LINES):
+    for index, height in enumerate(heights):
+        if pages[-1] and rows + height > (first if len(pages) == 1 else rest):
             pages.append([])
             rows = 0
-        pages[-1].append(line)
+        pages[-1].append(index)
         rows += height
-    return [join_lines(page) for page in pages if page]
+    return [page for page in pages if page]
 
 
 def _expanded(tokens: TokenList) -> TokenList:
