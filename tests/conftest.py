@@ -64,6 +64,11 @@ def folio() -> Callable[..., Result]:
     return run
 
 
+def build_warnings(result: Result) -> list[str]:
+    """Return the warning lines of a ``folio`` run's output, each a line of its own."""
+    return [line for line in result.output.splitlines() if line.startswith("warning:")]
+
+
 def pdf_figure_alts(reader: pypdf.PdfReader) -> list[str | None]:
     """Return the alternative text of every Figure (or Formula) in a PDF's structure tree."""
     alts: list[str | None] = []

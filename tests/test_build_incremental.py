@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 
 import pipeline.source
 from pipeline.cache import ARTICLES_FILE, CACHE_DIR, BuildCache
-from tests.conftest import article
+from tests.conftest import article, build_warnings
 
 BIB = "@book{doe2020, author = {Doe, Jane}, title = {Builds}, year = {2020}}\n"
 
@@ -66,12 +66,11 @@ def test_a_kept_article_says_its_warnings_again(make_project, folio):
     body = "# Same\n\nOne.\n\n# Same {#same}\n\nTwo.\n\n[x](#nowhere)\n\nText &#x4; here.\n"
     root = make_project({"source/a.md": article("Warned", body), "source/b.md": article("B")})
     first = folio(root, "build", "-f", "html")
-    warnings = [line for line in first.output.splitlines() if line.startswith("warning:")]
+    warnings = build_warnings(first)
     assert warnings
     (root / "source" / "b.md").write_text(article("B", "Changed.\n"))
     second = folio(root, "build", "-f", "html")
-    assert [line for line in second.output.splitlines() if line.startswith("warning:")] \
-        == warnings
+    assert build_warnings(second) == warnings
 
 
 def test_a_deleted_image_is_still_an_error_for_a_kept_article(make_project, folio):

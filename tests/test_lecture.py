@@ -18,7 +18,7 @@ from pptx.slide import Slide as PptxSlide
 from pypdf import PdfReader
 
 from pipeline.cli import cli
-from tests.conftest import article, require_tool
+from tests.conftest import article, build_warnings, require_tool
 from tests.validators import epubcheck_problems, vnu_errors
 
 SLUG = "gradient-descent"
@@ -282,7 +282,7 @@ def test_german_cross_references_and_unknown_ids_warn(make_project, folio) -> No
     page = lxml_html.parse(str(root / "build" / "html" / "abstieg.html")).getroot()
     assert page.xpath("string(//a[@class='crossref'])") == "Tabelle\u00a01"
     assert page.xpath("string(//table/caption)").startswith("Tabelle\u00a01:")
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    warnings = build_warnings(result)
     assert any(w.endswith("source/de.md:7: cross-reference 'fig-none' not found")
                for w in warnings), warnings
     assert any(w.endswith("source/de.md:15: citation 'nobody2000' not found")
