@@ -283,6 +283,43 @@ local function code_cell(el)
   return el
 end
 
+-- Display math that breaks lines (\\) outside any environment: MathJax and pandoc's MathML
+-- need the rows inside one (d2l writes "\mathbf{Q} = ..., \\ \mathbf{K} = ..."), and failed
+-- on it in every format. It becomes "aligned" when its rows align at &, else "gathered".
+local function top_level_breaks(tex)
+  local depth, i, ampersand, breaks = 0, 1, false, false
+  while i <= #tex do
+    local c = tex:sub(i, i)
+    if c == '\\' then
+      local rest = tex:sub(i + 1)
+      if rest:sub(1, 1) == '\\' then
+        breaks = breaks or depth == 0
+      elseif rest:match('^begin%s*{') then
+        depth = depth + 1
+      elseif rest:match('^end%s*{') then
+        depth = depth - 1
+      end
+      i = i + 2  -- past the backslash and the character it escapes (\& is not a column)
+    else
+      if c == '&' and depth == 0 then ampersand = true end
+      -- A group ({...}, \substack's rows) holds its own line breaks, as an environment does.
+      if c == '{' then depth = depth + 1 end
+      if c == '}' then depth = depth - 1 end
+      i = i + 1
+    end
+  end
+  return breaks, ampersand
+end
+
+local function display_rows(el)
+  if el.mathtype ~= 'DisplayMath' or not el.text:find('\\\\', 1, true) then return nil end
+  local breaks, ampersand = top_level_breaks(el.text)
+  if not breaks then return nil end
+  local env = ampersand and 'aligned' or 'gathered'
+  el.text = '\\begin{' .. env .. '}' .. el.text .. '\\end{' .. env .. '}'
+  return el
+end
+
 -- The JSON of one article's parse.
 local function article_json(doc, opts)
   codes, code_numbers = pandoc.List({}), {}
@@ -305,6 +342,7 @@ local function article_json(doc, opts)
     Table = mark_wide_table,
     BulletList = task_list,
     CodeBlock = code_cell,
+    Math = display_rows,
   }
   doc:walk {
     Image = function(el)
