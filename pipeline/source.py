@@ -308,20 +308,49 @@ def _run_pandoc(body: str, args: list[str], path: Path, first_line: int = 1) -> 
     done = subprocess.run(
         [*pandoc_command(), "--from", READER_FORMAT, "--to", str(WRITER), *args],
         input=body.encode("utf-8"), capture_output=True, check=False)
-    for message in done.stderr.decode("utf-8", "replace").splitlines():
+    for message in _messages(done.stderr.decode("utf-8", "replace")):
         missing = MISSING.match(message.strip())
         if missing:
             key = missing.group("key")
             line = line_of(body, "@" + key)
             log.warning("%s: citation '%s' not found", location(
                 path, line + first_line - 1 if line else None), key)
+        elif (formula := UNREAD_MATH.match(message)) is not None:
+            # The author's TeX, without the rows pipeline/lua/folio.lua set in an environment.
+            written = WRAPPED_ROWS.sub(r"\1", formula.group("tex").strip())
+            tex = " ".join(written.split())
+            line = line_of(body, written.split("\n")[0].strip())
+            why = next((r.strip() for r in formula.group("rest").split("\n")
+                        if r.strip().startswith(("unexpected", "expecting"))), "")
+            log.warning("%s: pandoc could not read the formula '%s'%s; it is shown as TeX",
+                        location(path, line + first_line - 1 if line else None),
+                        tex if len(tex) <= 60 else tex[:59] + "…", f" ({why})" if why else "")
         elif message.strip() and not REDUNDANT.match(message.strip()):
-            text, line = _pandoc_position(message.replace("[WARNING] ", ""))
+            text, line = _pandoc_position(" ".join(message.replace("[WARNING] ", "").split()))
             log.warning("%s: pandoc: %s", location(
                 path, line + first_line - 1 if line else None), text)
     if done.returncode != 0:
         raise SourceError(f"pandoc could not read the article (exit {done.returncode})", path)
     return json.loads(done.stdout)
+
+
+# pandoc's message about a formula its MathML writer cannot read, over several lines: the
+# TeX (its own lines too), where the reading stopped, and why.
+UNREAD_MATH = re.compile(r"\[WARNING\] Could not convert TeX math (?P<tex>.*?)\s*, rendering as "
+                         r"TeX:(?P<rest>.*)", re.DOTALL)
+WRAPPED_ROWS = re.compile(r"^\\begin\{(?:gathered|aligned)\}(.*)\\end\{(?:gathered|aligned)\}$",
+                          re.DOTALL)
+
+
+def _messages(stderr: str) -> list[str]:
+    """Return pandoc's messages, each a "[WARNING] ..." line with the lines that continue it."""
+    messages: list[str] = []
+    for line in stderr.splitlines():
+        if line.startswith("[") or not messages:
+            messages.append(line)
+        else:
+            messages[-1] += "\n" + line
+    return messages
 
 
 # pandoc's warnings Folio gives better itself: a duplicate id is renamed, and the warning says

@@ -18,7 +18,7 @@ from pipeline import math as mathrender
 from pipeline.cli import cli
 from pipeline.math import formulas, is_display_math, mathml_to_text, readable, with_svg
 from pipeline.math.omml import omml
-from tests.conftest import article, pdf_figure_alts
+from tests.conftest import article, build_warnings, pdf_figure_alts
 from tests.validators import epubcheck_problems, vnu_errors
 
 MATHML = "http://www.w3.org/1998/Math/MathML"
@@ -254,3 +254,47 @@ def test_omml_from_tex():
     assert [m is not None for m in maths] == [True, True]
     assert maths[0].find(".//{http://schemas.openxmlformats.org/officeDocument/2006/math}f") \
         is not None
+
+
+def test_display_rows_outside_an_environment_are_gathered(make_project, folio):
+    # d2l's attention chapter breaks a display formula with \\ and no environment: pandoc's
+    # MathML gave up (the page showed the TeX) and MathJax set it on one line.
+    body = r"""
+        $$\mathbf{Q} = [\mathbf{Q}_1, \ldots, \mathbf{Q}_n] \in \mathbb{R}^{n \times a}, \\
+          \mathbf{K} = [\mathbf{K}_1, \ldots, \mathbf{K}_n] \in \mathbb{R}^{n \times b}.$$
+
+        $$a &= b + c \\ d &= e$$
+
+        $$\sum_{\substack{i \\ j}} x_{ij}$$
+        """
+    root = make_project({"source/rows.md": article("Rows", body)})
+    result = folio(root, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert build_warnings(result) == []
+    page = html.parse(str(root / "build" / "html" / "rows.html")).getroot()
+    maths = page.xpath("//*[local-name()='math']")
+    assert len(maths) == 3
+    tables = [m.xpath(".//*[local-name()='mtable']") for m in maths]
+    assert len(tables[0][0].xpath("./*[local-name()='mtr']")) == 2  # two rows, gathered
+    assert len(tables[1][0].xpath("./*[local-name()='mtr']")) == 2  # aligned at &
+    tex = [m.xpath("string(.//*[local-name()='annotation'])") for m in maths]
+    assert tex[0].startswith(r"\begin{gathered}") and tex[1].startswith(r"\begin{aligned}")
+    assert not tex[2].startswith(r"\begin")  # \substack holds its own rows
+    assert not page.xpath("//*[local-name()='merror']")
+
+
+def test_a_formula_pandoc_cannot_read_is_one_warning_with_its_line(make_project, folio):
+    # pandoc says so over seven lines, the TeX's own lines among them, without a line number:
+    # each became a warning of its own, naming the file only.
+    body = r"""
+        Some text.
+
+        $$\frac{a}{b} \\
+          c \badcommand{x}}$$
+        """
+    root = make_project({"source/bad.md": article("Bad", body)})
+    result = folio(root, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert [w.split("source/", 1)[1] for w in build_warnings(result)] == [
+        r"bad.md:8: pandoc could not read the formula '\frac{a}{b} \\ c \badcommand{x}}' "
+        r"(unexpected control sequence \badcommand); it is shown as TeX"]
