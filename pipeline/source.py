@@ -118,6 +118,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
     if parsed.get("controls"):
         log.warning("%s: %d control character(s) given as character references (such as "
                     "&#x4;) removed", location(path), parsed["controls"])
+    _warn_roles(parsed.get("roles") or {}, text, path)
     parsed = unique_ids(parsed, path)
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
@@ -418,6 +419,22 @@ def _block(item: dict[str, Any], mended: Callable[[str], str]) -> Block:
 def _images(images: list[dict[str, str]]) -> tuple[Image, ...]:
     """Return the images shown, but those with a malformed host (the HTML shows their alt)."""
     return tuple(Image(i["src"], i["alt"]) for i in images if not broken_host(i["src"]))
+
+
+def _warn_roles(roles: dict[str, int], text: str, path: Path) -> None:
+    """Warn once about the d2l (Sphinx, MyST) roles an article holds, naming each kind.
+
+    A chapter holds hundreds (:label:, :numref:, :cite:); a warning for each would bury
+    every other.
+    """
+    if not roles:
+        return
+    names = sorted(roles, key=lambda name: (-roles[name], name))
+    first = line_of(text, re.compile(rf":(?:{'|'.join(map(re.escape, names))}):"))
+    shown = ", ".join(f":{name}: ({roles[name]})" for name in names)
+    log.warning("%s: roles Folio cannot use, as d2l and Sphinx write them: %s; labels, widths "
+                "and tab marks are left out, references show their target's name",
+                location(path, first), shown)
 
 
 def _warn_broken(broken: list[tuple[str, str]], text: str, path: Path) -> None:

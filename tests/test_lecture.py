@@ -468,3 +468,45 @@ def test_quarto_cell_options_are_not_shown_and_hidden_cells_left_out(make_projec
     assert [pre.get("class") for pre in page.iter("pre")] == ["highlight r", "highlight python"]
     deck = (root / "build" / "slides" / "cells.html").read_text(encoding="utf-8")
     assert "_common.R" not in deck and "fig-alt" not in deck and "secret" not in deck
+
+
+def test_d2l_roles_are_one_warning_and_leave_no_marks(make_project, folio):
+    # d2l's calculus chapter alone holds some forty roles: each showed as ":label:sec_x"
+    # in every format, a labelled image was no figure, and nothing said why.
+    body = """\
+        # Calculus
+        :label:`sec_calculus`
+
+        The area (:numref:`fig_circle`) was known, as :citet:`Smith.2020` showed
+        :cite:`Jones.1999`.
+
+        ![Finding the area of a circle.](circle.png)
+        :label:`fig_circle`
+
+        $$f'(x) = 1$$
+        :eqlabel:`eq_derivative`
+
+        :begin_tab:`pytorch`
+        Some PyTorch words.
+        :end_tab:
+
+        See :numref:`sec_calculus` again.
+        """
+    root = make_project({"source/d2l.md": article("Calculus", body)})
+    Image.new("RGB", (40, 30), (200, 50, 50)).save(root / "source" / "circle.png")
+    result = folio(root, "build", "-f", "html,slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    warnings = [w.split("source/", 1)[1] for w in build_warnings(result)]
+    assert warnings == [
+        "d2l.md:6: roles Folio cannot use, as d2l and Sphinx write them: :label: (2), "
+        ":numref: (2), :begin_tab: (1), :cite: (1), :citet: (1), :end_tab: (1), "
+        ":eqlabel: (1); labels, widths and tab marks are left out, references show their "
+        "target's name"]
+    page = lxml_html.parse(str(root / "build" / "html" / "calculus.html")).getroot()
+    text = page.xpath("string(//article)")
+    assert ":label:" not in text and "sec_calculus" in text and "numref" not in text
+    assert "eq_derivative" not in text and ":end_tab:" not in text
+    assert "(fig_circle)" in " ".join(text.split())
+    assert page.xpath("//figure/figcaption[contains(., 'Finding the area')]")
+    deck = (root / "build" / "slides" / "calculus.html").read_text(encoding="utf-8")
+    assert ":label:" not in deck and ":numref:" not in deck

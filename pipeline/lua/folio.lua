@@ -320,9 +320,60 @@ local function display_rows(el)
   return el
 end
 
+-- d2l's chapters (and Sphinx/MyST pages) write roles, :name:`target`, which pandoc reads as
+-- the words ":label:" before inline code. Folio has no use for them: a label or a width is an
+-- instruction, left out; a reference (:numref:, :eqref:, :cite:) keeps its target's name.
+-- ``roles`` counts them by name, for one warning an article (pipeline/source.py).
+local roles = {}
+local ROLE = '^(.-):([%l_]+):$'
+local INSTRUCTIONS = { label = true, eqlabel = true, width = true, height = true,
+                       begin_tab = true }
+local LONE_MARKS = { [':end_tab:'] = 'end_tab', [':begin_tab:'] = 'begin_tab' }
+
+local function without_roles(inlines)
+  local out, i, found = pandoc.Inlines({}), 1, false
+  while i <= #inlines do
+    local el, following = inlines[i], inlines[i + 1]
+    local before, name
+    if el.t == 'Str' then before, name = el.text:match(ROLE) end
+    if name and following and following.t == 'Code' then
+      found = true
+      roles[name] = (roles[name] or 0) + 1
+      if before ~= '' then out:insert(pandoc.Str(before)) end
+      if not INSTRUCTIONS[name] then out:insert(following) end
+      i = i + 2
+    elseif el.t == 'Str' and LONE_MARKS[el.text] then
+      found = true
+      roles[LONE_MARKS[el.text]] = (roles[LONE_MARKS[el.text]] or 0) + 1
+      i = i + 1
+    else
+      out:insert(el)
+      i = i + 1
+    end
+  end
+  if not found then return nil end
+  -- No space left where a label stood, at either end or twice over.
+  while #out > 0 and (out[#out].t == 'Space' or out[#out].t == 'SoftBreak') do out:remove() end
+  while #out > 0 and (out[1].t == 'Space' or out[1].t == 'SoftBreak') do out:remove(1) end
+  return out
+end
+
+local function paragraph_roles(el)
+  local content = without_roles(el.content)
+  if not content then return nil end
+  if #content == 0 then return {} end
+  -- An image with its label under it, alone once the label is gone, is a figure, as pandoc
+  -- makes of an image alone in its paragraph.
+  if el.t == 'Para' and #content == 1 and content[1].t == 'Image' then
+    return pandoc.Figure(pandoc.Plain(content), { pandoc.Plain(content[1].caption) })
+  end
+  el.content = content
+  return el
+end
+
 -- The JSON of one article's parse.
 local function article_json(doc, opts)
-  codes, code_numbers = pandoc.List({}), {}
+  codes, code_numbers, roles = pandoc.List({}), {}, {}
   local notes = list({})
   local images = list({})
   local controls = 0
@@ -343,6 +394,12 @@ local function article_json(doc, opts)
     BulletList = task_list,
     CodeBlock = code_cell,
     Math = display_rows,
+    Para = paragraph_roles,
+    Plain = paragraph_roles,
+    Header = function(el)
+      local content = without_roles(el.content)
+      if content then el.content = content return el end
+    end,
   }
   doc:walk {
     Image = function(el)
@@ -371,7 +428,8 @@ local function article_json(doc, opts)
   local missing = list({})
   for _, id in ipairs(crossref.missing or {}) do missing[#missing + 1] = stringify(id) end
   return pandoc.json.encode { blocks = blocks, notes = notes, images = images, controls = controls,
-                             codes = codes, labels = list(labels), missing = missing }
+                             codes = codes, roles = roles, labels = list(labels),
+                             missing = missing }
 end
 
 -- One article, or with the variable folio-batch (the format to read) several: each body is a
