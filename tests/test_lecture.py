@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from pipeline.cli import cli
 from tests.conftest import article, build_warnings, require_tool
+from tests.outputs import pdf_text
 from tests.validators import epubcheck_problems, vnu_errors
 
 SLUG = "gradient-descent"
@@ -510,3 +511,46 @@ def test_d2l_roles_are_one_warning_and_leave_no_marks(make_project, folio):
     assert page.xpath("//figure/figcaption[contains(., 'Finding the area')]")
     deck = (root / "build" / "slides" / "calculus.html").read_text(encoding="utf-8")
     assert ":label:" not in deck and ":numref:" not in deck
+
+
+def test_quarto_callouts_are_boxes_with_a_bold_title(make_project, folio):
+    # r4ds opens its callouts with a heading ("## magrittr"): it entered the outline and
+    # started a slide of its own, and the box itself was not drawn in any format.
+    body = """\
+        # The pipe
+
+        ::: callout-note
+        ## magrittr
+
+        The magrittr package came first.
+        :::
+
+        ::: {.callout-tip title="A *good* tip"}
+        Tip text.
+        :::
+
+        ::: callout-warning
+        No title here.
+        :::
+        """
+    root = make_project({"source/pipes.md": article("Pipes", body)})
+    result = folio(root, "build", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert build_warnings(result) == []
+    page = lxml_html.parse(str(root / "build" / "html" / "pipes.html")).getroot()
+    boxes = page.xpath("//div[contains(@class, 'callout')]")
+    assert [box.get("class") for box in boxes] == [
+        "callout callout-note", "callout callout-tip", "callout callout-warning"]
+    assert [box.xpath("string(./p[1]/strong)") for box in boxes] == [
+        "magrittr", "A good tip", ""]
+    assert boxes[1].xpath("./p[1]/strong/em/text()") == ["good"]
+    assert not page.xpath("//h2") and not page.xpath("//div[@title]")
+    css = (root / "build" / "html" / "folio.css").read_text(encoding="utf-8")
+    assert ".callout {" in css
+    with zipfile.ZipFile(root / "build" / "epub" / "pipes.epub") as epub:
+        assert ".callout {" in epub.read("EPUB/style.css").decode("utf-8")
+    assert "magrittr" in pdf_text(root / "build" / "pdf" / "pipes.pdf")
+    deck = lxml_html.parse(str(root / "build" / "slides" / "pipes.html")).getroot()
+    titles = [" ".join(h.text_content().split()) for h in deck.xpath("//section//h2")]
+    assert any(title.startswith("The pipe") for title in titles), titles
+    assert not any("magrittr" in title for title in titles), titles

@@ -371,6 +371,35 @@ local function paragraph_roles(el)
   return el
 end
 
+-- A Quarto callout (::: callout-note, or {.callout-tip title="..."}) is a box whose title
+-- opens it: the title attribute, else the heading it starts with ("## magrittr"), which as a
+-- heading would otherwise enter the outline and start a slide. The title becomes a bold
+-- first line, the box a div "callout" that base.css draws in every format.
+local function callout(el)
+  local kind
+  for _, class in ipairs(el.classes) do
+    kind = kind or class:match('^callout%-(%a+)$') or (class == 'callout' and 'note' or nil)
+  end
+  if not kind then return nil end
+  local title
+  if el.attributes.title then  -- Markdown, as Quarto reads it
+    local read = pandoc.read(el.attributes.title, 'markdown-smart').blocks[1]
+    title = read and read.content or nil
+    el.attributes.title = nil
+  end
+  local content = el.content
+  if not title and content[1] and content[1].t == 'Header' then
+    title = content[1].content
+    content = pandoc.Blocks({ table.unpack(content, 2) })
+  end
+  if title and #title > 0 then
+    content = pandoc.Blocks({ pandoc.Para({ pandoc.Strong(title) }), table.unpack(content) })
+  end
+  el.content = content
+  el.classes = pandoc.List({ 'callout', 'callout-' .. kind })
+  return el
+end
+
 -- The JSON of one article's parse.
 local function article_json(doc, opts)
   codes, code_numbers, roles = pandoc.List({}), {}, {}
@@ -394,6 +423,7 @@ local function article_json(doc, opts)
     BulletList = task_list,
     CodeBlock = code_cell,
     Math = display_rows,
+    Div = callout,
     Para = paragraph_roles,
     Plain = paragraph_roles,
     Header = function(el)
