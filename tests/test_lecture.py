@@ -381,6 +381,19 @@ def test_side_by_side_figures(make_project, folio) -> None:
     assert where["Rightplot"][0] > where["Leftplot"][0] + 100
 
 
+def _built_cells(make_project, folio, body: str, formats: str):
+    """Build an article of code cells; return its project, the run's output and its page."""
+    root = make_project({"source/cells.md": article("Cells", body)})
+    result = folio(root, "build", "-f", formats, "-j", "1")
+    assert result.exit_code == 0, result.output
+    return root, result.output, lxml_html.parse(str(root / "build" / "html" / "cells.html"))
+
+
+def _listings(page) -> list[tuple[str, str]]:
+    """Return each listing of a page: its code and its class."""
+    return [("".join(pre.itertext()), pre.get("class")) for pre in page.iter("pre")]
+
+
 def test_r_markdown_and_quarto_code_cells_are_code_blocks(make_project, folio) -> None:
     # bookdown-demo's chapters and Quarto's pages open code cells with ```{r label, opts}:
     # pandoc's Markdown does not know the form and ran each cell into one line of inline code.
@@ -406,18 +419,13 @@ def test_r_markdown_and_quarto_code_cells_are_code_blocks(make_project, folio) -
         [a]: https://example.org/x
         [a]: https://example.org/y
         """
-    root = make_project({"source/cells.md": article("Cells", body)})
-    result = folio(root, "build", "-f", "html,epub", "-j", "1")
-    assert result.exit_code == 0, result.output
+    root, output, page = _built_cells(make_project, folio, body, "html,epub")
     # The cell's fence changed, not the lines: a warning after it names its own line.
-    assert "cells.md:24: pandoc: Duplicate link reference '[a]'" in result.output
-    page = lxml_html.parse(str(root / "build" / "html" / "cells.html")).getroot()
-    codes = ["".join(pre.itertext()) for pre in page.iter("pre")]
+    assert "cells.md:24: pandoc: Duplicate link reference '[a]'" in output
     # The cell with "#| echo: false" is not shown in Quarto, and not here.
-    assert codes == ["par(mar = c(4, 4, .1, .1))\nplot(pressure, type = 'b', pch = 19)",
-                     "x = 1"]
-    assert [pre.get("class") for pre in page.iter("pre")] == [
-        "highlight r", "highlight python"]
+    assert _listings(page) == [
+        ("par(mar = c(4, 4, .1, .1))\nplot(pressure, type = 'b', pch = 19)", "highlight r"),
+        ("x = 1", "highlight python")]
     assert page.xpath("//p[@class='raw']/text()") == ["kept"]
     assert not page.xpath("//p/code")
     assert vnu_errors(root / "build" / "html" / "cells.html") == []
@@ -457,16 +465,13 @@ def test_quarto_cell_options_are_not_shown_and_hidden_cells_left_out(make_projec
 
         Missing @sec-nowhere.
         """
-    root = make_project({"source/cells.md": article("Cells", body)})
-    result = folio(root, "build", "-f", "html,slides", "-j", "1")
-    assert result.exit_code == 0, result.output
+    root, output, page = _built_cells(make_project, folio, body, "html,slides")
     # The cells left out take their lines with them only from the output: lines still count.
-    assert "cells.md:32: cross-reference 'sec-nowhere' not found" in result.output
-    page = lxml_html.parse(str(root / "build" / "html" / "cells.html")).getroot()
-    codes = ["".join(pre.itertext()) for pre in page.iter("pre")]
-    assert codes == ["library(tidyverse)\n#| not an option once the code has begun",
-                     '#| echo: false\nprint("a plain block is not a cell: shown as written")']
-    assert [pre.get("class") for pre in page.iter("pre")] == ["highlight r", "highlight python"]
+    assert "cells.md:32: cross-reference 'sec-nowhere' not found" in output
+    assert _listings(page) == [
+        ("library(tidyverse)\n#| not an option once the code has begun", "highlight r"),
+        ('#| echo: false\nprint("a plain block is not a cell: shown as written")',
+         "highlight python")]
     deck = (root / "build" / "slides" / "cells.html").read_text(encoding="utf-8")
     assert "_common.R" not in deck and "fig-alt" not in deck and "secret" not in deck
 
