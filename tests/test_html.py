@@ -110,7 +110,8 @@ def test_rich_article_keeps_every_construct(rich_project, folio):
     assert page.xpath("//dl/dt[text()='Transference']")
     assert page.xpath("//pre/code")
     assert len(page.xpath("//*[local-name()='math']")) == 2
-    assert page.xpath("//div[@class='callout']/strong[text()='Raw HTML']")
+    # The author's callout div is drawn as Quarto's callouts are.
+    assert page.xpath("//div[@class='callout callout-note']/strong[text()='Raw HTML']")
     img = page.xpath("//figure/img")[0]
     assert img.get("alt") == "A small blue figure"
     assert (out / img.get("src")).read_bytes() == FIGURE
