@@ -298,3 +298,44 @@ def test_a_formula_pandoc_cannot_read_is_one_warning_with_its_line(make_project,
     assert [w.split("source/", 1)[1] for w in build_warnings(result)] == [
         r"bad.md:8: pandoc could not read the formula '\frac{a}{b} \\ c \badcommand{x}}' "
         r"(unexpected control sequence \badcommand); it is shown as TeX"]
+
+
+WIDE = (r"\frac{\partial y}{\partial x} = \frac{\partial y}{\partial u_m} "
+        r"\frac{\partial u_m}{\partial u_{m-1}} \frac{\partial u_{m-1}}{\partial u_{m-2}} \cdots "
+        r"\frac{\partial u_2}{\partial u_1} \frac{\partial u_1}{\partial x} + \lambda "
+        r"\sum_{i=1}^{n} \left( w_i^2 + b_i^2 \right) + \epsilon_{\mathrm{machine}}")
+
+
+def test_a_formula_wider_than_the_slide_shrinks_to_fit(make_project, folio, monkeypatch):
+    # d2l's chain rule: a display formula wider than the slide was cut at its right edge in the
+    # deck PDF and the slide handout (the equation's flex item would not shrink below it).
+    if mathrender.mathjax_dir() is None:
+        pytest.skip("MathJax is not installed; `make test` installs it")
+    from pipeline import weasy
+
+    laid_out = []
+    real = weasy.lay_out
+    monkeypatch.setattr(weasy, "lay_out", lambda *a, **k: laid_out.append(real(*a, **k))
+                        or laid_out[-1])
+    root = make_project({"source/w.md": article("Wide", f"## Chain\n\nThe rule:\n\n$${WIDE}$$\n",
+                                                slug="w")})
+    result = folio(root, "build", "-f", "slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    def formulas(box: object, slide: object | None) -> list[tuple[object, object]]:
+        element = getattr(box, "element", None)
+        classes = element.get("class", "") if element is not None else ""
+        if "slide" in classes.split() and getattr(box, "element_tag", "") == "section":
+            slide = box
+        found = []
+        if getattr(box, "element_tag", "") == "img" and "math-display" in classes:
+            found.append((box, slide))
+        for child in getattr(box, "children", ()):
+            found += formulas(child, slide)
+        return found
+
+    placed = [pair for document in laid_out for page in document.pages
+              for pair in formulas(page._page_box, None)]
+    assert placed
+    for formula, slide in placed:
+        right = formula.position_x + formula.margin_width()
+        assert right <= slide.content_box_x() + slide.width + 0.5, (right, slide.width)
