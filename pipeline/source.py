@@ -18,6 +18,7 @@ from urllib.parse import unquote
 import yaml
 
 from pipeline.cache import BuildCache, code_fingerprint, digest
+from pipeline.cells import with_code_cells
 from pipeline.errors import SourceError, line_of, location
 from pipeline.highlight import highlight_parse
 from pipeline.i18n import text_direction, translate
@@ -81,29 +82,6 @@ def prepare(path: Path, project: Project) -> Prepared:
     body = _without_controls(body, text, path)
     first_line = text.count("\n", 0, len(text) - len(body)) + 1
     return Prepared(raw, text, meta, lines, with_code_cells(body), first_line=first_line)
-
-
-# A code cell of R Markdown or Quarto opens with ```{r label, echo=FALSE}, which pandoc's
-# Markdown does not know: it ran the code into one line of inline code. ({.r}, {#id .r},
-# {key=value} and {=html} are pandoc's own, and left alone.)
-CODE_CELL = re.compile(r"^([ \t]*(?:`{3,}|~{3,}))[ \t]*\{([A-Za-z][\w+-]*)([ \t,][^}\n]*)?\}"
-                       r"[ \t]*$", re.MULTILINE)
-# The class a cell's code block carries to pipeline/lua/folio.lua, which takes it off again
-# with the cell's "#|" option lines; "folio-hidden" marks a cell R Markdown's header hides.
-CELL_CLASS = "folio-cell"
-HIDDEN = re.compile(r"\b(?:echo|include)[ \t]*=[ \t]*(?:FALSE|F)\b")
-
-
-def with_code_cells(body: str) -> str:
-    """Return ``body`` with each R Markdown or Quarto code cell opened as a code block.
-
-    Only the fence line changes, so every line keeps its number for the warnings.
-    """
-    def opened(cell: re.Match[str]) -> str:
-        hidden = " .folio-hidden" if HIDDEN.search(cell.group(3) or "") else ""
-        return f"{cell.group(1)}{{.{cell.group(2)} .{CELL_CLASS}{hidden}}}"
-
-    return CODE_CELL.sub(opened, body)
 
 
 def read_article(path: Path, project: Project, cache: BuildCache | None = None) -> Article:

@@ -518,6 +518,46 @@ def test_d2l_roles_are_one_warning_and_leave_no_marks(make_project, folio):
     assert ":label:" not in deck and ":numref:" not in deck
 
 
+def test_a_cell_that_only_shows_a_picture_is_that_figure(make_project, folio) -> None:
+    # R for Data Science shows each diagram with a hidden cell: #| label: fig-..., fig-cap,
+    # fig-alt, then knitr::include_graphics(). Folio left the hidden cell out, the diagram
+    # with it, and every "@fig-ds-diagram" was "?@fig-ds-diagram" with a warning.
+    body = """\
+        As @fig-ds-diagram shows, it starts with import.
+        ```{r}
+        #| label: fig-ds-diagram
+        #| echo: false
+        #| out-width: "75%"
+        #| fig-cap: |
+        #|   In our model of the data
+        #|   science process.
+        #| fig-alt: |
+        #|   A diagram with "Import" and "Tidy".
+        knitr::include_graphics("diagrams/base.png", dpi = 270)
+        ```
+        After it, `@fig-missing`: @fig-missing.
+        """
+    picture = io.BytesIO()
+    Image.new("RGB", (60, 30), "teal").save(picture, "PNG")
+    root = make_project({"source/cells.md": article("Cells", body),
+                         "source/diagrams/base.png": picture.getvalue()})
+    result = folio(root, "build", "-f", "html,pdf", "-j", "1")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "cells.html"))
+    [figure] = page.xpath("//figure[@id='fig-ds-diagram']")
+    image = figure.xpath(".//img")[0]
+    assert image.get("alt") == 'A diagram with "Import" and "Tidy".'
+    assert image.get("style") == "width:75.0%"
+    assert figure.xpath("string(.//figcaption)").startswith(
+        "Figure\u00a01: In our model of the data science process.")
+    assert page.xpath("string(//a[@class='crossref'])") == "Figure\u00a01"
+    assert page.xpath("//pre") == []
+    # The lines after the cell keep their numbers: the missing figure is named at line 17.
+    warnings = build_warnings(result)
+    assert any(w.endswith("cells.md:17: cross-reference 'fig-missing' not found")
+               for w in warnings), warnings
+
+
 def test_quarto_callouts_are_boxes_with_a_bold_title(make_project, folio):
     # r4ds opens its callouts with a heading ("## magrittr"): it entered the outline and
     # started a slide of its own, and the box itself was not drawn in any format.
