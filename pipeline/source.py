@@ -97,7 +97,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         log.warning("%s: %d control character(s) given as character references (such as "
                     "&#x4;) removed", location(path), parsed["controls"])
     _warn_roles(parsed.get("roles") or {}, text, path)
-    parsed = unique_ids(parsed, path)
+    parsed = without_title_heading(unique_ids(parsed, path), meta["title"])
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     broken: list[tuple[str, str]] = []  # addresses with a malformed host, mended in the HTML
@@ -374,6 +374,20 @@ def _project_file(name: str, base: Path, path: Path, project: Project, field: st
     if not target.is_file():
         raise SourceError(f"{field} '{name}' does not exist", path, lines.get(field))
     return target
+
+
+def without_title_heading(parsed: dict[str, Any], title: str) -> dict[str, Any]:
+    """Return ``parsed`` without a first heading that only says the title again.
+
+    A Jekyll post or a d2l chapter has its title in the front matter and again as "# Title":
+    the page showed it twice, and the deck made a second title slide, "Functions 2".
+    """
+    blocks = parsed["blocks"]
+    if (blocks and blocks[0]["t"] == "Header"
+            and " ".join(blocks[0]["text"].split()).casefold()
+            == " ".join(title.split()).casefold()):
+        return {**parsed, "blocks": blocks[1:]}
+    return parsed
 
 
 def _block(item: dict[str, Any], mended: Callable[[str], str]) -> Block:

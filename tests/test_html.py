@@ -245,3 +245,19 @@ def test_task_lists_show_their_boxes_in_every_format(make_project, folio) -> Non
     texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
              if shape.has_text_frame]
     assert any("☒ book the room" in text for text in texts)
+
+
+def test_a_first_heading_that_repeats_the_title_is_not_a_second_title(make_project, folio):
+    # Jekyll posts and d2l's chapters: "title: Functions" in the front matter, then
+    # "# Functions". The page showed the title twice, the deck a second title slide
+    # "Functions 2".
+    body = "# Functions\n\nIntro.\n\n## Defining\n\nText.\n"
+    root = make_project({"source/f.md": article("Functions", body, slug="f")})
+    result = folio(root, "build", "-f", "html,slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "f.html")).getroot()
+    assert [h.text_content() for h in page.xpath("//h1")] == ["Functions"]
+    assert page.xpath("//h2/text()") == ["Defining"]
+    deck = lxml_html.parse(str(root / "build" / "slides" / "f.html")).getroot()
+    titles = [t.text_content() for t in deck.xpath("//*[@class='slide-title']")]
+    assert "Functions 2" not in titles and titles[0] == "Functions"
