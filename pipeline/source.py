@@ -21,7 +21,7 @@ from pipeline.cache import BuildCache, code_fingerprint, digest
 from pipeline.cells import with_code_cells
 from pipeline.errors import SourceError, line_of, location
 from pipeline.highlight import highlight_parse
-from pipeline.i18n import text_direction, translate
+from pipeline.i18n import text_direction, translate, words_language
 from pipeline.ids import unique_ids
 from pipeline.links import address_line, address_lines
 from pipeline.markup import clamped_spans, shown_captions, without_empty_headers
@@ -224,6 +224,8 @@ def parse_request(body: str, path: Path, project: Project, meta: dict[str, Any],
     # it can only change one that names a figure, table, equation or section id.
     if CROSSREF_ID.search(body):
         args += crossref_args(lang)
+    if "callout" in body:
+        args += callout_args(lang)
     # The body's own control characters are gone; only a reference such as "&#x4;" can make
     # one, so the writer looks for them only then.
     if "&#" in body:
@@ -274,6 +276,18 @@ def crossref_args(lang: str) -> list[str]:
     words = [f"--metadata=crossref-{kind}:{translate(lang, f'crossref_{kind}')}"
              for kind in ("fig", "tbl", "eq", "sec")]
     return [f"--lua-filter={CROSSREF}", *words]
+
+
+def callout_args(lang: str) -> list[str]:
+    """Return the writer's variables naming each kind of callout in ``lang`` ("Note", "Tip")."""
+    words = [f"--variable=folio-callout-{kind}:{translate(lang, f'callout_{kind}')}"
+             for kind in CALLOUT_KINDS]
+    if words_language(lang) != lang:  # Folio's English, marked as such
+        words.append(f"--variable=folio-callout-lang:{words_language(lang)}")
+    return words
+
+
+CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
 
 
 # pandoc's words for a citation it cannot resolve (a cross-reference the filter cannot resolve

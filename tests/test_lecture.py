@@ -518,6 +518,21 @@ def test_d2l_roles_are_one_warning_and_leave_no_marks(make_project, folio):
     assert ":label:" not in deck and ":numref:" not in deck
 
 
+def test_untitled_callouts_are_titled_in_the_article_language(make_project, folio):
+    body = "::: callout-tip\nUse the pipe.\n:::\n"
+    root = make_project({"source/de.md": article("Rohre", body, slug="de", lang="de"),
+                         "source/fr.md": article("Tubes", body, slug="fr", lang="fr")})
+    result = folio(root, "build", "-f", "html,epub", "-j", "1")
+    assert result.exit_code == 0, result.output
+    german = lxml_html.parse(str(root / "build" / "html" / "de.html")).getroot()
+    assert german.xpath("string(//div[@class='callout callout-tip']/p[1]/strong)") == "Tipp"
+    # Folio has no French words: the English one is marked English.
+    french = lxml_html.parse(str(root / "build" / "html" / "fr.html")).getroot()
+    [word] = french.xpath("//div[@class='callout callout-tip']/p[1]/strong/span")
+    assert (word.text, word.get("lang"), word.get("dir")) == ("Tip", "en", "ltr")
+    assert epubcheck_problems(root / "build" / "epub" / "fr.epub") == []
+
+
 def test_a_cell_that_only_shows_a_picture_is_that_figure(make_project, folio) -> None:
     # R for Data Science shows each diagram with a hidden cell: #| label: fig-..., fig-cap,
     # fig-alt, then knitr::include_graphics(). Folio left the hidden cell out, the diagram
@@ -586,8 +601,9 @@ def test_quarto_callouts_are_boxes_with_a_bold_title(make_project, folio):
     boxes = page.xpath("//div[contains(@class, 'callout')]")
     assert [box.get("class") for box in boxes] == [
         "callout callout-note", "callout callout-tip", "callout callout-warning"]
+    # An untitled callout is titled by its kind, as Quarto titles it.
     assert [box.xpath("string(./p[1]/strong)") for box in boxes] == [
-        "magrittr", "A good tip", ""]
+        "magrittr", "A good tip", "Warning"]
     assert boxes[1].xpath("./p[1]/strong/em/text()") == ["good"]
     assert not page.xpath("//h2") and not page.xpath("//div[@title]")
     css = (root / "build" / "html" / "folio.css").read_text(encoding="utf-8")

@@ -374,7 +374,12 @@ end
 -- A Quarto callout (::: callout-note, or {.callout-tip title="..."}) is a box whose title
 -- opens it: the title attribute, else the heading it starts with ("## magrittr"), which as a
 -- heading would otherwise enter the outline and start a slide. The title becomes a bold
--- first line, the box a div "callout" that base.css draws in every format.
+-- first line, the box a div "callout" that base.css draws in every format. A callout without
+-- a title is titled by its kind, as Quarto does ("Note", "Tip"): the words, in the article's
+-- language, come from pipeline/i18n.py as variables folio-callout-note..., and the language
+-- they are in as folio-callout-lang when it is not the article's.
+local callout_words = {}
+
 local function callout(el)
   local kind
   for _, class in ipairs(el.classes) do
@@ -391,6 +396,12 @@ local function callout(el)
   if not title and content[1] and content[1].t == 'Header' then
     title = content[1].content
     content = pandoc.Blocks({ table.unpack(content, 2) })
+  end
+  if (not title or #title == 0) and callout_words[kind] then
+    title = pandoc.Inlines({ pandoc.Str(callout_words[kind]) })
+    if callout_words.lang then
+      title = pandoc.Inlines({ pandoc.Span(title, { lang = callout_words.lang, dir = 'ltr' }) })
+    end
   end
   if title and #title > 0 then
     content = pandoc.Blocks({ pandoc.Para({ pandoc.Strong(title) }), table.unpack(content) })
@@ -409,6 +420,11 @@ local function article_json(doc, opts)
   -- Python asks for this walk (a fifth of the writer's time) only for a body holding a
   -- character reference, the one way a control character can still reach here.
   if opts.variables['folio-controls'] then doc, controls = without_controls(doc) end
+  callout_words = {}
+  for _, kind in ipairs({ 'note', 'tip', 'warning', 'important', 'caution', 'lang' }) do
+    local word = opts.variables['folio-callout-' .. kind]
+    if word then callout_words[kind] = tostring(word) end
+  end
 
   -- Number notes in reading order and leave a marker Folio's templates can recognise; mark the
   -- tables whose cells must break words to fit on paper.
