@@ -36,8 +36,19 @@ def styles() -> tuple[str, ...]:
 
 def lex(code: str, classes: list[str] | tuple[str, ...]) -> TokenList:
     """Return ``code`` as (token type, text) pairs, by the first class naming a known language."""
-    return [(str(kind)[len("Token."):] if kind is not Token else "", text)
-            for kind, text in _lexer(classes).get_tokens(code)]
+    # Pygments' session lexers (console, pycon, psql) read line by line and drop a last line
+    # without its newline: the panic message closing a Rust book listing was lost. So the
+    # lexer gets the newline, and the one it was given comes off again.
+    tokens = [(str(kind)[len("Token."):] if kind is not Token else "", text)
+              for kind, text in _lexer(classes).get_tokens(code + "\n")]
+    if tokens and tokens[-1][1].endswith("\n"):
+        kind, text = tokens.pop()
+        if text[:-1]:
+            tokens.append((kind, text[:-1]))
+    if "".join(text for _, text in tokens) != code:
+        # A lexer that loses or adds text would change the author's code: show it plain.
+        return [("Text", code)] if code else []
+    return tokens
 
 
 def _lexer(classes: list[str] | tuple[str, ...]) -> Any:

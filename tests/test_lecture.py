@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from pipeline.cli import cli
 from tests.conftest import article, build_warnings, require_tool
-from tests.outputs import pdf_text
+from tests.outputs import epub_text, pdf_text, pptx_text
 from tests.validators import epubcheck_problems, vnu_errors
 
 SLUG = "gradient-descent"
@@ -615,3 +615,34 @@ def test_quarto_callouts_are_boxes_with_a_bold_title(make_project, folio):
     titles = [" ".join(h.text_content().split()) for h in deck.xpath("//section//h2")]
     assert any(title.startswith("The pipe") for title in titles), titles
     assert not any("magrittr" in title for title in titles), titles
+
+
+def test_console_listing_keeps_its_last_line(make_project, folio) -> None:
+    # The Rust book's console listings end without a newline after the panic's "note:" line;
+    # Pygments' session lexers read line by line and dropped that last line from every format.
+    body = """\
+        ```console
+        $ cargo run
+        Please type a number!: ParseIntError { kind: InvalidDigit }
+        note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+        ```
+
+        ```pycon
+        >>> 1 + 1
+        2
+        ```
+        """
+    root = make_project({"source/run.md": article("Run", body)})
+    result = folio(root, "build", "-f", "html,epub,slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(root / "build" / "html" / "run.html")).getroot()
+    codes = ["".join(pre.itertext()) for pre in page.iter("pre")]
+    assert codes[0].endswith("to display a backtrace")
+    assert codes[1] == ">>> 1 + 1\n2"
+    # The prompt is still told from the output: the highlighting is not given up.
+    assert page.xpath("//pre[1]//span[@class='gp']/text()") == ["$ "]
+    assert "display a backtrace" in epub_text(root / "build" / "epub" / "run.epub")
+    # The slide cuts the long line at 72 characters; the notes hold the whole listing.
+    shown, notes = pptx_text(root / "build" / "slides" / "run.pptx")
+    assert "note: run with" in shown
+    assert "display a backtrace" in notes
