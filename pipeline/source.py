@@ -44,6 +44,10 @@ FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 # What every id or reference the cross-reference filter acts on holds ({#fig-x}, @tbl-x,
 # <span id="eq-x">); a body without it is left alone by the filter.
 CROSSREF_ID = re.compile(r"(?:fig|tbl|eq|sec)-", re.IGNORECASE)
+# A closing tag alone on a line: the end of a component such as mdBook's </Listing>, which
+# pipeline/lua/folio.lua turns into a div (pandoc reads a </div> itself).
+COMPONENT_END = re.compile(r"^ {0,3}</(?!div\b)[A-Za-z][\w-]*\s*>[ \t]*$",
+                           re.MULTILINE | re.IGNORECASE)
 # pandoc's options for every body (--sandbox: pandoc itself reads nothing but what its command
 # line names); a few bodies need more (citations, cross-references).
 BASE_ARGS = ("--sandbox", "--mathml", "--wrap=none")
@@ -230,6 +234,8 @@ def parse_request(body: str, path: Path, project: Project, meta: dict[str, Any],
     # one, so the writer looks for them only then.
     if "&#" in body:
         args.append("--variable=folio-controls")
+    if COMPONENT_END.search(body):
+        args.append("--variable=folio-components")
     bibliographies, csl = citation_files(meta, path, project, lines)
     inputs = [*bibliographies, *([csl] if csl else [])]
     if bibliographies:

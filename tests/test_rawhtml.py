@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from tests.conftest import REPO, article
+from tests.outputs import deck_notes_text, epub_text
 from tests.validators import vnu_errors
 
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
@@ -69,3 +70,51 @@ def test_math_stays_whole_while_the_raw_html_around_it_is_mended(make_project, f
     tree = lxml_html.parse(str(page)).getroot()
     assert len(tree.xpath("//math")) == 2 and tree.xpath("//mtable")
     assert "Word's tag beside" in " ".join(tree.find(".//main").text_content().split())
+
+
+MDBOOK_LISTING = """\
+The code is shown in Listing 8-1.
+
+<Listing number="8-1" file-name="src/main.rs" caption="Creating a new, empty `String`">
+
+```rust
+let mut s = String::new();
+```
+
+</Listing>
+
+- In a list:
+
+  <Listing number="8-2" caption="A *second* one">
+
+  ```rust
+  let t = 2;
+  ```
+
+  </Listing>
+
+After the listings.
+"""
+
+
+def test_mdbook_listing_is_a_div_with_its_caption(make_project, folio):
+    # The Rust book wraps each listing in mdBook's <Listing>: pandoc left the tags as raw
+    # HTML, so the page held <p></p>, an obsolete <listing> made a <pre> around the code
+    # (invalid: number= and caption= on it) and the caption was seen nowhere.
+    root = make_project({"source/book.md": article("Book", MDBOOK_LISTING)})
+    result = folio(root, "build", "-f", "html,epub,slides", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "mended" not in result.stderr and "EPUB 3 does not allow" not in result.stderr
+    page = root / "build" / "html" / "book.html"
+    assert vnu_errors(page) == []
+    tree = lxml_html.parse(str(page)).getroot()
+    listings = tree.xpath("//div[@class='listing']")
+    assert [div.get("data-number") for div in listings] == ["8-1", "8-2"]
+    first = " ".join(listings[0].text_content().split())
+    assert first == ("Filename: src/main.rs let mut s = String::new(); "
+                     "Listing 8-1: Creating a new, empty String")
+    assert listings[0].xpath("./pre[contains(@class, 'highlight rust')]")
+    assert listings[1].xpath("ancestor::li") and listings[1].xpath(".//p/em/text()") == ["second"]
+    assert not tree.xpath("//main//p[not(node())]")
+    assert "Listing\u00a08-2: A second one" in epub_text(root / "build" / "epub" / "book.epub")
+    assert "Listing\u00a08-1: Creating" in deck_notes_text(root / "build" / "slides" / "book.html")

@@ -411,6 +411,81 @@ local function callout(el)
   return el
 end
 
+-- Components of other tools' Markdown (mdBook's <Listing number="8-1" file-name="src/main.rs"
+-- caption="...">, MDX's and Vue's) open and close in paragraphs of their own around Markdown.
+-- pandoc knows no such element: it leaves each tag as raw HTML, and the page held an empty
+-- paragraph, an obsolete <listing> around the code and its caption in an attribute no reader
+-- sees. Such a pair becomes a div (class: the tag's name) around the blocks, as mdBook shows
+-- it: the file name above, "Listing 8-1: caption" below; other attributes become data-*.
+local function lone_tag(block)
+  if block.t ~= 'Para' or #block.content ~= 1 or block.content[1].t ~= 'RawInline'
+      or block.content[1].format ~= 'html' then
+    return nil
+  end
+  local text = block.content[1].text
+  local closing = text:match('^</([%a][%w%-]*)%s*>$')
+  if closing then return closing:lower(), true end
+  local name, rest = text:match('^<([%a][%w%-]*)(.-)>$')
+  if not name or rest:match('/%s*$') or name:lower() == 'div' then return nil end
+  local attributes = {}
+  for key, _, value in rest:gmatch('([%a_:][%w_:%.%-]*)%s*=%s*(["\'])(.-)%2') do
+    attributes[key:lower()] = value
+  end
+  return name:lower(), false, name, attributes
+end
+
+local function component(name, attributes, content)
+  local blocks = pandoc.Blocks {}
+  if attributes['file-name'] then
+    blocks:insert(pandoc.Para { pandoc.Str('Filename:'), pandoc.Space(),
+                                pandoc.Code(attributes['file-name']) })
+  end
+  blocks:extend(content)
+  if attributes.caption then
+    local caption = pandoc.read(attributes.caption, 'markdown').blocks
+    local inlines = caption[1] and caption[1].content or pandoc.Inlines {}
+    if attributes.number then
+      inlines = pandoc.Inlines { pandoc.Str(name .. '\u{a0}' .. attributes.number .. ':'),
+                                 pandoc.Space() } .. inlines
+    end
+    blocks:insert(pandoc.Para(inlines))
+  end
+  local kept = {}
+  for key, value in pairs(attributes) do
+    if key ~= 'file-name' and key ~= 'caption' then kept[key] = value end
+  end
+  return pandoc.Div(blocks, pandoc.Attr('', { name:lower() }, kept))
+end
+
+local function components(blocks)
+  local out, i = pandoc.Blocks {}, 1
+  while i <= #blocks do
+    local name, closing, written, attributes = lone_tag(blocks[i])
+    local close = nil
+    if name and not closing then
+      local depth = 0
+      for j = i + 1, #blocks do
+        local other, other_closing = lone_tag(blocks[j])
+        if other == name then
+          if not other_closing then depth = depth + 1
+          elseif depth == 0 then close = j break
+          else depth = depth - 1 end
+        end
+      end
+    end
+    if close then
+      local content = pandoc.Blocks {}
+      for j = i + 1, close - 1 do content:insert(blocks[j]) end
+      out:insert(component(written, attributes, components(content)))
+      i = close + 1
+    else
+      out:insert(blocks[i])
+      i = i + 1
+    end
+  end
+  return out
+end
+
 -- The JSON of one article's parse.
 local function article_json(doc, opts)
   codes, code_numbers, roles = pandoc.List({}), {}, {}
@@ -425,6 +500,8 @@ local function article_json(doc, opts)
     local word = opts.variables['folio-callout-' .. kind]
     if word then callout_words[kind] = tostring(word) end
   end
+  -- Python asks for this walk only when a line holds nothing but a closing tag.
+  if opts.variables['folio-components'] then doc = doc:walk { Blocks = components } end
 
   -- Number notes in reading order and leave a marker Folio's templates can recognise; mark the
   -- tables whose cells must break words to fit on paper.
