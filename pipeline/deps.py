@@ -131,6 +131,9 @@ def asset_digest(articles: tuple[Article, ...], project: Project, memo: dict[Pat
                 else:
                     log.warning("%s: " + path, location(article.source, article.line(src)),
                                 src)
+            if isinstance(path, Path) and not path.exists() and first:
+                log.warning("%s: image '%s' does not exist; left out",
+                            location(article.source, article.line(src)), src)
             if not isinstance(path, Path) or not path.is_file():
                 continue
             data = None

@@ -132,6 +132,8 @@ def article_files(article: Article, project: Project) -> ArticleFiles:
                 seen[src] = Asset(src, path, output_name(src, path, project), check(path))
             except Unusable:
                 refused.add(src)
+        elif found is not None:
+            refused.add(src)  # raw HTML's missing picture (a Markdown one stops the article)
     return ArticleFiles(tuple(seen.values()), frozenset(refused), frozenset(outside))
 
 

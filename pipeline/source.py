@@ -128,7 +128,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         blocks=tuple(_block(item, mended) for item in parsed["blocks"]),
         notes=tuple(Note(n["number"], with_alttext(mended(n["html"])),
                                readable(n["text"], n["html"])) for n in parsed["notes"]),
-        images=_images(parsed["images"]),
+        images=_images([*parsed["images"], *_raw_images(parsed)]),
         word_count=words,
         reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
         options={k: v for k, v in meta.items() if k not in _MODEL_FIELDS},
@@ -447,6 +447,31 @@ def _warn_roles(roles: dict[str, int], text: str, path: Path) -> None:
     log.warning("%s: roles Folio cannot use, as d2l and Sphinx write them: %s; labels, widths "
                 "and tab marks are left out, references show their target's name",
                 location(path, first), shown)
+
+
+RAW_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+
+
+def _raw_images(parsed: dict[str, Any]) -> list[dict[str, str]]:
+    """Return the pictures the raw HTML's ``<img>`` elements show, which pandoc's walk never sees.
+
+    The Rust book draws its figures with raw ``<img>``: left out of the article's images, they
+    were never copied beside the web page (a broken picture there) nor packed in the ebook.
+    """
+    known = {image["src"] for image in parsed["images"]}
+    htmls = [item["html"] for item in (*parsed["blocks"], *parsed["notes"])
+             if "<img" in item["html"].lower()]
+    if not htmls:
+        return []
+    from pipeline.resources import parse_shown  # with the image checks: only when needed
+
+    found: dict[str, dict[str, str]] = {}
+    for html in htmls:
+        for element in RAW_IMAGE.finditer(html):
+            shown = parse_shown(element.group(0))
+            if shown.src and shown.src not in known:
+                found.setdefault(shown.src, {"src": shown.src, "alt": shown.alt})
+    return list(found.values())
 
 
 def _warn_broken(broken: list[tuple[str, str]], text: str, path: Path) -> None:

@@ -602,3 +602,34 @@ def test_a_camera_photo_is_downsized_upright_in_every_output_but_the_page(make_p
     uris = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', deck)
     assert uris
     upright_and_fitted(base64.b64decode(uris[0]))
+
+
+def test_raw_html_pictures_are_the_articles_images(make_project, folio):
+    # The Rust book draws its figures with raw <img>: the handout showed them, but the page's
+    # were never copied beside it (a broken picture) and the ebook showed only the alt text.
+    figure = (Path(__file__).parent / "fixtures" / "figure.png").read_bytes()
+    body = """\
+        Text.
+
+        <img alt="Two tables: s1 and its heap data" src="img/trpl04-01.png" class="center" />
+
+        <img alt="A lost drawing" src="img/gone.svg" />
+        """
+    root = make_project({"source/own.md": article("Own", body),
+                         "source/img/trpl04-01.png": figure})
+    result = folio(root, "build", "-f", "html,epub,pdf", "-j", "1")
+    assert result.exit_code == 0, result.output
+    # The missing one is one warning naming its line, and its alt text stands in for it.
+    warnings = [line for line in result.stderr.splitlines() if "gone.svg" in line]
+    assert len(warnings) == 1 and warnings[0].endswith(
+        "source/own.md:9: image 'img/gone.svg' does not exist; left out"), warnings
+    build = root / "build"
+    page = html.parse(str(build / "html" / "own.html")).getroot()
+    src = page.xpath("//article//img/@src")
+    assert len(src) == 1 and (build / "html" / src[0]).read_bytes() == figure
+    assert page.xpath("//span[@class='image-missing']/text()") == ["A lost drawing"]
+    with zipfile.ZipFile(build / "epub" / "own.epub") as epub:
+        assert [name for name in epub.namelist() if name.endswith("trpl04-01.png")]
+    assert epubcheck_problems(build / "epub" / "own.epub") == []
+    assert pdf_figure_alts(PdfReader(build / "pdf" / "own.pdf")) == [
+        "Two tables: s1 and its heap data"]

@@ -386,7 +386,7 @@ def test_a_missing_file_in_raw_html_is_named_as_written_in_the_project(make_proj
     monkeypatch.chdir(root)
     result = folio(root, "build", "--format", "pdf")
     assert result.exit_code == 0, result.stderr
-    assert "warning: source/handout.md: resource 'source/gone.png' does not exist" in \
+    assert "warning: source/handout.md:5: image 'gone.png' does not exist; left out" in \
         result.stderr.splitlines()
 
 
