@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,14 +19,15 @@ _MARKUP = re.compile(r"<!--.*?-->|<[A-Za-z][^<>]*>", re.DOTALL)
 _ID = re.compile(r"""(\s)id\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 
-def unique_ids(parsed: dict[str, Any], path: Path) -> dict[str, Any]:
+def unique_ids(parsed: dict[str, Any], path: Path, text: str = "") -> dict[str, Any]:
     """Rename repeated ids in the parsed article (``bar``, ``bar-2``, ...), with a warning.
 
     The first element with an id keeps it, so links to it still arrive there. Ids the formats
-    give the footnotes themselves (``fn1``...) are taken from the start. Returns ``parsed``.
+    give the footnotes themselves (``fn1``...) are taken from the start. ``text`` (the source)
+    gives each warning its line. Returns ``parsed``.
     """
     renamer = _Renamer(path, {f"fn{note['number']}" for note in parsed["notes"]},
-                       _all_ids(parsed))
+                       _all_ids(parsed), text)
     for item in parsed["blocks"]:
         renamer.block(item)
     for note in parsed["notes"]:
@@ -33,14 +35,18 @@ def unique_ids(parsed: dict[str, Any], path: Path) -> dict[str, Any]:
     return parsed
 
 
-def _all_ids(parsed: dict[str, Any]) -> set[str]:
-    """Return every id written anywhere in the article: a new name must not take one."""
-    return ids_in(*(b["html"] for b in parsed["blocks"]), *(n["html"] for n in parsed["notes"]))
+def _all_ids(parsed: dict[str, Any]) -> Counter[str]:
+    """Return every id written anywhere in the article, with how often it is."""
+    return _id_counts(*(b["html"] for b in parsed["blocks"]), *(n["html"] for n in parsed["notes"]))
 
 
 def ids_in(*htmls: str) -> set[str]:
     """Return the ids the elements of ``htmls`` carry (comments left aside)."""
-    found: set[str] = set()
+    return set(_id_counts(*htmls))
+
+
+def _id_counts(*htmls: str) -> Counter[str]:
+    found: Counter[str] = Counter()
     for html in htmls:
         for tag in _MARKUP.finditer(html):
             if not tag.group(0).startswith("<!--"):
@@ -55,11 +61,14 @@ def _value(match: re.Match[str]) -> str:
 class _Renamer:
     """Walk an article's HTML in reading order, giving each id it meets a name not yet used."""
 
-    def __init__(self, path: Path, reserved: set[str], written: set[str]) -> None:
+    def __init__(self, path: Path, reserved: set[str], written: Counter[str], text: str) -> None:
         self.path = path
         self.reserved = reserved
-        self.taken = set(reserved) | written
+        self.written = written
+        self.taken = set(reserved) | set(written)
         self.seen: set[str] = set()
+        self.text = text
+        self.met: dict[str, int] = {}  # how often each id was met: the how-manyth writing
 
     def block(self, item: dict[str, Any]) -> None:
         """Rename the ids of one top-level block, its own id and its children's copies."""
@@ -86,6 +95,7 @@ class _Renamer:
 
     def _name(self, old: str) -> str | None:
         """Return the id an element written with ``old`` gets (None: none), warning on a change."""
+        self.met[old] = self.met.get(old, 0) + 1
         if not old.strip():
             log.warning("%s: empty id removed", location(self.path))
             return None
@@ -106,8 +116,23 @@ class _Renamer:
         else:
             why = "is used more than once"
         log.warning("%s: id '%s' %s: renamed '%s' here; links to it lead to the first",
-                    location(self.path), old, why, new)
+                    location(self.path, self._line(old)), old, why, new)
         return new
+
+    def _line(self, identifier: str) -> int | None:
+        """Return the source line of the element met last with ``identifier``, if it is sure.
+
+        As Markdown writes an id (``{#bar .x}``) or raw HTML (``id="bar"``). Only when the
+        source writes it as often as the HTML has it: one pandoc made from a heading's words
+        is written nowhere, and counting past it would name another element's line.
+        """
+        name = re.escape(identifier)
+        pattern = re.compile(rf"\{{[^}}\n]*#{name}(?=[\s}}])"
+                             rf"|\bid\s*=\s*[\"']?{name}(?=[\"'\s/>])")
+        found = [match.start() for match in pattern.finditer(self.text)]
+        if len(found) != self.written[identifier]:
+            return None
+        return self.text.count("\n", 0, found[self.met[identifier] - 1]) + 1
 
 
 def _rewrite(html: str, rename: Callable[[str], str | None]) -> str:

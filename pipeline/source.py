@@ -101,7 +101,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         log.warning("%s: %d control character(s) given as character references (such as "
                     "&#x4;) removed", location(path), parsed["controls"])
     _warn_roles(parsed.get("roles") or {}, text, path)
-    parsed = without_title_heading(unique_ids(parsed, path), meta["title"])
+    parsed = without_title_heading(unique_ids(parsed, path, text), meta["title"])
     _check_images(parsed["images"], text, path, project)
     slug = meta.get("slug") or slugify(meta["title"]) or slugify(path.stem) or "article"
     broken: list[tuple[str, str]] = []  # addresses with a malformed host, mended in the HTML

@@ -134,7 +134,7 @@ def test_pandoc_warnings_name_the_files_line(make_project):
     assert warnings == [
         "warning: source/w.md:17: pandoc: Note with key 'unused' defined but not used.",
         "warning: source/w.md:14: pandoc: Duplicate link reference '[home]'",
-        "warning: source/w.md: id 'same' is used more than once: renamed 'same-2' here; "
+        "warning: source/w.md:11: id 'same' is used more than once: renamed 'same-2' here; "
         "links to it lead to the first"]
 
 

@@ -73,3 +73,16 @@ def test_web_page_and_ebook_are_valid_with_repeated_ids(make_project, folio, mon
     assert epubcheck_problems(path) == []
     chapter = Ebook(path).xml("EPUB/chapter-ids.xhtml")
     assert chapter.xpath("count(.//*[@id='bar'])", namespaces=NS) == 1
+
+
+def test_a_repeated_id_warning_names_its_line(make_project, folio):
+    # pandoc's test suite repeats <hr id="bar"> three times: each renaming named only the file.
+    body = 'Text.\n\n<hr class="foo" id="bar" />\n\n<hr id="bar">\n\n## Head {#bar .x}\n'
+    root = make_project({"source/a.md": article("A", body, slug="a"),
+                         "source/b.md": article("B", "# Bar\n\n<hr id='bar'>\n", slug="b")})
+    result = folio(root, "check")
+    warnings = [line for line in result.stderr.splitlines() if "is used more than once" in line]
+    assert [line.split("source/")[1].split(": id")[0] for line in warnings] == [
+        "a.md:10", "a.md:12",
+        # The heading's id is pandoc's, written nowhere: counting would name the wrong line.
+        "b.md"]
