@@ -415,8 +415,8 @@ end
 -- caption="...">, MDX's and Vue's) open and close in paragraphs of their own around Markdown.
 -- pandoc knows no such element: it leaves each tag as raw HTML, and the page held an empty
 -- paragraph, an obsolete <listing> around the code and its caption in an attribute no reader
--- sees. Such a pair becomes a div (class: the tag's name) around the blocks, as mdBook shows
--- it: the file name above, "Listing 8-1: caption" below; other attributes become data-*.
+-- sees. Such a pair becomes a div (class: the tag's name) around the blocks, with the caption
+-- and file name as a line of text; other attributes become data-*.
 local function lone_tag(block)
   if block.t ~= 'Para' or #block.content ~= 1 or block.content[1].t ~= 'RawInline'
       or block.content[1].format ~= 'html' then
@@ -435,21 +435,27 @@ local function lone_tag(block)
 end
 
 local function component(name, attributes, content)
-  local blocks = pandoc.Blocks {}
-  if attributes['file-name'] then
-    blocks:insert(pandoc.Para { pandoc.Str('Filename:'), pandoc.Space(),
-                                pandoc.Code(attributes['file-name']) })
-  end
-  blocks:extend(content)
+  -- One line above the blocks, "Listing 8-1: caption (src/main.rs)": above, not below as
+  -- mdBook sets it, so that a deck shows it with the code, not alone on a slide after it.
+  local label = pandoc.Inlines {}
+  if attributes.number then label:insert(pandoc.Str(name .. '\u{a0}' .. attributes.number)) end
   if attributes.caption then
     local caption = pandoc.read(attributes.caption, 'markdown').blocks
-    local inlines = caption[1] and caption[1].content or pandoc.Inlines {}
-    if attributes.number then
-      inlines = pandoc.Inlines { pandoc.Str(name .. '\u{a0}' .. attributes.number .. ':'),
-                                 pandoc.Space() } .. inlines
+    if #label > 0 then
+      label[#label].text = label[#label].text .. ':'
+      label:insert(pandoc.Space())
     end
-    blocks:insert(pandoc.Para(inlines))
+    label:extend(caption[1] and caption[1].content or pandoc.Inlines {})
   end
+  local file = attributes['file-name']
+  if file and #label > 0 then
+    label:extend { pandoc.Space(), pandoc.Str('('), pandoc.Code(file), pandoc.Str(')') }
+  elseif file then
+    label:extend { pandoc.Str('Filename:'), pandoc.Space(), pandoc.Code(file) }
+  end
+  local blocks = pandoc.Blocks {}
+  if #label > 0 then blocks:insert(pandoc.Para(label)) end
+  blocks:extend(content)
   local kept = {}
   for key, value in pairs(attributes) do
     if key ~= 'file-name' and key ~= 'caption' then kept[key] = value end
