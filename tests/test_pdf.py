@@ -439,3 +439,23 @@ def test_ordered_lists_keep_their_start_and_kind_in_the_handout(make_project, fo
     words = set(text.split())
     assert {"1.", "3.", "4.", "a.", "b.", "IV.", "V."} <= words, text
     assert not {"2.", "I.", "II."} & words, text
+
+
+OPERATORS = """\
+| Operator                  | Example                                                 | Explanation                                                           | Overloadable?  |
+| ------------------------- | ------------------------------------------------------- | --------------------------------------------------------------------- | -------------- |
+| `!=`                      | `expr != expr`                                          | Nonequality comparison                                                | `PartialEq`    |
+| `^=`                      | `var ^= expr`                                           | Bitwise exclusive OR and assignment                                   | `BitXorAssign` |
+"""  # noqa: E501 (the Rust book's own table, wider than pandoc's 72 columns)
+
+
+def test_a_column_narrower_than_its_longest_word_is_widened(make_project, folio):
+    # The Rust book's operator table: pandoc gave "Overloadable?" 8% of the width by its
+    # dashes, and its trait names broke every few letters beside a half-empty column.
+    _, path, _ = build_pdf(make_project, folio, OPERATORS, "-f", "pdf,html")
+    page = (path.parents[1] / "html" / "a-handout.html").read_text(encoding="utf-8")
+    widths = [int(w) for w in re.findall(r'<col style="width: (\d+)%"', page)]
+    assert len(widths) == 4 and widths[3] >= 16 and sum(widths) <= 100
+    lines = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert re.search(r"\bBitXorAssign\b", lines) and re.search(r"\bPartialEq\b", lines)

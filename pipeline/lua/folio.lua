@@ -167,6 +167,40 @@ end
 local LONG_TABLE_ROWS = 16
 local LONG_TABLE_WORDS = 220
 
+-- A pipe table wider than pandoc's columns gets widths from its dashes: the Rust book's
+-- operator table drew "---------" over "Overloadable?", 8% of the width, and its trait names
+-- (PartialEq, BitXorAssign) broke after every few letters beside a half-empty column. A column
+-- given less than its longest word needs gets that share, taken from the columns with room.
+local TABLE_LINE_CHARS = 90
+
+local function widen_narrow_columns(tbl, longest)
+  local given, needed, short = {}, {}, false
+  local need_total = 0
+  for column, spec in ipairs(tbl.colspecs) do
+    local width = spec[2]
+    if type(width) ~= 'number' or width <= 0 then return false end
+    given[column] = width
+    needed[column] = ((longest[column] or 0) + CELL_PADDING_CHARS) / TABLE_LINE_CHARS
+    need_total = need_total + needed[column]
+    if width < needed[column] then short = true end
+  end
+  if not short or need_total > 1 then return false end
+  -- The columns short of their need get it; the others keep their share of what is left,
+  -- never less than their own need.
+  local total, fixed, spare = 0, 0, 0
+  for column, width in ipairs(given) do
+    total = total + width
+    if width < needed[column] then fixed = fixed + needed[column] else spare = spare + width end
+  end
+  local scale = (total - fixed) / spare
+  for column, spec in ipairs(tbl.colspecs) do
+    local width = given[column] < needed[column] and needed[column]
+                  or math.max(needed[column], given[column] * scale)
+    tbl.colspecs[column] = { spec[1], width }
+  end
+  return true
+end
+
 local function mark_wide_table(tbl)
   local widths = {}
   local rows_seen, words = 0, 0
@@ -188,7 +222,7 @@ local function mark_wide_table(tbl)
   measure(tbl.foot.rows)
   local total = 0
   for _, width in pairs(widths) do total = total + width + CELL_PADDING_CHARS end
-  local marked = false
+  local marked = widen_narrow_columns(tbl, widths)
   if total > WRAP_ANYWHERE_CHARS then
     tbl.classes:insert('wrap-anywhere')
     marked = true
