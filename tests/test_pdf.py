@@ -459,3 +459,17 @@ def test_a_column_narrower_than_its_longest_word_is_widened(make_project, folio)
     lines = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                            text=True, check=True).stdout
     assert re.search(r"\bBitXorAssign\b", lines) and re.search(r"\bPartialEq\b", lines)
+
+
+def test_a_definition_term_never_ends_a_page(make_project, folio):
+    # pandoc's manual is a long definition list of options: "-L SCRIPT, --lua-filter=SCRIPT"
+    # stood alone at the foot of a page, its description on the next.
+    body = "".join(f"Term{n:02d} --option\n:   Definition{n:02d} "
+                   + "words to fill " * (n % 7 * 6 + 4) + "\n\n" for n in range(60))
+    reader, path, _ = build_pdf(make_project, folio, body)
+    assert len(reader.pages) > 3
+    for number in range(1, len(reader.pages) + 1):
+        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        terms = set(re.findall(r"Term(\d\d)", text))
+        assert terms <= set(re.findall(r"Definition(\d\d)", text)), (number, terms)
