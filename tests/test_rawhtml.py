@@ -111,14 +111,15 @@ def test_mdbook_listing_is_a_div_with_its_caption(make_project, folio):
     listings = tree.xpath("//div[@class='listing']")
     assert [div.get("data-number") for div in listings] == ["8-1", "8-2"]
     first = " ".join(listings[0].text_content().split())
-    # Above the code, so that the deck shows it with the code, not alone on a slide after it.
-    assert first == ("Listing 8-1: Creating a new, empty String (src/main.rs) "
-                     "let mut s = String::new();")
+    assert first == ("let mut s = String::new(); "
+                     "Listing 8-1: Creating a new, empty String (src/main.rs)")
     assert listings[0].xpath("./pre[contains(@class, 'highlight rust')]")
     assert listings[1].xpath("ancestor::li") and listings[1].xpath(".//p/em/text()") == ["second"]
     assert not tree.xpath("//main//p[not(node())]")
     assert "Listing\u00a08-2: A second one" in epub_text(root / "build" / "epub" / "book.epub")
     deck = lxml_html.parse(str(root / "build" / "slides" / "book.html")).getroot()
+    # On slides the author's sentence introduces the code, and no caption stands alone.
     shown = deck.xpath("//section[.//pre[not(ancestor::aside)][contains(., 'String::new')]]"
                        "//text()[not(ancestor::aside)]")
-    assert "Listing 8-1: Creating a new, empty String" in "".join(shown)
+    assert "The code is shown in Listing 8-1." in "".join(shown)
+    assert "Listing 8-1:" not in deck.text_content()

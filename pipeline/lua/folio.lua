@@ -469,8 +469,9 @@ local function lone_tag(block)
 end
 
 local function component(name, attributes, content)
-  -- One line above the blocks, "Listing 8-1: caption (src/main.rs)": above, not below as
-  -- mdBook sets it, so that a deck shows it with the code, not alone on a slide after it.
+  -- One line below the blocks, as mdBook sets it: "Listing 8-1: caption (src/main.rs)". Not
+  -- on slides: there it stood alone after each code slide (one bullet), or above the code took
+  -- the place of the author's own sentence introducing it ("..., shown in Listing 8-1.").
   local label = pandoc.Inlines {}
   if attributes.number then label:insert(pandoc.Str(name .. '\u{a0}' .. attributes.number)) end
   if attributes.caption then
@@ -487,9 +488,10 @@ local function component(name, attributes, content)
   elseif file then
     label:extend { pandoc.Str('Filename:'), pandoc.Space(), pandoc.Code(file) }
   end
-  local blocks = pandoc.Blocks {}
-  if #label > 0 then blocks:insert(pandoc.Para(label)) end
-  blocks:extend(content)
+  local blocks = pandoc.Blocks(content)
+  if #label > 0 then
+    blocks:insert(pandoc.Div({ pandoc.Para(label) }, pandoc.Attr('', { 'no-slides' })))
+  end
   local kept = {}
   for key, value in pairs(attributes) do
     if key ~= 'file-name' and key ~= 'caption' then kept[key] = value end
