@@ -381,7 +381,8 @@ def test_divs_inside_divs_reach_the_deck(deck_of: Callable[..., Deck],
     assert [(s.kind, s.heading) for s in deck.slides[1:-1]] == [
         ("content", "Columns (1/2)"), ("figure", "Columns (2/2)"),
         ("content", "Callout"), ("content", "Left out")]
-    assert deck.slides[3].bullets == (shorten(sentence(3, 6), BULLET_WORDS),
+    # The untitled callout is titled by its kind, its first line as on the page.
+    assert deck.slides[3].bullets == ("Note", shorten(sentence(3, 6), BULLET_WORDS),
                                       shorten(sentence(4, 6), BULLET_WORDS))
     assert paragraph(5) not in " ".join(s.notes_text for s in deck.slides)
     check_invariants(deck)

@@ -74,8 +74,8 @@ def test_no_request_leaves_the_machine(make_project, folio, local_server):
     result = folio(root, "build")
     assert result.exit_code == 0, result.output
     assert requests == []
-    # One warning for the article's network pictures, naming the first.
-    assert f"not fetching 2 network resources, the first '{url}/image.png'" in result.stderr
+    # One warning for the article's network pictures (the raw <img> is one too), naming the first.
+    assert f"not fetching 3 network resources, the first '{url}/image.png'" in result.stderr
     for name in ("html/remote.html", "pdf/remote.pdf", "epub/remote.epub",
                  "slides/remote.html", "slides/remote.pdf", "slides/remote.pptx",
                  "pdf/remote-slides-handout.pdf"):
