@@ -127,11 +127,13 @@ def _validate(data: Mapping[str, Any], fields: Mapping[str, Field], prefix: str,
                 result[name] = _CHECKS[spec.kind](data[name], spec)
         except ValueError as exc:
             problems.append((line, f"{prefix}{name}: {exc}"))
-    for name in data:
-        if name not in fields:
-            line = lines.get(prefix + name) or lines.get(prefix.rstrip("."))
-            log.warning("%s: unknown field '%s%s' is ignored", location(path, line),
-                        prefix, name)
+    # One warning for them all: an MDN page's front matter has three fields Folio does not use.
+    unknown = [name for name in data if name not in fields]
+    if unknown:
+        line = lines.get(prefix + unknown[0]) or lines.get(prefix.rstrip("."))
+        names = ", ".join(f"'{prefix}{name}'" for name in unknown)
+        log.warning("%s: unknown field%s %s %s ignored", location(path, line),
+                    "s" if len(unknown) > 1 else "", names, "are" if len(unknown) > 1 else "is")
     return result
 
 

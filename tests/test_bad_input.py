@@ -152,3 +152,17 @@ def test_a_heading_that_skips_a_level_is_one_warning_at_its_line(make_project, f
     assert warnings == [f"warning: {root / 'source' / 'h.md'}:{line}: heading 'Too deep here' "
                         "is level 4 under level 2; a level between is missing from the outline "
                         "screen readers move through"]
+
+
+def test_unknown_front_matter_fields_are_one_warning(make_project, folio) -> None:
+    # An MDN page's front matter: page-type, browser-compat and sidebar, three lines of warning.
+    root = make_project({"source/c.md": article("CSP", "Text.\n", slug="c",
+                                                **{"page-type": "http-header",
+                                                   "browser-compat": "http.headers.csp",
+                                                   "sidebar": "http"})})
+    result = folio(root, "build", "-f", "html", "-j", "1")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].endswith(
+        "source/c.md:4: unknown fields 'page-type', 'browser-compat', 'sidebar' are ignored"), \
+        warnings
