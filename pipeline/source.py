@@ -29,7 +29,7 @@ from pipeline.math import readable, with_alttext
 from pipeline.model import Article, Block, Image, Note
 from pipeline.pandoc import pandoc_command
 from pipeline.project import Project
-from pipeline.resources import locate, missing
+from pipeline.resources import locate, missing, parse_shown
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
 from pipeline.urls import broken_host, without_broken_addresses
 
@@ -284,6 +284,9 @@ def crossref_args(lang: str) -> list[str]:
     return [f"--lua-filter={CROSSREF}", *words]
 
 
+CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
+
+
 def callout_args(lang: str) -> list[str]:
     """Return the writer's variables naming each kind of callout in ``lang`` ("Note", "Tip")."""
     words = [f"--variable=folio-callout-{kind}:{translate(lang, f'callout_{kind}')}"
@@ -291,9 +294,6 @@ def callout_args(lang: str) -> list[str]:
     if words_language(lang) != lang:  # Folio's English, marked as such
         words.append(f"--variable=folio-callout-lang:{words_language(lang)}")
     return words
-
-
-CALLOUT_KINDS = ("note", "tip", "warning", "important", "caution")
 
 
 # pandoc's words for a citation it cannot resolve (a cross-reference the filter cannot resolve
@@ -463,8 +463,6 @@ def _raw_images(parsed: dict[str, Any]) -> list[dict[str, str]]:
              if "<img" in item["html"].lower()]
     if not htmls:
         return []
-    from pipeline.resources import parse_shown  # with the image checks: only when needed
-
     found: dict[str, dict[str, str]] = {}
     for html in htmls:
         for element in RAW_IMAGE.finditer(html):

@@ -116,7 +116,6 @@ class Media:
             return url
         return self._keep(PurePosixPath(split_url(final).path).name or "image", data)
 
-
     def warn(self) -> None:
         """Say once which network images stay remote: a gallery post had 48, a warning each."""
         if not self.remote:

@@ -538,9 +538,9 @@ local function article_json(doc, opts)
   -- character reference, the one way a control character can still reach here.
   if opts.variables['folio-controls'] then doc, controls = without_controls(doc) end
   callout_words = {}
-  for _, kind in ipairs({ 'note', 'tip', 'warning', 'important', 'caution', 'lang' }) do
-    local word = opts.variables['folio-callout-' .. kind]
-    if word then callout_words[kind] = tostring(word) end
+  for name, word in pairs(opts.variables) do
+    local kind = name:match('^folio%-callout%-(%a+)$')
+    if kind then callout_words[kind] = tostring(word) end
   end
   -- Python asks for this walk only when a line holds nothing but a closing tag.
   if opts.variables['folio-components'] then doc = doc:walk { Blocks = components } end
