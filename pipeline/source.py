@@ -31,7 +31,7 @@ from pipeline.pandoc import pandoc_command
 from pipeline.project import Project
 from pipeline.resources import locate, missing, parse_shown
 from pipeline.schema import ARTICLE_FIELDS, RESERVED_NAMES, load_yaml_mapping, validate
-from pipeline.urls import broken_host, without_broken_addresses
+from pipeline.urls import IMG, broken_host, without_broken_addresses
 
 log = logging.getLogger(__name__)
 
@@ -449,9 +449,6 @@ def _warn_roles(roles: dict[str, int], text: str, path: Path) -> None:
                 location(path, first), shown)
 
 
-RAW_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-
-
 def _raw_images(parsed: dict[str, Any]) -> list[dict[str, str]]:
     """Return the pictures the raw HTML's ``<img>`` elements show, which pandoc's walk never sees.
 
@@ -465,7 +462,7 @@ def _raw_images(parsed: dict[str, Any]) -> list[dict[str, str]]:
         return []
     found: dict[str, dict[str, str]] = {}
     for html in htmls:
-        for element in RAW_IMAGE.finditer(html):
+        for element in IMG.finditer(html):
             shown = parse_shown(element.group(0))
             if shown.src and shown.src not in known:
                 found.setdefault(shown.src, {"src": shown.src, "alt": shown.alt})
