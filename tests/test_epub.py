@@ -422,3 +422,44 @@ def test_article_cover_from_the_front_matter(make_project, folio):
     assert book.zip.read("EPUB/images/cover.png") == FIGURE
     # The cover is the cover: the chapter does not show it again.
     assert book.xml("EPUB/chapter-covered.xhtml").find(".//x:img", NS) is None
+
+
+def test_a_book_remakes_only_the_chapter_that_changed(make_project, folio, monkeypatch):
+    from pipeline.formats.epub import ebook
+
+    files = fixture_files("first.md", "third.md")
+    # A chapter that warns: its warning comes back with it when it is reused.
+    files["source/linker.md"] = "---\ntitle: Linker\n---\n\nSee [the end](first.md#nowhere).\n"
+    files["source/books/trio.yaml"] = "title: Trio\ncontents: [first.md, linker.md, third.md]\n"
+    root = make_project(files)
+    made: list[str] = []
+    document = ebook.Ebook._document
+
+    def counted(self, text, where, images):
+        if images is not None:
+            made.append(f"{'trio' if self.is_book else 'own'}/{where.name}")
+        return document(self, text, where, images)
+
+    monkeypatch.setattr(ebook.Ebook, "_document", counted)
+    warning = "linker.md:5: link to 'first.md#nowhere' unlinked in the ebook"
+    first = folio(root, "-v", "build", "-j", "1", "--format", "epub")
+    assert sum(warning in line for line in first.output.splitlines()) == 2  # ebook and book
+    assert sorted(made) == ["own/first.md", "own/linker.md", "own/third.md",
+                            "trio/first.md", "trio/linker.md", "trio/third.md"]
+    third = root / "source" / "third.md"
+    third.write_text(third.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                     encoding="utf-8")
+    made.clear()
+    second = folio(root, "-v", "build", "-j", "1", "--format", "epub")
+    assert "2 written, 2 skipped" in second.output
+    assert sorted(made) == ["own/third.md", "trio/third.md"]
+    assert sum(warning in line for line in second.output.splitlines()) == 1  # the book's
+    kept = (root / "build" / "epub" / "trio.epub").read_bytes()
+    # The same bytes as a book made whole; a damaged store is made again, without a word.
+    store = root / "build" / ".folio-cache" / "chapters" / "trio.pickle"
+    store.write_bytes(b"not a pickle")
+    made.clear()
+    third_run = folio(root, "build", "-j", "1", "--format", "epub", "--force")
+    assert third_run.exit_code == 0 and "trio/linker.md" in made
+    assert (root / "build" / "epub" / "trio.epub").read_bytes() == kept
+    assert not epubcheck_problems(root / "build" / "epub" / "trio.epub")

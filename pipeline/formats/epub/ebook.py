@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -13,9 +13,12 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from pipeline.books import Book
+from pipeline.cache import digest
 from pipeline.context import article_context, brand_context
 from pipeline.downsize import fitted
 from pipeline.errors import location
+from pipeline.executors.base import replay
+from pipeline.formats.epub.chapters import Chapter, ChapterStore, recorded
 from pipeline.formats.epub.cover import generated_cover
 from pipeline.formats.epub.package import (
     IMAGE_SUFFIXES,
@@ -99,6 +102,11 @@ class Ebook:
                 self.link_targets[name] = file_name
             self.anchors[file_name] = ids_in(article.body_html, *(n.html for n in article.notes))
             self.anchors[file_name].update(f"fn{note.number}" for note in article.notes)
+        # A book keeps its finished chapters: where its links lead decides them too.
+        links = (*(f"{name}>{target}" for name, target in sorted(self.link_targets.items())),
+                 *(f"{name}#{' '.join(sorted(ids))}" for name, ids in sorted(self.anchors.items())))
+        self.kept = ChapterStore(self.project.build_dir if collection else None, book.slug,
+                                 digest(*links))
 
     def build(self) -> bytes:
         """Assemble the package and return the zipped EPUB."""
@@ -169,6 +177,7 @@ class Ebook:
         writer.out.entries[ncx] = writer.out.entries[ncx].replace(
             b'content="0" name="dtb:depth"',
             f'content="{toc_depth(toc)}" name="dtb:depth"'.encode())
+        self.kept.save()
         return zip_epub(writer.out.entries, when)
 
     def _add(self, uid: str, file_name: str, media_type: str, content: bytes,
@@ -184,14 +193,38 @@ class Ebook:
     # Documents
 
     def _render(self, template: str, context: dict[str, Any], where: Path,
-                chapter: bool = False) -> tuple[bytes, list[str]]:
-        """Render an XHTML template; return well-formed XHTML and its manifest properties."""
+                images: frozenset[str] | None = None) -> Chapter:
+        """Render an XHTML template into a well-formed document with its manifest properties.
+
+        ``images`` makes it a chapter, showing those of the ebook's images: a chapter kept
+        from an earlier build is reused, with the warnings making it gave.
+        """
         text = render(self.env, template, context)
+        if images is None:
+            document = self._document(text, where, None)
+        else:
+            # The lines of its addresses go into its warnings.
+            lines = sorted(self.lines.get(where, {}).items())
+            key = self.kept.key(text, where, repr((sorted(images), lines)))
+            kept = self.kept.get(key)
+            if kept is not None:
+                replay(kept.records)
+                document = kept
+            else:
+                with recorded() as records:
+                    document = self._document(text, where, images)
+                self.kept.put(key, replace(document, records=records))
+            self.undescribed = self.undescribed or document.undescribed
+        self.has_math = self.has_math or "mathml" in document.properties
+        return document
+
+    def _document(self, text: str, where: Path, images: frozenset[str] | None) -> Chapter:
+        """Return the rendered ``text`` as clean XHTML (a chapter when ``images`` is given)."""
         root = to_xhtml(text, where)
-        properties = self._clean(root, where, chapter)
+        properties, undescribed = self._clean(root, where, images)
         data = etree.tostring(root, encoding="utf-8", xml_declaration=True,
                               doctype="<!DOCTYPE html>")
-        return data, properties
+        return Chapter(data, properties, undescribed, [])
 
     def _page_context(self, **extra: Any) -> dict[str, Any]:
         book = self.book
@@ -206,18 +239,18 @@ class Ebook:
     def _page(self, file_name: str, template: str, title: str, **extra: Any) -> _Page:
         """Render one of the ebook's own pages (cover, title page, part, colophon)."""
         page = _Page(f"page-{file_name.removesuffix('.xhtml')}", file_name, title)
-        data, properties = self._render(template, self._page_context(title=title, **extra),
-                                        self.book.path)
-        self._add(page.uid, file_name, XHTML_TYPE, data, properties)
+        document = self._render(template, self._page_context(title=title, **extra),
+                                self.book.path)
+        self._add(page.uid, file_name, XHTML_TYPE, document.data, document.properties)
         return page
 
     def _nav(self, nav: _Page, toc: list[TocEntry],
              landmarks: list[tuple[str, _Page, str]]) -> None:
         marks = [(epub_type, page.file_name, page.title) for epub_type, page, _ in landmarks]
-        data, _ = self._render("epub/nav.xhtml.j2",
-                               self._page_context(title=nav.title, toc=toc, landmarks=marks),
-                               self.book.path)
-        self._add(nav.uid, nav.file_name, XHTML_TYPE, data, ["nav"])
+        document = self._render("epub/nav.xhtml.j2",
+                                self._page_context(title=nav.title, toc=toc, landmarks=marks),
+                                self.book.path)
+        self._add(nav.uid, nav.file_name, XHTML_TYPE, document.data, ["nav"])
 
     def _chapter(self, article: Article) -> _Page:
         """Render one article as a chapter, embedding the images it shows."""
@@ -244,10 +277,10 @@ class Ebook:
         notes = [Markup(_numbered(note.number, note.html)) for note in article.notes]
         context = article_context(article, self.project, body=Markup(body), notes=notes,
                                   stylesheet=STYLESHEET)
-        data, properties = self._render("epub/chapter.xhtml.j2", context, article.source,
-                                        chapter=True)
+        document = self._render("epub/chapter.xhtml.j2", context, article.source,
+                                frozenset(embedded.values()))
         page = _Page(f"chapter-{article.slug}", f"chapter-{article.slug}.xhtml", article.title)
-        self._add(page.uid, page.file_name, XHTML_TYPE, data, properties)
+        self._add(page.uid, page.file_name, XHTML_TYPE, document.data, document.properties)
         return page
 
     def _image(self, asset: Asset, source: Path) -> str | None:
@@ -305,8 +338,15 @@ class Ebook:
         return self._page("cover.xhtml", "epub/cover.xhtml.j2", translate(book.lang, "cover"),
                           cover_image=name)
 
-    def _clean(self, root: etree._Element, where: Path, chapter: bool) -> list[str]:
-        """Make a document fit for e-readers; return its manifest properties."""
+    def _clean(self, root: etree._Element, where: Path,
+               images: frozenset[str] | None) -> tuple[list[str], bool]:
+        """Make a document fit for e-readers; return its manifest properties.
+
+        In a chapter (``images`` given: the ebook's images it shows), links and images are
+        checked too; the flag returned tells whether an image lacks alternative text.
+        """
+        chapter = images is not None
+        undescribed = False
         for script in list(root.iter(f"{X}script")):
             # A JSON-LD block is data, not a program: it goes without a word.
             if script.get("type") != "application/ld+json":
@@ -329,8 +369,8 @@ class Ebook:
                 link.set(f"{{{EPUB_NS}}}type", "noteref")
             self._fix_link(link, where, here)
         for image in list(root.iter(f"{X}img")) if chapter else ():
-            if image.get("src") in self.images.values():
-                self.undescribed = self.undescribed or not image.get("alt", "").strip()
+            if image.get("src") in images:
+                undescribed = undescribed or not image.get("alt", "").strip()
             else:
                 replacement = etree.Element(f"{X}span", {"class": "image-missing"})
                 replacement.text = image.get("alt") or ""
@@ -343,10 +383,9 @@ class Ebook:
         properties = []
         if next(root.iter(f"{{{MATHML_NS}}}math"), None) is not None:
             properties.append("mathml")
-            self.has_math = True
         if next(root.iter(f"{{{SVG_NS}}}svg"), None) is not None:
             properties.append("svg")
-        return properties
+        return properties, undescribed
 
     def _fix_link(self, link: etree._Element, where: Path, here: set[str]) -> None:
         """Point links at other chapters inside the book; unwrap links to what it lacks.
