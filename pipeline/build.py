@@ -13,13 +13,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.brand import RASTER_FOLDER
 from pipeline.brand import world_digest as brand_digest
 from pipeline.brand.store import load_in_background
 from pipeline.cache import (
-    ARTICLES_FILE,
-    STATE_FILE,
-    TEMPLATE_CACHE,
     BuildCache,
     code_fingerprint,
     digest,
@@ -447,10 +443,10 @@ def clean(project: Project) -> tuple[int, list[Path]]:
                 continue
             path.unlink()
             removed += 1
-        for folder in ("parse", TEMPLATE_CACHE, RASTER_FOLDER):
-            shutil.rmtree(cache.dir / folder, ignore_errors=True)
-        for name in (STATE_FILE, ARTICLES_FILE, "lock"):
-            (cache.dir / name).unlink(missing_ok=True)
+        # Everything in the cache folder is Folio's (its record, parses, compiled templates,
+        # drawings of logos and formulas, finished chapters), its lock file too.
+        if not cache.dir.is_symlink():
+            shutil.rmtree(cache.dir, ignore_errors=True)
     for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()),
                          key=lambda p: len(p.parts), reverse=True):
         with contextlib.suppress(OSError):

@@ -274,35 +274,48 @@ def _articles_layout() -> str:
     return digest("articles", code_fingerprint())
 
 
-class _ModelUnpickler(pickle.Unpickler):
-    """Unpickles Folio's model and nothing else: a planted file cannot run code."""
+# The classes kept articles are made of: nothing else is unpickled from articles.pickle.
+MODEL_CLASSES = frozenset({("pipeline.model", name) for name in (
+    "Article", "Block", "Note", "Image", "Heading")} | {
+    ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "Path"),
+    ("datetime", "date"), ("datetime", "datetime"), ("logging", "LogRecord"),
+    ("copyreg", "_reconstructor"), ("builtins", "object"), ("builtins", "set"),
+    ("builtins", "frozenset")})
 
-    ALLOWED = {("pipeline.model", name) for name in ("Article", "Block", "Note", "Image",
-                                                     "Heading")} | {
-        ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "Path"),
-        ("datetime", "date"), ("datetime", "datetime"), ("logging", "LogRecord"),
-        ("copyreg", "_reconstructor"), ("builtins", "object"), ("builtins", "set"),
-        ("builtins", "frozenset")}
+
+class _KeptUnpickler(pickle.Unpickler):
+    """Unpickles the classes it is told of and nothing else: a planted file cannot run code."""
+
+    def __init__(self, file: Any, allowed: frozenset[tuple[str, str]]) -> None:
+        super().__init__(file)
+        self.allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
-        """Return the class ``module.name`` if it is part of the model, else refuse."""
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of Folio's model")
+        """Return the class ``module.name`` if it is one of those allowed, else refuse."""
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of what Folio keeps")
         return super().find_class(module, name)
+
+
+def load_kept(path: Path, allowed: frozenset[tuple[str, str]]) -> object | None:
+    """Return what is pickled at ``path``, made of ``allowed`` classes; None if it cannot be.
+
+    Missing, damaged, truncated or from another Folio: only a slower build follows.
+    """
+    try:
+        with path.open("rb") as handle:
+            return _KeptUnpickler(handle, allowed).load()
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
+            ValueError, IndexError, KeyError):
+        log.debug("%s: kept data unreadable; made again", location(path))
+        return None
 
 
 def _load_articles(path: Path) -> dict[str, _Kept]:
     """Return the articles kept at ``path``; none when missing, stale or damaged."""
-    try:
-        with path.open("rb") as handle:
-            data = _ModelUnpickler(handle).load()
-    except FileNotFoundError:
-        return {}
-    # Damaged, truncated or from another model: only a slower build, every source read anew.
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError,
-            ValueError, IndexError, KeyError):
-        log.debug("%s: kept articles unreadable; reading every source", location(path))
-        return {}
+    data = load_kept(path, MODEL_CLASSES)
     if not isinstance(data, dict) or data.get("key") != _articles_layout():
         return {}
     articles = data.get("articles")

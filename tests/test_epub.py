@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 import uuid
 import zipfile
@@ -34,6 +36,16 @@ def fixture_files(*names: str) -> dict[str, str | bytes]:
         folder = "source/books" if name.endswith(".yaml") else "source"
         files[f"{folder}/{name}"] = (FIXTURES / name).read_text(encoding="utf-8")
     return files
+
+
+class Planted:
+    """Pickled, it would make a folder when unpickled: what a planted cache file could do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.mkdir, (self.path,)
 
 
 class Ebook:
@@ -455,11 +467,15 @@ def test_a_book_remakes_only_the_chapter_that_changed(make_project, folio, monke
     assert sorted(made) == ["own/third.md", "trio/third.md"]
     assert sum(warning in line for line in second.output.splitlines()) == 1  # the book's
     kept = (root / "build" / "epub" / "trio.epub").read_bytes()
-    # The same bytes as a book made whole; a damaged store is made again, without a word.
+    # The same bytes as a book made whole; a store that is not Folio's is ignored.
     store = root / "build" / ".folio-cache" / "chapters" / "trio.pickle"
-    store.write_bytes(b"not a pickle")
+    planted = root / "planted"
+    store.write_bytes(pickle.dumps({"key": Planted(str(planted))}))
     made.clear()
     third_run = folio(root, "build", "-j", "1", "--format", "epub", "--force")
     assert third_run.exit_code == 0 and "trio/linker.md" in made
     assert (root / "build" / "epub" / "trio.epub").read_bytes() == kept
+    assert not planted.exists()  # a planted file runs no code
     assert not epubcheck_problems(root / "build" / "epub" / "trio.epub")
+    assert folio(root, "clean").exit_code == 0
+    assert not (root / "build").exists()  # the kept chapters went with the rest

@@ -18,10 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.cache import CACHE_DIR, code_fingerprint, digest
+from pipeline.cache import CACHE_DIR, code_fingerprint, digest, load_kept
 from pipeline.executors.base import detached
 
 FOLDER = "chapters"
+# What a kept chapter is made of: nothing else is unpickled from the store.
+KEPT_CLASSES = frozenset({(__name__, "Chapter"), ("logging", "LogRecord"),
+                          ("copyreg", "_reconstructor"), ("builtins", "object")})
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,10 @@ class ChapterStore:
         self.used: dict[str, Chapter] = {}
 
     def _load(self) -> dict[str, Chapter]:
-        if self.path is None:
-            return {}
         # Damaged or from another layout: the chapters are made again, and it is rewritten.
-        with contextlib.suppress(Exception):
-            with self.path.open("rb") as file:
-                kept = pickle.load(file)
-            if isinstance(kept, dict) and all(isinstance(c, Chapter) for c in kept.values()):
-                return kept
+        kept = load_kept(self.path, KEPT_CLASSES) if self.path else None
+        if isinstance(kept, dict) and all(isinstance(c, Chapter) for c in kept.values()):
+            return kept
         return {}
 
     def key(self, text: str, source: Path, extra: str) -> str:
