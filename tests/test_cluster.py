@@ -219,6 +219,30 @@ def test_dasks_profiler_is_paused_while_builds_run(client):
     assert running() == [True, True]
 
 
+def test_freed_memory_is_kept_for_the_next_target_while_builds_run(client):
+    def faults() -> int:
+        """Return the page faults of making an ebook cover's canvas ten times."""
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+        for _ in range(10):
+            bytearray(8_640_000)
+        return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+
+    def most() -> int:
+        return max(client.run(faults).values())
+
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_: each canvas is mapped and faulted in afresh.
+    assert most() > 15_000
+    client.run(warm_up, [], "build-a")
+    try:
+        most()  # the first canvas grows the heap
+        assert most() < 1_000
+    finally:
+        client.run(forget_build, "build-a")
+    assert most() > 15_000
+
+
 def test_an_unreachable_scheduler_is_one_line(project, folio, monkeypatch):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
