@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,19 +64,33 @@ def run_cluster_case(bench: Bench, source: Path, reference: Path, count: int) ->
     except ImportError:
         return "skipped: Dask is not installed (pip install 'folio[cluster]')"
     root = bench.copy(source, f"cluster-{count}")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        command = bench.folio(root, "--force", "--scheduler", cluster.scheduler_address)
-        # -vv instead of -q: the time of each output and the bytes moved, for the model.
-        command[command.index("-q")] = "-vv"
-        try:
-            result = measure(command, keep_log=True)
-        except CommandFailed as exc:
-            return str(exc)
+    # Dask's nanny writes its workers' environment (MALLOC_TRIM_THRESHOLD_, OMP_NUM_THREADS)
+    # into this process's and leaves it there: the coordinating folio, and the cases measured
+    # after this one, must run as they would on a machine of their own.
+    environment = dict(os.environ)
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster:
+            _restore(environment)
+            command = bench.folio(root, "--force", "--scheduler", cluster.scheduler_address)
+            # -vv instead of -q: the time of each output and the bytes moved, for the model.
+            command[command.index("-q")] = "-vv"
+            try:
+                result = measure(command, keep_log=True)
+            except CommandFailed as exc:
+                return str(exc)
+    finally:
+        _restore(environment)
     sent = SENT.search(result.log)
     tasks, task_bytes, shipped, received = (int(n) for n in sent.groups()) if sent else (0,) * 4
     return ClusterRun(result, count, sum(float(s) for s in WRITTEN.findall(result.log)), tasks,
                       task_bytes, shipped, received, same_outputs(root / "build", reference))
+
+
+def _restore(environment: dict[str, str]) -> None:
+    """Make this process's environment ``environment`` again."""
+    os.environ.clear()
+    os.environ.update(environment)
 
 
 def same_outputs(built: Path, reference: Path) -> bool | None:
