@@ -579,6 +579,24 @@ def test_a_logo_sized_in_millimetres_with_text_is_drawn_with_its_text(tmp_path: 
     assert drawn.getchannel("A").getextrema()[1] > 128  # the letters are there
 
 
+def test_only_the_generic_families_an_svg_names_are_looked_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each lookup is a fontconfig run: a logo in one named family needs serif alone (for text
+    # naming none, or a family not installed); "sans-serif" is not "serif" twice.
+    from pipeline.brand import fonts, raster
+
+    asked: list[str] = []
+    monkeypatch.setattr(fonts, "installed_family",
+                        lambda name: asked.append(name) or (f"{name} installed", None, ((), ())))
+    text = '<svg><text font-family="DejaVu Sans, monospace">A</text></svg>'
+    assert raster._families(text) == {"serif_family": "serif installed",
+                                      "font_family": "serif installed",
+                                      "monospace_family": "monospace installed"}
+    asked.clear()
+    raster._families('<svg><text style="font-family: sans-serif">A</text></svg>')
+    assert sorted(asked) == ["sans-serif", "serif"]
+
+
 # Run in a fresh interpreter: brand-yml may be imported already in the test process.
 IMPORT_BRAND_YML = """\
 from pydantic import ValidationError

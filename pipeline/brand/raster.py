@@ -92,20 +92,22 @@ GENERIC = {"serif_family": "serif", "sans_serif_family": "sans-serif",
            "fantasy_family": "fantasy"}
 
 
-@functools.cache
-def _families() -> dict[str, str]:
-    """Return the installed families resvg draws the generic ones with, as fontconfig picks.
+def _families(text: str) -> dict[str, str]:
+    """Return the installed families resvg draws the generic ones ``text`` uses with.
 
     resvg draws text that names no family in Times New Roman, and text in a family it lacks
     not at all: matplotlib's figures lost every label where that font is not installed. The
-    families fontconfig picks are the ones WeasyPrint prints the same SVG with.
+    families fontconfig picks are the ones WeasyPrint prints the same SVG with. Only the
+    generic families the SVG names are looked up (a fontconfig run each), and serif, CSS's
+    initial family, which draws the text that names none or only missing ones.
     """
     from pipeline.brand.fonts import installed_family
 
-    found = {key: installed_family(name)[0] for key, name in GENERIC.items()}
+    found = {key: installed_family(name)[0] for key, name in GENERIC.items()
+             if key == "serif_family" or re.search(rf"(?<![\w-]){name}(?![\w-])", text)}
     found = {key: name for key, name in found.items() if name != GENERIC[key]}
     if "serif_family" in found:
-        found["font_family"] = found["serif_family"]  # CSS's initial family is serif
+        found["font_family"] = found["serif_family"]
     return found
 
 
@@ -120,7 +122,7 @@ def _draw(svg: bytes, height: int) -> bytes:
     # Inkscape's) no size at all; CSS counts 96 pixels an inch.
     text = clean_svg(svg).decode("utf-8")
     # Fonts matter only to an SVG with text (fontconfig is asked once a process, if at all).
-    families = _families() if SVG_TEXT.search(text) else {}
+    families = _families(text) if SVG_TEXT.search(text) else {}
     try:
         return bytes(resvg_py.svg_to_bytes(svg_string=text, height=height, dpi=CSS_DPI,
                                            **families))
