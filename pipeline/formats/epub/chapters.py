@@ -40,14 +40,12 @@ class Chapter:
 class ChapterStore:
     """The kept chapters of one book, in ``build/.folio-cache/chapters/<slug>.pickle``.
 
-    Saved with only the chapters this build used, so the file never outgrows its book.
-    Without a build folder to keep them in (a Dask worker's copy of the project is thrown
-    away after the build) every chapter is simply made.
+    Saved with only the chapters this build used, so the file never outgrows its book. On a
+    Dask worker, the store lies in the build's copy of the project, thrown away after it.
     """
 
-    def __init__(self, build_dir: Path | None, slug: str, salt: str) -> None:
-        # No build folder: nothing is kept (an article's own ebook is made only when it changed).
-        self.path = build_dir / CACHE_DIR / FOLDER / f"{slug}.pickle" if build_dir else None
+    def __init__(self, build_dir: Path, slug: str, salt: str) -> None:
+        self.path = build_dir / CACHE_DIR / FOLDER / f"{slug}.pickle"
         # What every key shares: Folio's code and where the book's links lead.
         self.salt = digest(code_fingerprint(), salt)
         self.kept = self._load()
@@ -55,7 +53,7 @@ class ChapterStore:
 
     def _load(self) -> dict[str, Chapter]:
         # Damaged or from another layout: the chapters are made again, and it is rewritten.
-        kept = load_kept(self.path, KEPT_CLASSES) if self.path else None
+        kept = load_kept(self.path, KEPT_CLASSES)
         if isinstance(kept, dict) and all(isinstance(c, Chapter) for c in kept.values()):
             return kept
         return {}
@@ -77,7 +75,7 @@ class ChapterStore:
 
     def save(self) -> None:
         """Write the chapters used (atomically) if they differ from those kept."""
-        if self.path is None or self.used.keys() == self.kept.keys():
+        if self.used.keys() == self.kept.keys():
             return
         with contextlib.suppress(OSError):  # a cache that cannot be written is no error
             self.path.parent.mkdir(parents=True, exist_ok=True)

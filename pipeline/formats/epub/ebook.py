@@ -102,11 +102,14 @@ class Ebook:
                 self.link_targets[name] = file_name
             self.anchors[file_name] = ids_in(article.body_html, *(n.html for n in article.notes))
             self.anchors[file_name].update(f"fn{note.number}" for note in article.notes)
-        # A book keeps its finished chapters: where its links lead decides them too.
-        links = (*(f"{name}>{target}" for name, target in sorted(self.link_targets.items())),
-                 *(f"{name}#{' '.join(sorted(ids))}" for name, ids in sorted(self.anchors.items())))
-        self.kept = ChapterStore(self.project.build_dir if collection else None, book.slug,
-                                 digest(*links))
+        # A book keeps its finished chapters (where its links lead decides them too); an
+        # article's own ebook is made only when its one chapter changed.
+        self.kept: ChapterStore | None = None
+        if collection:
+            links = (*(f"{name}>{target}" for name, target in sorted(self.link_targets.items())),
+                     *(f"{name}#{' '.join(sorted(ids))}"
+                       for name, ids in sorted(self.anchors.items())))
+            self.kept = ChapterStore(self.project.build_dir, book.slug, digest(*links))
 
     def build(self) -> bytes:
         """Assemble the package and return the zipped EPUB."""
@@ -177,7 +180,8 @@ class Ebook:
         writer.out.entries[ncx] = writer.out.entries[ncx].replace(
             b'content="0" name="dtb:depth"',
             f'content="{toc_depth(toc)}" name="dtb:depth"'.encode())
-        self.kept.save()
+        if self.kept is not None:
+            self.kept.save()
         return zip_epub(writer.out.entries, when)
 
     def _add(self, uid: str, file_name: str, media_type: str, content: bytes,
@@ -196,12 +200,12 @@ class Ebook:
                 images: frozenset[str] | None = None) -> Chapter:
         """Render an XHTML template into a well-formed document with its manifest properties.
 
-        ``images`` makes it a chapter, showing those of the ebook's images: a chapter kept
-        from an earlier build is reused, with the warnings making it gave.
+        ``images`` makes it a chapter, showing those of the ebook's images: in a book, a
+        chapter kept from an earlier build is reused, with the warnings making it gave.
         """
         text = render(self.env, template, context)
-        if images is None:
-            document = self._document(text, where, None)
+        if images is None or self.kept is None:
+            document = self._document(text, where, images)
         else:
             # The lines of its addresses go into its warnings.
             lines = sorted(self.lines.get(where, {}).items())
@@ -214,6 +218,7 @@ class Ebook:
                 with recorded() as records:
                     document = self._document(text, where, images)
                 self.kept.put(key, replace(document, records=records))
+        if images is not None:
             self.undescribed = self.undescribed or document.undescribed
         self.has_math = self.has_math or "mathml" in document.properties
         return document
