@@ -234,11 +234,10 @@ def _reason(exc: BaseException, address: str) -> str:
 _UNPACKED: dict[str, Shipment] = {}
 _ROOTS: dict[str, Path] = {}
 _UNPACKING = threading.Lock()
-# The builds that paused this worker's profiler, and whether it ran before the first of them.
-_PAUSED: set[str] = set()
-_PROFILER_RAN = [False]
-# The builds running with glibc's malloc keeping freed memory (see _keep_freed_memory).
-_KEEPING: set[str] = set()
+# The builds running on this worker, and what the first of them changed for all of them
+# (Dask's profiler paused, malloc's thresholds raised), for the last to set back.
+_RUNNING: set[str] = set()
+_CHANGED = {"profiler": False, "malloc": False}
 # mallopt's parameters (malloc.h), and their values while builds run: the ceilings of the
 # thresholds glibc raises by itself when no environment variable has fixed them.
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
@@ -252,12 +251,15 @@ async def warm_up(modules: list[str], token: str, dask_worker: Worker | None = N
     """Load ``modules`` on a worker, off its event loop (Dask runs only coroutines unwaited).
 
     As for local workers, their ``warm_up()`` runs too: the fonts and the hyphenation patterns
-    are then loaded before the first target, once a worker. Dask's profiler is paused until
-    the build ends.
+    are then loaded before the first target, once a worker. Dask's profiler is paused and
+    malloc keeps freed memory until the build ends (see ``forget_build``).
     """
     if dask_worker is not None:
-        _pause_profiler(dask_worker, token)
-        _keep_freed_memory(token)
+        with _UNPACKING:
+            if not _RUNNING:
+                _CHANGED["profiler"] = _pause_profiler(dask_worker)
+                _CHANGED["malloc"] = _keep_freed_memory()
+            _RUNNING.add(token)
     await asyncio.get_running_loop().run_in_executor(None, load, modules)
     # What is loaded now lives as long as the worker: kept out of the collections that
     # every target's many short-lived objects set off, it is not scanned again each time.
@@ -331,25 +333,22 @@ def _unpacked(token: str, shipment: bytes) -> tuple[Path, Shipment]:
         return _ROOTS[token], _UNPACKED[token]
 
 
-def _pause_profiler(worker: Worker, token: str) -> None:
-    """Stop Dask's statistical profiler on ``worker`` while the build ``token`` runs there.
+def _pause_profiler(worker: Worker) -> bool:
+    """Stop Dask's statistical profiler on ``worker``; tell whether it was running.
 
     A hundred times a second it walks the stack of the running task and reads the source
     line of every frame: WeasyPrint's layout stacks are deep, and the sampling cost Folio's
     tasks a fifth of their time. Run in the worker's event loop, as is ``forget_build``.
     """
     sampler = worker.periodic_callbacks.get("profile")
-    if sampler is None:  # profiling is off in this worker's Dask configuration
-        return
-    with _UNPACKING:
-        if not _PAUSED:
-            _PROFILER_RAN[0] = sampler.is_running()
-        _PAUSED.add(token)
-        sampler.stop()
+    if sampler is None or not sampler.is_running():  # profiling is off in its configuration
+        return False
+    sampler.stop()
+    return True
 
 
-def _keep_freed_memory(token: str) -> None:
-    """Let glibc's malloc keep the memory targets free, for the next ones, while ``token`` runs.
+def _keep_freed_memory() -> bool:
+    """Let glibc's malloc keep the memory targets free, for the next ones; tell if it did.
 
     Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so that freed memory goes
     back to the system at once. Fixed so, glibc also stops raising the size from which it maps
@@ -359,12 +358,9 @@ def _keep_freed_memory(token: str) -> None:
     kept up to 64 MiB, as glibc would by itself; the thresholds are set back when the last
     build here ends.
     """
-    if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
-        return  # glibc raises its thresholds itself, as the targets' allocations need
-    with _UNPACKING:
-        if not _KEEPING and not _set_malloc(KEPT_FREE, MAPPED_FROM):
-            return  # not glibc's malloc: nothing to set
-        _KEEPING.add(token)
+    # Without the variable, glibc raises its thresholds itself, as the allocations need;
+    # without glibc's malloc, there is nothing to set.
+    return "MALLOC_TRIM_THRESHOLD_" in os.environ and _set_malloc(KEPT_FREE, MAPPED_FROM)
 
 
 def _set_malloc(trim: int, mmap: int) -> bool:
@@ -395,14 +391,12 @@ def forget_build(token: str, dask_worker: Worker | None = None) -> None:
     with _UNPACKING:
         _UNPACKED.pop(token, None)
         root = _ROOTS.pop(token, None)
-        if token in _PAUSED:
-            _PAUSED.discard(token)
+        if token in _RUNNING:
+            _RUNNING.discard(token)
             sampler = dask_worker.periodic_callbacks.get("profile") if dask_worker else None
-            if not _PAUSED and _PROFILER_RAN[0] and sampler is not None:
+            if not _RUNNING and _CHANGED["profiler"] and sampler is not None:
                 sampler.start()
-        if token in _KEEPING:
-            _KEEPING.discard(token)
-            if not _KEEPING:
+            if not _RUNNING and _CHANGED["malloc"]:
                 _set_malloc(_malloc_setting("MALLOC_TRIM_THRESHOLD_"),
                             _malloc_setting("MALLOC_MMAP_THRESHOLD_"))
     if root is not None:
