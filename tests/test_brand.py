@@ -189,6 +189,25 @@ def test_epub_packs_fonts_and_logo_and_passes_epubcheck(built: Path) -> None:
     assert epubcheck_problems(path) == []
 
 
+def test_epub_cover_shows_the_logo_at_its_foot(built: Path) -> None:
+    from PIL import Image
+
+    with zipfile.ZipFile(built / "epub" / f"{SLUG}.epub") as book:
+        cover = Image.open(io.BytesIO(book.read("EPUB/images/cover.jpg"))).convert("L")
+    width, height = cover.size
+
+    def share(box: tuple[int, int, int, int], test: Callable[[int], bool]) -> float:
+        counts = cover.crop(box).histogram()  # pixels of each grey level
+        return sum(count for grey, count in enumerate(counts) if test(grey)) / sum(counts)
+
+    # On the claret field, the light logo (no dark variant) stands on a white plate, 150
+    # pixels high, 120 above the foot: the ink of its drawn word shows there and nowhere below.
+    logo = ((width - 600) // 2, height - 270, (width + 600) // 2, height - 120)
+    assert share(logo, lambda grey: grey > 230) > 0.4
+    assert share(logo, lambda grey: grey < 50) > 0.02
+    assert share((0, height - 80, width, height), lambda grey: grey > 230 or grey < 50) == 0
+
+
 def test_pptx_theme_holds_brand_colours_fonts_and_described_logo(built: Path) -> None:
     from pptx import Presentation
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -466,11 +485,11 @@ def build_in_own_process(root: Path, formats: str) -> str:
     return done.stdout.strip()
 
 
-def drawing(svg: str) -> bytes:
-    """Return ``svg`` drawn as Folio draws a logo for PowerPoint and the EPUB cover."""
+def drawing(svg: str, height: int = 300) -> bytes:
+    """Return ``svg`` drawn as Folio draws a logo for PowerPoint (or, 150 high, a cover)."""
     from pipeline.brand.raster import _draw
 
-    return _draw(svg.encode(), 300)
+    return _draw(svg.encode(), height)
 
 
 def pptx_logos(path: Path) -> list[bytes]:
@@ -489,11 +508,12 @@ def test_svg_logo_drawn_once_by_a_worker_kept_by_content(
     # Outputs that show SVG as it is never draw it.
     assert build_in_own_process(root, "html,pdf") == "brand_yml"
     assert not kept.exists()
-    # The EPUB cover and the PPTX draw it: in a worker, not in the coordinating process, and
-    # only the logo they show (not the unused dark variant).
+    # The EPUB cover and the PPTX draw it: in a worker, not in the coordinating process, only
+    # the logo they show (not the unused dark variant), once for each height it is shown at.
     assert build_in_own_process(root, "epub,slides") == ""  # the brand came from the cache
-    assert [path.read_bytes() for path in kept.glob("*.png")] == [drawing(LOGO.format(
-        fill="#1b1b1f"))]
+    light = LOGO.format(fill="#1b1b1f")
+    assert sorted(path.read_bytes() for path in kept.glob("*.png")) == sorted(
+        [drawing(light), drawing(light, 150)])
     assert pptx_logos(root / "build/slides" / f"{SLUG}.pptx") == [
         drawing(LOGO.format(fill="#1b1b1f"))] * 2
     # A new logo is drawn anew: the drawing is kept by the SVG's content, never by its name.
@@ -501,7 +521,7 @@ def test_svg_logo_drawn_once_by_a_worker_kept_by_content(
     assert "resvg_py" not in build_in_own_process(root, "slides")
     assert pptx_logos(root / "build/slides" / f"{SLUG}.pptx") == [
         drawing(LOGO.format(fill="#0000ff"))] * 2
-    assert len(list(kept.glob("*.png"))) == 2
+    assert len(list(kept.glob("*.png"))) == 3
 
 
 def test_processes_drawing_one_logo_at_once_draw_it_once(

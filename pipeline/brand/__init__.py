@@ -157,11 +157,14 @@ class Brand:
                     found[file.rel] = file
         return tuple(found[rel] for rel in sorted(found))
 
-    def raster(self, file: BrandFile) -> bytes:
-        """Return a logo as PNG or JPEG bytes: an SVG one drawn on first need, once a build."""
-        from pipeline.brand.raster import logo_png
+    def raster(self, file: BrandFile, height: int | None = None) -> bytes:
+        """Return a logo as PNG or JPEG bytes: an SVG one drawn on first need, once a build.
 
-        return logo_png(file.path, self.raster_dir)
+        An SVG logo is drawn ``height`` pixels high (by default, sharp on a 1-inch logo).
+        """
+        from pipeline.brand.raster import HEIGHT, logo_png
+
+        return logo_png(file.path, self.raster_dir, height or HEIGHT)
 
     @property
     def font_files(self) -> tuple[Path, ...]:
