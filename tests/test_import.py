@@ -319,6 +319,32 @@ def test_hugo_and_obsidian_markdown(project, folio, tmp_path):
     assert not (project / "source" / "later.md").exists()
 
 
+def test_pandoc_markdown_with_a_title_block_keeps_its_metadata_tables_and_notes(
+        project, folio, tmp_path):
+    # pandoc's own Markdown, as its test suite and older documents write it: a title block,
+    # a simple table and an inline note, which CommonMark reads as a paragraph of '%' lines,
+    # a code block and bracketed text.
+    notes = tmp_path / "field-notes.md"
+    notes.write_text("% Field Notes\n% Ana Ruiz; Ben Okafor\n% March 3, 2021\n\n"
+                     "Counts from the spring survey.^[Taken at dawn.]\n\n"
+                     "  Site     Birds\n-------   ------\n  North       12\n  South        7\n\n"
+                     "Table: Birds seen\n", encoding="utf-8")
+    result = folio(project, "import", str(notes))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "field-notes.md")
+    assert meta["title"] == "Field Notes"
+    assert meta["author"] == ["Ana Ruiz", "Ben Okafor"]
+    assert str(meta["date"]) == "2021-03-03"
+    assert "%" not in body
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "field-notes.html"))
+    assert [cell.text_content().strip() for cell in page.xpath("//table//td")] == [
+        "North", "12", "South", "7"]
+    assert page.xpath("//table/caption")[0].text_content().strip() == "Birds seen"
+    assert "Taken at dawn." in page.xpath("string(//*[@role='doc-endnotes'])")
+
+
 def test_second_import_is_refused_without_force(project, folio):
     page = str(FIXTURES / "saved-post.html")
     target = project / "source" / "why-slow-reading-matters.md"

@@ -9,8 +9,16 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 
 from pipeline import images
-from pipeline.importers.base import Imported, ImportFailed, Options, Origin
+from pipeline.importers.base import (
+    Imported,
+    ImportFailed,
+    Options,
+    Origin,
+    keyword_list,
+    split_names,
+)
 from pipeline.importers.pandoc_ast import Node, clean, text_of, without_links_to
+from pipeline.schema import LANG_RE
 from pipeline.urls import split_url
 
 log = logging.getLogger(__name__)
@@ -177,3 +185,22 @@ def meta_value(value: dict[str, Any] | None) -> Any:
     if kind in {"MetaInlines", "MetaBlocks"}:
         return text_of(content)
     return content
+
+
+def pandoc_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Return what pandoc found: Word's title paragraphs, an EPUB's OPF, a title block."""
+    found: dict[str, Any] = {}
+    for key in ("title", "subtitle", "date", "description", "lang"):
+        value = meta_value(meta.get(key))
+        if isinstance(value, str) and value.strip():
+            found[key] = value.strip()
+    for key in ("author", "creator"):
+        value = meta_value(meta.get(key))
+        if value and "author" not in found:
+            found["author"] = split_names(value)
+    keywords = keyword_list(meta_value(meta.get("keywords")), meta_value(meta.get("subject")))
+    if keywords:
+        found["keywords"] = keywords
+    if "lang" in found and not LANG_RE.fullmatch(found["lang"]):
+        del found["lang"]
+    return found

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from pipeline.importers.assemble import Media, assemble, meta_value
+from pipeline.importers.assemble import Media, assemble, pandoc_meta
 from pipeline.importers.base import SAFE_XML, Importer, keyword_list, register, split_names
 from pipeline.importers.pandoc_ast import read_ast
 from pipeline.importers.word import package_part, prepared, word_language, word_main
@@ -93,7 +93,7 @@ class DocumentImporter(Importer):
             ast = read_ast(source, reader, origin.label, media_dir)
             if kind == "docx":
                 ast["blocks"] = _without_word_styles(ast["blocks"])
-            shown = _pandoc_meta(ast["meta"])
+            shown = pandoc_meta(ast["meta"])
             meta = {**shown, **properties(data, kind)}
             if kind == "docx":
                 # pandoc takes Word's Title, Subtitle and Author paragraphs out of the body:
@@ -133,25 +133,6 @@ def _without_word_styles(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         out.append(block)
     return out
-
-
-def _pandoc_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """Return what pandoc found: a docx's Title, Author and Date paragraphs, an EPUB's OPF."""
-    found: dict[str, Any] = {}
-    for key in ("title", "subtitle", "date", "description", "lang"):
-        value = meta_value(meta.get(key))
-        if isinstance(value, str) and value.strip():
-            found[key] = value.strip()
-    for key in ("author", "creator"):
-        value = meta_value(meta.get(key))
-        if value and "author" not in found:
-            found["author"] = split_names(value)
-    keywords = keyword_list(meta_value(meta.get("keywords")), meta_value(meta.get("subject")))
-    if keywords:
-        found["keywords"] = keywords
-    if "lang" in found and not LANG_RE.fullmatch(found["lang"]):
-        del found["lang"]
-    return found
 
 
 def properties(data: bytes, kind: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import yaml
 
-from pipeline.importers.assemble import Media, assemble
+from pipeline.importers.assemble import Media, assemble, pandoc_meta
 from pipeline.importers.base import (
     Importer,
     ImportFailed,
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd", ".mdx"}
 _YAML = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _TOML = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
+# pandoc's own title block ("% Title", "% Authors; separated", "% Date"), which no other
+# Markdown has: the file is pandoc's Markdown, with its simple and grid tables.
+_TITLE_BLOCK = re.compile(r"\A%[ \t]*\S")
 # Other tools' names for Folio's fields, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
@@ -80,9 +83,13 @@ class MarkdownImporter(Importer):
                             "imports it")]
         meta, dropped = map_front_matter(front, origin)
         quarto = PurePath(origin.label).suffix.lower() in {".qmd", ".rmd"} or "format" in front
+        pandoc = not front and bool(_TITLE_BLOCK.match(body))
         body = convert_syntax(body, origin, dropped)
-        reader = "markdown-smart" if quarto else "commonmark_x-smart+wikilinks_title_after_pipe"
+        reader = "markdown-smart" if quarto or pandoc \
+            else "commonmark_x-smart+wikilinks_title_after_pipe"
         ast = read_ast(body.encode("utf-8"), reader, origin.label)
+        if pandoc:
+            meta = {**pandoc_meta(ast["meta"]), **meta}
         blocks = walk(ast["blocks"], _wiki_link)
         media = Media(origin, options)
         cover = meta.pop("cover", None)
