@@ -164,6 +164,10 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
     if not text.strip():
         raise SourceError("the file is empty; an article needs front matter with a title", path, 1)
     if not FENCE.match(text):
+        if text.startswith("%"):  # pandoc's older title block: import reads it
+            raise SourceError("a '% title' block is not front matter: write it as '---', "
+                              "'title: ...', '---', or bring the file in with 'folio import'",
+                              path, 1)
         raise SourceError("no front matter: start the file with a '---' line, 'title: ...' "
                           "and another '---'", path, 1)
     closing = FENCE.search(text, text.index("\n") + 1 if "\n" in text else len(text))
