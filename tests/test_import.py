@@ -343,6 +343,11 @@ def test_pandoc_markdown_with_a_title_block_keeps_its_metadata_tables_and_notes(
         "North", "12", "South", "7"]
     assert page.xpath("//table/caption")[0].text_content().strip() == "Birds seen"
     assert "Taken at dawn." in page.xpath("string(//*[@role='doc-endnotes'])")
+    # pandoc's own documents are often .txt: the title block says what they are.
+    text = tmp_path / "field-notes.txt"
+    text.write_bytes(notes.read_bytes())
+    assert folio(project, "import", str(text), "--slug", "from-text").exit_code == 0
+    assert body_of(project / "source" / "from-text.md")[1] == body
 
 
 def test_second_import_is_refused_without_force(project, folio):

@@ -38,7 +38,10 @@ _YAML = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOT
 _TOML = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
 # pandoc's own title block ("% Title", "% Authors; separated", "% Date"), which no other
 # Markdown has: the file is pandoc's Markdown, with its simple and grid tables.
-_TITLE_BLOCK = re.compile(r"\A%[ \t]*\S")
+_TITLE_BLOCK = re.compile(rb"%[ \t]*\S")
+# Names pandoc Markdown with a title block goes by besides Markdown's own (not .tex, whose
+# comments open with '%' too).
+PANDOC_TEXT = {".txt", ".text", ".pandoc", ""}
 # Other tools' names for Folio's fields, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
@@ -66,12 +69,15 @@ class MarkdownImporter(Importer):
     priority = 40
 
     def sniff(self, data: bytes, name: str) -> bool:
-        """Recognise Markdown by its suffix, or by YAML or TOML front matter."""
+        """Recognise Markdown by its suffix, its YAML or TOML front matter, or a title block."""
         if not looks_like_text(data):
             return False
         head = data[:4096].removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n")
-        return (PurePath(name).suffix.lower() in SUFFIXES or head.startswith(b"+++\n")
-                or bool(re.match(rb"---[ \t]*\n[\w-]+\s*:", head)))
+        suffix = PurePath(name).suffix.lower()
+        return (suffix in SUFFIXES or head.startswith(b"+++\n")
+                or bool(re.match(rb"---[ \t]*\n[\w-]+\s*:", head))
+                # pandoc's documents are often .txt (its own manual and test suite)
+                or (suffix in PANDOC_TEXT and bool(_TITLE_BLOCK.match(head))))
 
     def read(self, data: bytes, origin: Origin, options: Options,
              project: Project) -> list[Imported | Skipped]:
@@ -83,7 +89,7 @@ class MarkdownImporter(Importer):
                             "imports it")]
         meta, dropped = map_front_matter(front, origin)
         quarto = PurePath(origin.label).suffix.lower() in {".qmd", ".rmd"} or "format" in front
-        pandoc = not front and bool(_TITLE_BLOCK.match(body))
+        pandoc = not front and bool(_TITLE_BLOCK.match(body[:80].encode("utf-8")))
         body = convert_syntax(body, origin, dropped)
         reader = "markdown-smart" if quarto or pandoc \
             else "commonmark_x-smart+wikilinks_title_after_pipe"
