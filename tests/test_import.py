@@ -319,6 +319,42 @@ def test_hugo_and_obsidian_markdown(project, folio, tmp_path):
     assert not (project / "source" / "later.md").exists()
 
 
+def test_jekyll_liquid_goes_but_code_and_raw_blocks_keep_theirs(project, folio, tmp_path):
+    post = tmp_path / "templates.md"
+    post.write_text("---\nlayout: post\ntitle: Templates\n---\n\n"
+                    "Our site lives at {{ site.url }}.\n\n"
+                    "Write `{{ page.title }}` in the layout:\n\n"
+                    "```liquid\n<h1>{{ page.title }}</h1>\n```\n\n"
+                    "{% raw %}\nOr show {{ site.url }} as it is.\n{% endraw %}\n\n"
+                    "{% include note.html %}\n", encoding="utf-8")
+    result = folio(project, "import", str(post))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "templates.md")[1]
+    # Jekyll would fill in what is outside code and raw blocks: its value is not known here.
+    assert "Our site lives at ." in body
+    assert "1 Liquid expression(s) like '{{ site.url }}' removed" in result.stderr
+    assert "Liquid tag 'include' has no Markdown form: removed" in result.stderr
+    # The author's own words are kept: code shows the template, a raw block its text.
+    assert "Write `{{ page.title }}` in the layout:" in body
+    assert "<h1>{{ page.title }}</h1>" in body
+    assert "Or show {{ site.url }} as it is." in body and "raw %}" not in body
+
+
+def test_text_that_names_html_tags_is_not_a_web_page(project, folio, tmp_path):
+    # pandoc's manual, early on: "a valid HTML file including `<head>` and `<body>`".
+    manual = tmp_path / "manual.txt"
+    manual.write_text("---\ntitle: A Manual\n---\n\nA standalone document (a valid HTML file "
+                      "including `<head>` and `<body>`).\n", encoding="utf-8")
+    page = tmp_path / "fragment.txt"
+    page.write_text("<head><title>A Fragment</title></head>\n<body>\n<p>Saved without a "
+                    "doctype, its words are long enough to be an article's.</p>\n</body>\n",
+                    encoding="utf-8")
+    result = folio(project, "import", str(manual), str(page), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "source/a-manual.md: 'A Manual'" in result.stderr
+    assert "source/a-fragment.md: 'A Fragment'" in result.stderr
+
+
 def test_pandoc_markdown_with_a_title_block_keeps_its_metadata_tables_and_notes(
         project, folio, tmp_path):
     # pandoc's own Markdown, as its test suite and older documents write it: a title block,

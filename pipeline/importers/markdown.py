@@ -181,6 +181,11 @@ _HUGO_ARG = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))|"([^"]*
 # Liquid (Jekyll): {% tag args %} and {{ expression }}.
 _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUT = re.compile(r"\{\{-?\s*[\w.\[\]'\" |:-]+?\s*-?\}\}")
+# What Liquid's expressions are left alone in: code (fenced, or a span), whose words are the
+# author's to show ("`{{formula}}`" in pandoc's manual), and Jekyll's {% raw %} blocks.
+_KEPT = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$"
+                   r"|(`+)(?!`)(?:[^`\n]|\n(?![ \t]*\n))+?(?<!`)\2(?!`)"
+                   r"|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.MULTILINE | re.DOTALL)
 _EMBED = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _HIGHLIGHT = re.compile(r"(?<![=\w])==(?=\S)(.+?)(?<=\S)==(?![=\w])")
 _CALLOUT = re.compile(r"^(>\s*)\[!(\w+)\][+-]?[ \t]*(.*)$", re.MULTILINE)
@@ -191,8 +196,9 @@ _ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+(\w+)(?:[ \t]+"([^"]*)")?[ \t
 def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     """Rewrite other tools' extensions (shortcodes, Liquid, embeds, admonitions) as Markdown."""
     body = _HUGO.sub(_hugo_replacer(origin, dropped), body)
+    # Liquid's expressions go first, while the raw blocks that keep them are still marked.
+    body, outputs = _outside_code(_LIQUID_OUT, body)
     body = _LIQUID_TAG.sub(_liquid_replacer(origin, dropped), body)
-    body, outputs = _LIQUID_OUT.subn("", body)
     if outputs:
         dropped["Liquid expressions"] += outputs
         log.warning("%s: %d Liquid expression(s) like '{{ site.url }}' removed: they need "
@@ -205,6 +211,21 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     # Quarto and R Markdown code cells stay as written: reading the article opens them as code
     # blocks and applies their "#|" options (pipeline/source.py).
     return _ADMONITION.sub(_admonition, body)
+
+
+def _outside_code(pattern: re.Pattern[str], body: str) -> tuple[str, int]:
+    """Return ``body`` less ``pattern``'s matches outside code and raw blocks, and their count."""
+    kept = [found.span() for found in _KEPT.finditer(body)]
+    removed = 0
+
+    def remove(match: re.Match[str]) -> str:
+        nonlocal removed
+        if any(start <= match.start() < end for start, end in kept):
+            return match.group(0)
+        removed += 1
+        return ""
+
+    return pattern.sub(remove, body), removed
 
 
 def _admonition(match: re.Match[str]) -> str:

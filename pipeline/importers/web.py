@@ -39,8 +39,10 @@ _PARSER = lxml_html.HTMLParser(encoding="utf-8")
 def looks_like_html(data: bytes) -> bool:
     """Tell whether ``data`` is an HTML page (not merely text mentioning a tag)."""
     head = data[:4096].removeprefix(b"\xef\xbb\xbf")
+    # Without a doctype or <html>, a page still opens its head or body on a line of its own;
+    # prose that names the tags (pandoc's manual: "including `<head>` and `<body>`") does not.
     return bool(_HTML_START.match(head)) or bool(
-        re.search(rb"<(?:head|body)[\s>]", head, re.IGNORECASE))
+        re.search(rb"^[ \t]*<(?:head|body)[\s>]", head, re.IGNORECASE | re.MULTILINE))
 
 
 @register
