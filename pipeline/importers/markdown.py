@@ -181,6 +181,10 @@ _HUGO_ARG = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))|"([^"]*
 # Liquid (Jekyll): {% tag args %} and {{ expression }}.
 _LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUT = re.compile(r"\{\{-?\s*[\w.\[\]'\" |:-]+?\s*-?\}\}")
+# Jekyll's way to write a link or image address: "{{ '/docs/start/' | relative_url }}" is
+# the address itself, under the site's base.
+_LIQUID_URL = re.compile(r"\{\{-?\s*(['\"])([^'\"{}\s]*)\1\s*\|\s*(?:relative|absolute)_url"
+                         r"\s*-?\}\}")
 # What Liquid's expressions are left alone in: code (fenced, or a span), whose words are the
 # author's to show ("`{{formula}}`" in pandoc's manual), and Jekyll's {% raw %} blocks.
 _KEPT = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$"
@@ -197,6 +201,7 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     """Rewrite other tools' extensions (shortcodes, Liquid, embeds, admonitions) as Markdown."""
     body = _HUGO.sub(_hugo_replacer(origin, dropped), body)
     # Liquid's expressions go first, while the raw blocks that keep them are still marked.
+    body, _ = _outside_code(_LIQUID_URL, body, r"\2")
     body, outputs = _outside_code(_LIQUID_OUT, body)
     body = _LIQUID_TAG.sub(_liquid_replacer(origin, dropped), body)
     if outputs:
@@ -213,19 +218,19 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     return _ADMONITION.sub(_admonition, body)
 
 
-def _outside_code(pattern: re.Pattern[str], body: str) -> tuple[str, int]:
-    """Return ``body`` less ``pattern``'s matches outside code and raw blocks, and their count."""
+def _outside_code(pattern: re.Pattern[str], body: str, by: str = "") -> tuple[str, int]:
+    """Replace ``pattern`` by ``by`` (a re.sub template) outside code and raw blocks; count."""
     kept = [found.span() for found in _KEPT.finditer(body)]
-    removed = 0
+    replaced = 0
 
-    def remove(match: re.Match[str]) -> str:
-        nonlocal removed
+    def replace(match: re.Match[str]) -> str:
+        nonlocal replaced
         if any(start <= match.start() < end for start, end in kept):
             return match.group(0)
-        removed += 1
-        return ""
+        replaced += 1
+        return match.expand(by)
 
-    return pattern.sub(remove, body), removed
+    return pattern.sub(replace, body), replaced
 
 
 def _admonition(match: re.Match[str]) -> str:
