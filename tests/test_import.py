@@ -319,6 +319,21 @@ def test_hugo_and_obsidian_markdown(project, folio, tmp_path):
     assert not (project / "source" / "later.md").exists()
 
 
+def test_an_escaped_hugo_shortcode_is_shown_as_hugo_shows_it(project, folio, tmp_path):
+    # Hugo's documentation shows a shortcode by writing it {{</* ... */>}}.
+    post = tmp_path / "shortcodes.md"
+    post.write_text('---\ntitle: Shortcodes\n---\n\nTo add a figure, type:\n\n'
+                    '```go-html-template\n{{</* figure src="elephant.jpg" */>}}\n```\n\n'
+                    'or, with Markdown inside, {{%/* note */%}}.\n', encoding="utf-8")
+    result = folio(project, "import", str(post))
+    assert result.exit_code == 0, result.output
+    assert "no Markdown form" not in result.stderr
+    body = body_of(project / "source" / "shortcodes.md")[1]
+    assert '```go-html-template\n{{< figure src="elephant.jpg" >}}\n```' in body.replace(
+        "``` go", "```go")
+    assert "{{% note %}}" in body
+
+
 def test_jekyll_liquid_goes_but_code_and_raw_blocks_keep_theirs(project, folio, tmp_path):
     post = tmp_path / "templates.md"
     post.write_text("---\nlayout: post\ntitle: Templates\n---\n\n"

@@ -177,9 +177,12 @@ def _wiki_link(node: Node) -> list[Node]:
 
 # Hugo: {{< name args >}} and {{% name args %}}, with an optional closing {{< /name >}}.
 _HUGO = re.compile(r"\{\{([<%])\s*(/?)\s*([\w./-]+)\s*(.*?)\s*[>%]\}\}", re.DOTALL)
+# A shortcode Hugo shows as written, as its documentation does: {{</* figure src="x.png" */>}}.
+_HUGO_ESCAPED = re.compile(r"\{\{([<%])\s*/\*(.*?)\*/\s*([>%])\}\}", re.DOTALL)
 _HUGO_ARG = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))|"([^"]*)"|(\S+)')
 # Liquid (Jekyll): {% tag args %} and {{ expression }}.
-_LIQUID_TAG = re.compile(r"\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.DOTALL)
+# (Not the "{% ... %}" inside Hugo's "{{% ... %}}", which stays when Hugo would show it.)
+_LIQUID_TAG = re.compile(r"(?<!\{)\{%-?\s*(\w+)\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUT = re.compile(r"\{\{-?\s*[\w.\[\]'\" |:-]+?\s*-?\}\}")
 # Jekyll's way to write a link or image address: "{{ '/docs/start/' | relative_url }}" is
 # the address itself, under the site's base.
@@ -253,6 +256,9 @@ def _args(text: str) -> tuple[list[str], dict[str, str]]:
 
 def _hugo_replacer(origin: Origin, dropped: Counter[str]) -> Callable[[re.Match[str]], str]:
     def replace(match: re.Match[str]) -> str:
+        escaped = _HUGO_ESCAPED.fullmatch(match.group(0))
+        if escaped:
+            return f"{{{{{escaped.group(1)} {escaped.group(2).strip()} {escaped.group(3)}}}}}"
         closing, name, (positional, named) = match.group(2), match.group(3), _args(match.group(4))
         first = positional[0] if positional else ""
         if name == "highlight":
