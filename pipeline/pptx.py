@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import io
 import logging
 import re
@@ -42,7 +41,8 @@ log = logging.getLogger(__name__)
 
 # Layouts of python-pptx's default template, which LibreOffice and PowerPoint both know.
 TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT = 0, 1, 2, 5
-USED_LAYOUTS = (TITLE_LAYOUT, CONTENT_LAYOUT, SECTION_LAYOUT, TITLE_ONLY_LAYOUT)
+# A shape's frame: a:xfrm in a shape's properties, p:xfrm on a table or chart.
+FRAMES = (qn("a:xfrm"), qn("p:xfrm"))
 HEIGHT = Emu(6858000)  # 7.5 in; 16:9 is 13.333 in wide, 4:3 is 10 in
 WIDTHS = {"16:9": Emu(12192000), "4:3": Emu(9144000)}
 # Picture formats PowerPoint shows, by the media type the bytes give (never by file name).
@@ -75,7 +75,8 @@ LOCAL_HEADER = b"PK\x03\x04"
 def write_pptx(deck: Deck, images: dict[str, Asset], brand: Brand | None = None,
                code_style: str = DEFAULT_STYLE) -> bytes:
     """Return the deck as a .pptx file, identical bytes for an identical deck."""
-    prs = Presentation(io.BytesIO(_template(WIDTHS[deck.aspect])))
+    prs = Presentation()
+    _set_size(prs, WIDTHS[deck.aspect])
     if brand is not None:
         apply_brand(prs, brand)
     # SVG figures are drawn once a build, kept with the brand's drawn logos.
@@ -113,34 +114,24 @@ def core_text(text: str) -> str:
     return cut.rstrip(" ,;:") + "\u2026"
 
 
-@functools.cache
-def _template(width: Emu) -> bytes:
-    """Return python-pptx's default template resized to ``width``, made once per process."""
-    # Resizing reads every inherited placeholder frame, slow in python-pptx: a third of
-    # writing a deck, and the same for every deck of a build.
-    prs = Presentation()
-    _set_size(prs, width)
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return buffer.getvalue()
-
-
 def _set_size(prs: Presentation, width: Emu) -> None:
-    """Set the slide size and move the template's placeholders to match its width."""
+    """Set the slide size, and move and stretch the master's and layouts' frames to match.
+
+    Every layout moves, not only those Folio uses: whoever edits the deck picks among them
+    all. A layout's placeholder without a frame of its own inherits the master's, and so
+    moves with it. The XML is changed directly: python-pptx looks inherited frames up slowly.
+    """
     ratio = width / prs.slide_width
     prs.slide_width, prs.slide_height = width, HEIGHT
     if ratio == 1:
         return
-    # Only the layouts Folio uses: inherited frames are slow to look up in python-pptx.
-    # Layout placeholders inherit their frame from the master: read them before it moves.
-    # Setting one coordinate of an inherited frame zeroes the others: set all four.
-    layouts = [prs.slide_layouts[index] for index in USED_LAYOUTS]
-    frames = [(ph, ph.left, ph.top, ph.width, ph.height) for layout in layouts
-              for ph in layout.placeholders if ph.left is not None]
-    frames += [(ph, ph.left, ph.top, ph.width, ph.height) for ph in prs.slide_master.placeholders]
-    for ph, left, top, ph_width, ph_height in frames:
-        ph.left, ph.top = int(left * ratio), top
-        ph.width, ph.height = int(ph_width * ratio), ph_height
+    for part in (prs.slide_master, *prs.slide_layouts):
+        for xfrm in part.element.iter(*FRAMES):
+            offset, extent = xfrm.find(qn("a:off")), xfrm.find(qn("a:ext"))
+            if offset is not None:
+                offset.set("x", str(int(int(offset.get("x")) * ratio)))
+            if extent is not None:
+                extent.set("cx", str(int(int(extent.get("cx")) * ratio)))
 
 
 def _add_slide(prs: Presentation, slide: Slide, deck: Deck, images: dict[str, Asset],

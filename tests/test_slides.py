@@ -297,6 +297,13 @@ def test_pptx_reads_back(built: Callable[..., tuple[Path, Deck]]) -> None:
     assert any(shape.shape_type == 13 for shape in figure.shapes)  # a picture
     table = prs.slides[kinds.index("table")]
     assert any(shape.has_table for shape in table.shapes)
+    # Every layout an editor may pick is the template's, stretched to the wide slide.
+    template = Presentation()
+    for layout, original in zip(prs.slide_layouts, template.slide_layouts, strict=True):
+        for ph, was in zip(layout.placeholders, original.placeholders, strict=True):
+            for now, before in ((ph.left, was.left), (ph.left + ph.width, was.left + was.width)):
+                assert now / prs.slide_width == pytest.approx(before / template.slide_width,
+                                                              abs=0.001), layout.name
 
 
 def test_pptx_converts_in_libreoffice(built: Callable[..., tuple[Path, Deck]],
