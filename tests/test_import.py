@@ -811,3 +811,22 @@ def test_a_saved_pages_links_to_its_site_keep_their_words_without_its_address(pr
     assert "causeways" in body and "/coast/causeways" not in body
     # Relative to the page's folder: perhaps another page imported beside it.
     assert "(../maps/estuary)" in body
+
+
+def test_obsidian_and_mkdocs_syntax_in_code_is_shown_as_written(project, folio, tmp_path):
+    # MkDocs's documentation shows an admonition in a fenced block; a note on Python shows ==.
+    note = tmp_path / "syntax.md"
+    note.write_text('---\ntitle: Syntax\n---\n\nThe ==key== idea.\n\n'
+                    '```markdown\n!!! note "Phasellus"\n\n    Lorem ipsum.\n```\n\n'
+                    '```python\nok = a ==b== c\n```\n\n'
+                    'Embed with `![[diagram.png]]`; a callout:\n\n'
+                    '~~~\n> [!tip] Remember\n~~~\n\n'
+                    '!!! warning\n\n    Mind the gap.\n', encoding="utf-8")
+    result = folio(project, "import", str(note))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "syntax.md")[1]
+    assert "The key idea." in body
+    assert '!!! note "Phasellus"\n\n    Lorem ipsum.' in body
+    assert "ok = a ==b== c" in body
+    assert "`![[diagram.png]]`" in body and "> [!tip] Remember" in body
+    assert "> **Warning**\n>\n> Mind the gap." in body

@@ -211,18 +211,25 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
         dropped["Liquid expressions"] += outputs
         log.warning("%s: %d Liquid expression(s) like '{{ site.url }}' removed: they need "
                     "Jekyll to mean anything", origin.label, outputs)
-    body = _EMBED.sub(lambda m: f"![{m.group(2) or ''}]({quote(m.group(1).strip())})", body)
-    body = _HIGHLIGHT.sub(r"\1", body)
+    # Obsidian's and MkDocs's syntax in code is the author's example of it (MkDocs's own
+    # documentation shows its admonitions in fenced blocks): kept as written.
+    body, _ = _outside_code(_EMBED, body, lambda m: f"![{m.group(2) or ''}]"
+                                                     f"({quote(m.group(1).strip())})")
+    body, _ = _outside_code(_HIGHLIGHT, body, r"\1")
     # An Obsidian callout's title opens its block quote, a paragraph of its own.
-    body = _CALLOUT.sub(lambda m: f"{m.group(1)}**{(m.group(3) or m.group(2).title())}**\n>",
-                        body)
+    body, _ = _outside_code(_CALLOUT, body, lambda m: f"{m.group(1)}**"
+                                                      f"{(m.group(3) or m.group(2).title())}**\n>")
     # Quarto and R Markdown code cells stay as written: reading the article opens them as code
     # blocks and applies their "#|" options (pipeline/source.py).
-    return _ADMONITION.sub(_admonition, body)
+    return _outside_code(_ADMONITION, body, _admonition)[0]
 
 
-def _outside_code(pattern: re.Pattern[str], body: str, by: str = "") -> tuple[str, int]:
-    """Replace ``pattern`` by ``by`` (a re.sub template) outside code and raw blocks; count."""
+def _outside_code(pattern: re.Pattern[str], body: str,
+                  by: str | Callable[[re.Match[str]], str] = "") -> tuple[str, int]:
+    """Replace ``pattern`` by ``by`` outside code and raw blocks; count the replacements.
+
+    ``by`` is a re.sub template, or a function of the match as re.sub takes.
+    """
     kept = [found.span() for found in _KEPT.finditer(body)]
     replaced = 0
 
@@ -231,7 +238,7 @@ def _outside_code(pattern: re.Pattern[str], body: str, by: str = "") -> tuple[st
         if any(start <= match.start() < end for start, end in kept):
             return match.group(0)
         replaced += 1
-        return match.expand(by)
+        return by(match) if callable(by) else match.expand(by)
 
     return pattern.sub(replace, body), replaced
 
