@@ -830,3 +830,30 @@ def test_obsidian_and_mkdocs_syntax_in_code_is_shown_as_written(project, folio, 
     assert "ok = a ==b== c" in body
     assert "`![[diagram.png]]`" in body and "> [!tip] Remember" in body
     assert "> **Warning**\n>\n> Mind the gap." in body
+
+
+def test_pandoc_markdown_under_yaml_front_matter_keeps_its_tables_and_notes(project, folio,
+                                                                             tmp_path):
+    # pandoc's own documents (its manual, its Lua filters guide) open with YAML, as Jekyll's
+    # do, but are pandoc's Markdown: a CommonMark reader made rules and text of their tables.
+    paper = tmp_path / "scores.md"
+    paper.write_text("---\ntitle: Scores\nauthor: Ada Lee\n---\n\n"
+                     "Both measures moved.^[A note in line.]\n\n"
+                     "  Measure     Before   After\n  --------- -------- -------\n"
+                     "  Anxiety         12       8\n  Trust            5       9\n\n"
+                     ": Scores before and after.\n\n"
+                     "+---------+-------+\n| Scale   | Items |\n+=========+:=====:+\n"
+                     "| Trust   | 12    |\n+---------+-------+\n", encoding="utf-8")
+    result = folio(project, "import", str(paper))
+    assert result.exit_code == 0, result.output
+    assert "1 footnote" in result.stderr
+    assert folio(project, "build", "-f", "html").exit_code == 0
+    page = lxml_html.parse(str(project / "build" / "html" / "scores.html"))
+    tables = page.findall(".//table")
+    assert len(tables) == 2
+    assert [td.text_content() for td in tables[0].findall(".//tbody/tr[1]/td")] == [
+        "Anxiety", "12", "8"]
+    assert tables[0].find(".//caption").text_content().strip() == "Scores before and after."
+    assert [th.text_content() for th in tables[1].findall(".//th")] == ["Scale", "Items"]
+    assert page.find(".//hr") is None  # no rule where the table's dashes were
+    assert "A note in line." in page.find(".//*[@role='doc-endnotes']").text_content()

@@ -42,6 +42,14 @@ _TITLE_BLOCK = re.compile(rb"%[ \t]*\S")
 # Names pandoc Markdown with a title block goes by besides Markdown's own (not .tex, whose
 # comments open with '%' too).
 PANDOC_TEXT = {".txt", ".text", ".pandoc", ""}
+# What only pandoc's Markdown has, outside code: a grid table's border, the dashed line under
+# a simple or multiline table's head (a CommonMark reader makes a rule of it and loses the
+# table), an inline note.
+_PANDOC_SYNTAX = re.compile(r"^[ ]{0,3}(?:\+(?:[-=:]+\+)+|-{3,}(?:[ ]+-{3,})+)[ \t]*$"
+                            r"|(?<![\\\w])\^\[(?=[^\]\n]+\])", re.MULTILINE)
+# Front-matter keys of pandoc's citations and templates, which Jekyll and Hugo do not read.
+PANDOC_KEYS = {"bibliography", "csl", "citation-style", "link-citations", "nocite",
+               "references", "reference-section-title", "header-includes"}
 # Other tools' names for Folio's fields, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
@@ -89,7 +97,7 @@ class MarkdownImporter(Importer):
                             "imports it")]
         meta, dropped = map_front_matter(front, origin)
         quarto = PurePath(origin.label).suffix.lower() in {".qmd", ".rmd"} or "format" in front
-        pandoc = not front and bool(_TITLE_BLOCK.match(body[:80].encode("utf-8")))
+        pandoc = _is_pandoc_markdown(front, body, origin.label)
         body = convert_syntax(body, origin, dropped)
         reader = "markdown-smart" if quarto or pandoc \
             else "commonmark_x-smart+wikilinks_title_after_pipe"
@@ -122,6 +130,18 @@ def split_front(text: str, label: str) -> tuple[dict[str, Any], str]:
                 raise ImportFailed("front matter is not a mapping of 'key: value' lines", label)
             return data, text[found.end():]
     return {}, text
+
+
+def _is_pandoc_markdown(front: dict[str, Any], body: str, label: str) -> bool:
+    """Tell whether a text is pandoc's own Markdown, to be read as pandoc reads it.
+
+    Jekyll's, Hugo's and Obsidian's Markdown is CommonMark, and pandoc's CommonMark reader
+    reads it as they do; a text written for pandoc (its title block, its tables and inline
+    notes, its citation keys, or a name that only pandoc gives Markdown) needs pandoc's own.
+    """
+    return ((not front and bool(_TITLE_BLOCK.match(body[:80].encode("utf-8"))))
+            or PurePath(label).suffix.lower() in PANDOC_TEXT or bool(PANDOC_KEYS & set(front))
+            or _outside_code(_PANDOC_SYNTAX, body, r"\g<0>")[1] > 0)
 
 
 def _load_yaml(text: str) -> Any:
@@ -194,7 +214,8 @@ _KEPT = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$"
                    r"|(`+)(?!`)(?:[^`\n]|\n(?![ \t]*\n))+?(?<!`)\2(?!`)"
                    r"|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.MULTILINE | re.DOTALL)
 _EMBED = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
-_HIGHLIGHT = re.compile(r"(?<![=\w])==(?=\S)(.+?)(?<=\S)==(?![=\w])")
+# Not in a run of "=" (a grid table's rule under its head, "+=====+=====+").
+_HIGHLIGHT = re.compile(r"(?<![=\w])==(?=[^\s=])(.+?)(?<=[^\s=])==(?![=\w])")
 _CALLOUT = re.compile(r"^(>\s*)\[!(\w+)\][+-]?[ \t]*(.*)$", re.MULTILINE)
 _ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+(\w+)(?:[ \t]+"([^"]*)")?[ \t]*\n'
                          r"((?:(?:[ ]{4}|\t).*\n|[ \t]*\n)*)", re.MULTILINE)
