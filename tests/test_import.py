@@ -857,3 +857,36 @@ def test_pandoc_markdown_under_yaml_front_matter_keeps_its_tables_and_notes(proj
     assert [th.text_content() for th in tables[1].findall(".//th")] == ["Scale", "Items"]
     assert page.find(".//hr") is None  # no rule where the table's dashes were
     assert "A note in line." in page.find(".//*[@role='doc-endnotes']").text_content()
+
+
+def test_a_pandoc_papers_bibliography_comes_with_it(project, folio, tmp_path):
+    paper = tmp_path / "paper" / "attachment.md"
+    paper.parent.mkdir()
+    (paper.parent / "refs.bib").write_text(
+        "@book{bowlby1969, author={Bowlby, John}, title={Attachment}, "
+        "publisher={Basic Books}, year={1969}}\n", encoding="utf-8")
+    paper.write_text("---\ntitle: Attachment\nbibliography: [refs.bib, ../outside.bib]\n"
+                     "csl: https://example.org/apa.csl\nlink-citations: true\n"
+                     "references:\n- id: ainsworth1978\n  type: book\n"
+                     "  author: [{family: Ainsworth, given: Mary}]\n"
+                     "  title: Patterns of Attachment\n  issued: {date-parts: [[1978]]}\n"
+                     "---\n\nSecure attachment predicts outcomes [@bowlby1969, p. 12], "
+                     "as @ainsworth1978 showed.\n", encoding="utf-8")
+    result = folio(project, "import", str(paper))
+    assert result.exit_code == 0, result.output
+    assert "bibliography '../outside.bib' left out: it is not a file inside the document's " \
+           "folder" in result.stderr
+    assert "citation style 'https://example.org/apa.csl' left out" in result.stderr
+    assert "front-matter key" not in result.stderr
+    meta, body = body_of(project / "source" / "attachment.md")
+    assert meta["bibliography"] == ["references/attachment/refs.bib",
+                                    "references/attachment/references.yaml"]
+    assert meta["link-citations"] is True and "csl" not in meta
+    assert "[@bowlby1969, p. 12]" in body and "@ainsworth1978" in body
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "attachment.html"))
+    text = " ".join(page.getroot().text_content().split())
+    assert "(Bowlby 1969, 12), as Ainsworth (1978) showed." in text
+    assert "Bowlby, John. 1969. Attachment." in text
+    assert "Ainsworth, Mary. 1978. Patterns of Attachment." in text

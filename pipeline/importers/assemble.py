@@ -43,6 +43,7 @@ class Media:
         # Where the page lives on the web, for its links: a saved page declares it.
         self.site_url = site_url or self.base_url
         self.files: dict[str, bytes] = {}
+        self.attached: dict[str, bytes] = {}  # files other than images (see attach)
         self.remote: list[str] = []  # network images kept as addresses, said once (see warn)
 
     def __call__(self, src: str) -> str | None:
@@ -76,6 +77,35 @@ class Media:
         if self.site_url:
             return urljoin(self.site_url, href)
         return None if href.startswith("/") else href
+
+    def attach(self, src: str, what: str, suffixes: set[str]) -> str | None:
+        """Return the name a file the article needs (a bibliography) is kept under, or None.
+
+        As for images, only a file inside the document's folder is read; anything else is
+        one warning naming ``what`` it was to be.
+        """
+        folder = self.origin.folder
+        path = folder.joinpath(*PurePosixPath(src).parts).resolve() if folder else None
+        if path is None or split_url(src).scheme or not path.is_relative_to(folder.resolve()):
+            reason = "it is not a file inside the document's folder"
+        elif path.suffix.lower() not in suffixes:
+            reason = f"a {what} is a {', '.join(sorted(suffixes))} file"
+        elif not path.is_file():
+            reason = "no such file"
+        else:
+            return self.keep_file(path.name, path.read_bytes())
+        log.warning("%s: %s '%s' left out: %s", self.origin.label, what, src, reason)
+        return None
+
+    def keep_file(self, name: str, data: bytes) -> str:
+        """Keep ``data`` among the attached files; return its name there (made unique)."""
+        stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix
+        count = 1
+        while name in self.attached and self.attached[name] != data:
+            count += 1
+            name = f"{stem}-{count}{suffix}"
+        self.attached[name] = data
+        return name
 
     def _keep(self, name: str, data: bytes) -> str | None:
         try:
@@ -170,7 +200,7 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
         raise ImportFailed("no title: neither its metadata nor a first heading names one",
                            origin.label)
     return Imported(title=title, blocks=blocks, origin=origin, meta=meta, slug=slug,
-                    media=media.files, dropped=dropped)
+                    media=media.files, files=media.attached, dropped=dropped)
 
 
 def meta_value(value: dict[str, Any] | None) -> Any:

@@ -75,6 +75,9 @@ class Imported:
     meta: dict[str, Any] = field(default_factory=dict)
     slug: str | None = None
     media: dict[str, bytes] = field(default_factory=dict)
+    # Other files the article needs, by name: its bibliographies and citation style, which
+    # ``meta`` names by these names until the writer knows where they go.
+    files: dict[str, bytes] = field(default_factory=dict)
     dropped: Counter[str] = field(default_factory=Counter)
 
 

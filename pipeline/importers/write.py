@@ -1,4 +1,4 @@
-"""Write imported articles into ``source/``: front matter, body and images, each file atomically."""
+"""Write imported articles into ``source/``: front matter, body, images, bibliographies."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # The order fields are written in: the order of the README's table.
 FIELD_ORDER = ("title", "subtitle", "author", "date", "lang", "description", "keywords", "slug",
-               "rights", "cover")
+               "rights", "cover", "bibliography", "csl", "nocite", "link-citations")
 
 
 @dataclass(frozen=True)
@@ -85,27 +85,37 @@ def front_matter(item: Imported, project: Project, slug: str) -> dict[str, Any]:
 
 def render(item: Imported, project: Project, slug: str,
            api: list[int]) -> tuple[str, str, dict[str, bytes]]:
-    """Return the article's front matter and body, and its images by path inside ``source/``."""
-    images: dict[str, bytes] = {}
+    """Return the article's front matter and body, and its files (images, bibliographies) by path
+    inside ``source/``."""
+    files: dict[str, bytes] = {}
     names: dict[str, str] = {}
     for key, data in item.media.items():
         name = _image_name(key, data, set(names.values()))
         names[key] = f"images/{slug}/{name}"
-        images[names[key]] = data
+        files[names[key]] = data
 
     def retarget(node: dict[str, Any]) -> list[dict[str, Any]]:
         if node["t"] == "Image" and node["c"][2][0] in names:
             node["c"][2][0] = names[node["c"][2][0]]
         return [node]
 
+    # Its bibliographies and citation style, beside its images: named from source/, as the
+    # article names them.
+    for name, data in item.files.items():
+        names[name] = f"references/{slug}/{name}"
+        files[names[name]] = data
     blocks = walk(item.blocks, retarget)
     meta = front_matter(item, project, slug)
     if "cover" in meta and meta["cover"] in names:
         meta["cover"] = names[meta["cover"]]
+    if "bibliography" in meta:
+        meta["bibliography"] = [names[name] for name in meta["bibliography"]]
+    if "csl" in meta:
+        meta["csl"] = names[meta["csl"]]
     head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000,
                           default_flow_style=False)
     body = write_markdown(blocks, api, item.origin.label) if blocks else ""
-    return f"---\n{head}---\n\n", body, images
+    return f"---\n{head}---\n\n", body, files
 
 
 def _image_name(key: str, data: bytes, taken: set[str]) -> str:
@@ -130,19 +140,19 @@ def _sniff_suffix(data: bytes) -> str:
 
 def write_article(item: Imported, project: Project, options: Options, api: list[int],
                   slug: str | None = None) -> Written:
-    """Write ``item`` to ``source/<slug>.md`` and its images; refuse to overwrite without force."""
+    """Write ``item`` to ``source/<slug>.md`` and its files; refuse to overwrite without force."""
     slug = slug or choose_slug(item, options)
     path = project.source_dir / f"{slug}.md"
     if path.exists() and not options.force:
         raise ImportFailed(f"{location(path)} already exists; use --force to replace it",
                            item.origin.label)
-    head, body, images = render(item, project, slug, api)
+    head, body, files = render(item, project, slug, api)
     # Counted as Folio's own reader counts them, from the very text written.
     _, parsed = parse_body(body, path, project, {}, {})
     if not options.dry_run:
         out = OutputDir(project.source_dir)
         try:
-            for relative, data in images.items():
+            for relative, data in files.items():
                 out.write_bytes(relative, data)
             out.write_text(f"{slug}.md", head + body)
         except FolioError as exc:
