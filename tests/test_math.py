@@ -35,7 +35,7 @@ LECTURE = article("Gradient Descent", r"""
     # The update
 
     Each step moves against the gradient: $\theta_{t+1} = \theta_t - \eta \nabla_\theta L(\theta_t)$
-    with a step size $\eta > 0$, an estimate $\hat{\theta}$ and a mean $\bar{x}$.
+    with a step size $0 < \eta < 2/L$, an estimate $\hat{\theta}$ and a mean $\bar{x}$.
 
     $$\theta_{t+1} = \theta_t - \eta \, \nabla_\theta L(\theta_t), \qquad \mathbb{E}\left[\|\theta_t - \theta^\ast\|^2\right] \le \left(1 - \frac{\mu}{L}\right)^{t} \|\theta_0 - \theta^\ast\|^2 + \frac{\eta \sigma^2}{\mu} \quad \text{for all } t \ge 0$$
 

@@ -19,7 +19,9 @@ for (const {tex, display} of items) {
   try {
     // The promise form: some glyphs (\mathbb, \mathcal) load their font data on first use.
     const node = await MathJax.tex2svgPromise(tex, {display});
-    out.push({svg: adaptor.outerHTML(adaptor.firstChild(node))});
+    // As XML: the SVG is read as an image, where "<" in an attribute (data-latex="a < b")
+    // breaks it, and WeasyPrint printed the alternative text instead of the formula.
+    out.push({svg: adaptor.serializeXML(adaptor.firstChild(node))});
   } catch (err) {
     out.push({error: String(err.message || err)});
   }
