@@ -890,3 +890,47 @@ def test_a_pandoc_papers_bibliography_comes_with_it(project, folio, tmp_path):
     assert "(Bowlby 1969, 12), as Ainsworth (1978) showed." in text
     assert "Bowlby, John. 1969. Attachment." in text
     assert "Ainsworth, Mary. 1978. Patterns of Attachment." in text
+
+
+def test_restructuredtext_org_and_latex_are_read_by_pandoc_with_their_metadata(
+        project, folio, tmp_path):
+    (tmp_path / "notes.rst").write_text(
+        "=============\nOn Listening\n=============\n\n:Author: Mira Holt\n:Date: 2024-03-05\n"
+        ":Abstract: Why silence helps.\n\nTherapists *listen*.\n\n"
+        "=====  =====\nWeek   Hours\n=====  =====\n1      3\n2      5\n=====  =====\n\n"
+        ".. code-block:: python\n\n   print('heard')\n", encoding="utf-8")
+    (tmp_path / "plan.org").write_text(
+        "#+TITLE: Session Plan\n#+AUTHOR: Ben Ortiz\n#+DATE: <2024-04-01 Mon>\n\n"
+        "* Opening\nAsk how the week went.\n\n| Step | Minutes |\n|------+---------|\n"
+        "| Check-in | 10 |\n", encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(
+        "@book{rogers1961, author={Rogers, Carl}, title={On Becoming a Person}, "
+        "publisher={Houghton Mifflin}, year={1961}}\n", encoding="utf-8")
+    (tmp_path / "lecture.tex").write_text(
+        "\\documentclass{article}\n\\title{Empathy}\n\\author{Ada Lee \\and Ben Ortiz}\n"
+        "\\date{3 March 2025}\n\\begin{document}\n\\maketitle\n"
+        "\\section{Accurate empathy}\nAs \\cite{rogers1961} put it, empathy is "
+        "$0 < e \\le 1$.\n\\bibliography{refs}\n\\end{document}\n", encoding="utf-8")
+    result = folio(project, "import", *(str(tmp_path / name)
+                                        for name in ("notes.rst", "plan.org", "lecture.tex")))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "on-listening.md")
+    assert meta["author"] == "Mira Holt" and meta["description"] == "Why silence helps."
+    assert str(meta["date"]) == "2024-03-05"
+    assert "Therapists *listen*." in body and "``` python\nprint('heard')\n```" in body
+    meta, body = body_of(project / "source" / "session-plan.md")
+    assert meta["author"] == "Ben Ortiz" and str(meta["date"]) == "2024-04-01"
+    assert body.startswith("# Opening\n\nAsk how the week went.")
+    meta, body = body_of(project / "source" / "empathy.md")
+    assert meta["author"] == ["Ada Lee", "Ben Ortiz"] and str(meta["date"]) == "2025-03-03"
+    assert meta["bibliography"] == ["references/empathy/refs.bib"]
+    assert "[@rogers1961]" in body and "$0 < e \\le 1$" in body
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    pages = project / "build" / "html"
+    for slug, cells in (("on-listening", ["1", "3"]), ("session-plan", ["Check-in", "10"])):
+        row = lxml_html.parse(str(pages / f"{slug}.html")).find(".//table/tbody/tr")
+        assert [td.text_content() for td in row.findall("td")] == cells
+    text = lxml_html.parse(str(pages / "empathy.html")).getroot().text_content()
+    assert "As (Rogers 1961) put it" in " ".join(text.split())
+    assert "Rogers, Carl. 1961. On Becoming a Person." in " ".join(text.split())

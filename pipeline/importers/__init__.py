@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import FolioError, InternalError, location
-from pipeline.importers import documents, markdown, text, web, wxr  # noqa: F401  (registers)
+from pipeline.importers import (  # noqa: F401  (each registers its importer)
+    documents,
+    markdown,
+    text,
+    textformats,
+    web,
+    wxr,
+)
 from pipeline.importers.base import (
     Imported,
     ImportFailed,

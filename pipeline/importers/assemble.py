@@ -8,6 +8,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+import yaml
+
 from pipeline import images
 from pipeline.importers.base import (
     Imported,
@@ -23,6 +25,11 @@ from pipeline.urls import split_url
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+# The metadata keys of pandoc's citations, which an imported article keeps (see citations).
+CITATION_KEYS = {"bibliography", "csl", "citation-style", "link-citations", "nocite",
+                 "references"}
+# The bibliography formats pandoc's citeproc reads, by their names.
+BIBLIOGRAPHY_SUFFIXES = {".bib", ".bibtex", ".json", ".yaml", ".yml", ".ris"}
 
 
 class Media:
@@ -45,9 +52,17 @@ class Media:
         self.files: dict[str, bytes] = {}
         self.attached: dict[str, bytes] = {}  # files other than images (see attach)
         self.remote: list[str] = []  # network images kept as addresses, said once (see warn)
+        # What each image address came to: an image shown twice is read and kept once, and
+        # one that cannot be is said once.
+        self.found: dict[str, str | None] = {}
 
     def __call__(self, src: str) -> str | None:
         """Return the address to write for the image ``src``, or None to keep only its alt."""
+        if src not in self.found:
+            self.found[src] = self._address(src)
+        return self.found[src]
+
+    def _address(self, src: str) -> str | None:
         if self.extracted is not None and Path(src).is_absolute():
             path = Path(src).resolve()
             if path.is_relative_to(self.extracted.resolve()) and path.is_file():
@@ -220,9 +235,14 @@ def meta_value(value: dict[str, Any] | None) -> Any:
 def pandoc_meta(meta: dict[str, Any]) -> dict[str, Any]:
     """Return what pandoc found: Word's title paragraphs, an EPUB's OPF, a title block."""
     found: dict[str, Any] = {}
-    for key in ("title", "subtitle", "date", "description", "lang"):
-        value = meta_value(meta.get(key))
-        if isinstance(value, str) and value.strip():
+    # reStructuredText's docinfo names two of them its own way (:Abstract:, :Copyright:).
+    for key, names in (("title", ("title",)), ("subtitle", ("subtitle",)), ("date", ("date",)),
+                       ("description", ("description", "abstract")), ("lang", ("lang",)),
+                       ("rights", ("rights", "copyright"))):
+        value = next((value for name in names
+                      if isinstance(value := meta_value(meta.get(name)), str) and value.strip()),
+                     None)
+        if value:
             found[key] = value.strip()
     for key in ("author", "creator"):
         value = meta_value(meta.get(key))
@@ -233,4 +253,34 @@ def pandoc_meta(meta: dict[str, Any]) -> dict[str, Any]:
         found["keywords"] = keywords
     if "lang" in found and not LANG_RE.fullmatch(found["lang"]):
         del found["lang"]
+    return found
+
+
+def citations(front: dict[str, Any], media: Media) -> dict[str, Any]:
+    """Return the article's citation settings, with the files they name attached to it.
+
+    Its bibliographies and citation style come with it (from the document's folder, as its
+    images do); references written in the front matter become a bibliography file of their
+    own, as Folio reads citations from files.
+    """
+    found: dict[str, Any] = {}
+    names = front.get("bibliography")
+    kept = [media.attach(str(name), "bibliography", BIBLIOGRAPHY_SUFFIXES)
+            for name in (names if isinstance(names, list) else [names] if names else [])]
+    if isinstance(front.get("references"), list) and front["references"]:
+        listed = yaml.safe_dump({"references": front["references"]}, allow_unicode=True,
+                                sort_keys=False, default_flow_style=False)
+        kept.append(media.keep_file("references.yaml", listed.encode("utf-8")))
+    if not any(kept):
+        return found
+    found["bibliography"] = [name for name in kept if name]
+    style = front.get("csl") or front.get("citation-style")
+    if isinstance(style, str) and style.strip():
+        csl = media.attach(style.strip(), "citation style", {".csl"})
+        if csl:
+            found["csl"] = csl
+    if front.get("nocite"):
+        found["nocite"] = front["nocite"]
+    if isinstance(front.get("link-citations"), bool):
+        found["link-citations"] = front["link-citations"]
     return found

@@ -158,7 +158,9 @@ def looks_like_text(data: bytes) -> bool:
 _DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%b %d %Y",
                  "%B %d %Y", "%d. %B %Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%Y", "%a, %d %b %Y",
                  "%A, %B %d, %Y")
-_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+# An ISO date, then a time, or (Org's timestamps) a weekday and perhaps a time.
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?"
+                         r"| [A-Za-z]{2,3}\.?(?: [\d:]+(?:-[\d:]+)?)?)?$")
 
 
 def parse_date(text: object) -> dt.date | None:
@@ -169,7 +171,8 @@ def parse_date(text: object) -> dt.date | None:
         return text
     if not isinstance(text, str):
         return None
-    value = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().rstrip("."))
+    # Org writes its dates as timestamps: <2024-04-01 Mon>, [2024-04-01 Mon 10:00].
+    value = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().strip("<>[]").rstrip("."))
     iso = _ISO_PREFIX.match(value)
     if iso:
         value = iso.group(1)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import yaml
 
-from pipeline.importers.assemble import Media, assemble, pandoc_meta
+from pipeline.importers.assemble import CITATION_KEYS, Media, assemble, citations, pandoc_meta
 from pipeline.importers.base import (
     Importer,
     ImportFailed,
@@ -47,13 +47,9 @@ PANDOC_TEXT = {".txt", ".text", ".pandoc", ""}
 # table), an inline note.
 _PANDOC_SYNTAX = re.compile(r"^[ ]{0,3}(?:\+(?:[-=:]+\+)+|-{3,}(?:[ ]+-{3,})+)[ \t]*$"
                             r"|(?<![\\\w])\^\[(?=[^\]\n]+\])", re.MULTILINE)
-# Front-matter keys of pandoc's citations, which the article keeps (see ``_citations``).
-CITATION_KEYS = {"bibliography", "csl", "citation-style", "link-citations", "nocite",
-                 "references"}
-# These and the keys of pandoc's templates, which Jekyll and Hugo do not read.
+# The keys of pandoc's citations (kept: see ``citations``) and templates, which Jekyll and
+# Hugo do not read.
 PANDOC_KEYS = CITATION_KEYS | {"reference-section-title", "header-includes"}
-# The bibliography formats pandoc's citeproc reads, by their names.
-BIBLIOGRAPHY_SUFFIXES = {".bib", ".bibtex", ".json", ".yaml", ".yml", ".ris"}
 # Other tools' names for Folio's fields, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
@@ -110,7 +106,7 @@ class MarkdownImporter(Importer):
             meta = {**pandoc_meta(ast["meta"]), **meta}
         blocks = walk(ast["blocks"], _wiki_link)
         media = Media(origin, options)
-        meta.update(_citations(front, media))
+        meta.update(citations(front, media))
         cover = meta.pop("cover", None)
         if isinstance(cover, str):
             key = media(cover)
@@ -187,36 +183,6 @@ def map_front_matter(front: dict[str, Any], origin: Origin) -> tuple[dict[str, A
         if key not in known:
             dropped[f"front-matter key '{key}'"] += 1
     return meta, dropped
-
-
-def _citations(front: dict[str, Any], media: Media) -> dict[str, Any]:
-    """Return the article's citation settings, with the files they name attached to it.
-
-    Its bibliographies and citation style come with it (from the document's folder, as its
-    images do); references written in the front matter become a bibliography file of their
-    own, as Folio reads citations from files.
-    """
-    found: dict[str, Any] = {}
-    names = front.get("bibliography")
-    kept = [media.attach(str(name), "bibliography", BIBLIOGRAPHY_SUFFIXES)
-            for name in (names if isinstance(names, list) else [names] if names else [])]
-    if isinstance(front.get("references"), list) and front["references"]:
-        listed = yaml.safe_dump({"references": front["references"]}, allow_unicode=True,
-                                sort_keys=False, default_flow_style=False)
-        kept.append(media.keep_file("references.yaml", listed.encode("utf-8")))
-    if not any(kept):
-        return found
-    found["bibliography"] = [name for name in kept if name]
-    style = front.get("csl") or front.get("citation-style")
-    if isinstance(style, str) and style.strip():
-        csl = media.attach(style.strip(), "citation style", {".csl"})
-        if csl:
-            found["csl"] = csl
-    if front.get("nocite"):
-        found["nocite"] = front["nocite"]
-    if isinstance(front.get("link-citations"), bool):
-        found["link-citations"] = front["link-citations"]
-    return found
 
 
 def _wiki_link(node: Node) -> list[Node]:

@@ -62,9 +62,14 @@ def pandoc(args: list[str], data: bytes, label: str) -> bytes:
     return done.stdout
 
 
-def read_ast(data: bytes, reader: str, label: str, media_dir: Path | None = None) -> Node:
-    """Return the pandoc AST of ``data`` read as ``reader``, images extracted to ``media_dir``."""
-    args = ["--from", reader, "--to", "json"]
+def read_ast(data: bytes, reader: str, label: str, media_dir: Path | None = None,
+             standalone: bool = False) -> Node:
+    """Return the pandoc AST of ``data`` read as ``reader``, images extracted to ``media_dir``.
+
+    ``standalone`` reads it as a whole document: reStructuredText's reader takes the title
+    and the docinfo fields (:Author:, :Date:) into the metadata only then.
+    """
+    args = ["--from", reader, "--to", "json", *(["--standalone"] if standalone else [])]
     if media_dir is not None:
         args.append(f"--extract-media={media_dir}")
     return json.loads(pandoc(args, data, label))
