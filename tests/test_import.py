@@ -114,6 +114,14 @@ def body_of(path: Path) -> tuple[dict, str]:
     return yaml.safe_load(meta), body
 
 
+def imported(project: Path, folio, document: Path, text: str, slug: str):
+    """Write ``text`` to ``document``, import it; return the result and the article's body."""
+    document.write_text(text, encoding="utf-8")
+    result = folio(project, "import", str(document))
+    assert result.exit_code == 0, result.output
+    return result, body_of(project / "source" / f"{slug}.md")[1]
+
+
 @pytest.fixture
 def project(make_project):
     """Return an empty project."""
@@ -335,17 +343,14 @@ def test_an_escaped_hugo_shortcode_is_shown_as_hugo_shows_it(project, folio, tmp
 
 
 def test_jekyll_liquid_goes_but_code_and_raw_blocks_keep_theirs(project, folio, tmp_path):
-    post = tmp_path / "templates.md"
-    post.write_text("---\nlayout: post\ntitle: Templates\n---\n\n"
-                    "Our site lives at {{ site.url }}. [Start here]({{ '/docs/start/' | "
-                    "relative_url }}).\n\n"
-                    "Write `{{ page.title }}` in the layout:\n\n"
-                    "```liquid\n<h1>{{ page.title }}</h1>\n```\n\n"
-                    "{% raw %}\nOr show {{ site.url }} as it is.\n{% endraw %}\n\n"
-                    "{% include note.html %}\n", encoding="utf-8")
-    result = folio(project, "import", str(post))
-    assert result.exit_code == 0, result.output
-    body = body_of(project / "source" / "templates.md")[1]
+    result, body = imported(project, folio, tmp_path / "templates.md",
+                            "---\nlayout: post\ntitle: Templates\n---\n\n"
+                            "Our site lives at {{ site.url }}. [Start here]({{ '/docs/start/' "
+                            "| relative_url }}).\n\n"
+                            "Write `{{ page.title }}` in the layout:\n\n"
+                            "```liquid\n<h1>{{ page.title }}</h1>\n```\n\n"
+                            "{% raw %}\nOr show {{ site.url }} as it is.\n{% endraw %}\n\n"
+                            "{% include note.html %}\n", "templates")
     # Jekyll would fill in what is outside code and raw blocks: its value is not known here.
     # An address through Jekyll's relative_url is the address itself: here a page of the
     # site, which is not imported, so the link keeps its words only (as any such link).
@@ -813,16 +818,9 @@ def test_a_saved_pages_links_to_its_site_keep_their_words_without_its_address(pr
     assert "(../maps/estuary)" in body
 
 
-def test_obsidian_and_mkdocs_syntax_in_code_is_shown_as_written(project, folio, tmp_path):
+def test_obsidian_and_mkdocs_syntax_in_code_is_shown_as_written(project, folio):
     # MkDocs's documentation shows an admonition in a fenced block; a note on Python shows ==.
-    note = tmp_path / "syntax.md"
-    note.write_text('---\ntitle: Syntax\n---\n\nThe ==key== idea.\n\n'
-                    '```markdown\n!!! note "Phasellus"\n\n    Lorem ipsum.\n```\n\n'
-                    '```python\nok = a ==b== c\n```\n\n'
-                    'Embed with `![[diagram.png]]`; a callout:\n\n'
-                    '~~~\n> [!tip] Remember\n~~~\n\n'
-                    '!!! warning\n\n    Mind the gap.\n', encoding="utf-8")
-    result = folio(project, "import", str(note))
+    result = folio(project, "import", str(FIXTURES / "documents" / "syntax-in-code.md"))
     assert result.exit_code == 0, result.output
     body = body_of(project / "source" / "syntax.md")[1]
     assert "The key idea." in body
@@ -832,19 +830,10 @@ def test_obsidian_and_mkdocs_syntax_in_code_is_shown_as_written(project, folio, 
     assert "> **Warning**\n>\n> Mind the gap." in body
 
 
-def test_pandoc_markdown_under_yaml_front_matter_keeps_its_tables_and_notes(project, folio,
-                                                                             tmp_path):
+def test_pandoc_markdown_under_yaml_front_matter_keeps_its_tables_and_notes(project, folio):
     # pandoc's own documents (its manual, its Lua filters guide) open with YAML, as Jekyll's
     # do, but are pandoc's Markdown: a CommonMark reader made rules and text of their tables.
-    paper = tmp_path / "scores.md"
-    paper.write_text("---\ntitle: Scores\nauthor: Ada Lee\n---\n\n"
-                     "Both measures moved.^[A note in line.]\n\n"
-                     "  Measure     Before   After\n  --------- -------- -------\n"
-                     "  Anxiety         12       8\n  Trust            5       9\n\n"
-                     ": Scores before and after.\n\n"
-                     "+---------+-------+\n| Scale   | Items |\n+=========+:=====:+\n"
-                     "| Trust   | 12    |\n+---------+-------+\n", encoding="utf-8")
-    result = folio(project, "import", str(paper))
+    result = folio(project, "import", str(FIXTURES / "documents" / "scores.md"))
     assert result.exit_code == 0, result.output
     assert "1 footnote" in result.stderr
     assert folio(project, "build", "-f", "html").exit_code == 0
@@ -859,20 +848,8 @@ def test_pandoc_markdown_under_yaml_front_matter_keeps_its_tables_and_notes(proj
     assert "A note in line." in page.find(".//*[@role='doc-endnotes']").text_content()
 
 
-def test_a_pandoc_papers_bibliography_comes_with_it(project, folio, tmp_path):
-    paper = tmp_path / "paper" / "attachment.md"
-    paper.parent.mkdir()
-    (paper.parent / "refs.bib").write_text(
-        "@book{bowlby1969, author={Bowlby, John}, title={Attachment}, "
-        "publisher={Basic Books}, year={1969}}\n", encoding="utf-8")
-    paper.write_text("---\ntitle: Attachment\nbibliography: [refs.bib, ../outside.bib]\n"
-                     "csl: https://example.org/apa.csl\nlink-citations: true\n"
-                     "references:\n- id: ainsworth1978\n  type: book\n"
-                     "  author: [{family: Ainsworth, given: Mary}]\n"
-                     "  title: Patterns of Attachment\n  issued: {date-parts: [[1978]]}\n"
-                     "---\n\nSecure attachment predicts outcomes [@bowlby1969, p. 12], "
-                     "as @ainsworth1978 showed.\n", encoding="utf-8")
-    result = folio(project, "import", str(paper))
+def test_a_pandoc_papers_bibliography_comes_with_it(project, folio):
+    result = folio(project, "import", str(FIXTURES / "documents" / "attachment.md"))
     assert result.exit_code == 0, result.output
     assert "bibliography '../outside.bib' left out: it is not a file inside the document's " \
            "folder" in result.stderr
