@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -247,6 +249,20 @@ def test_formulas_are_cached_by_content(tmp_path, monkeypatch):
 
     monkeypatch.setattr(mathrender, "_run_mathjax", no_node)
     assert with_svg(fragment, tmp_path) == first
+
+
+@needs_mathjax
+def test_an_svg_that_is_not_xml_keeps_the_mathml_and_warns(tmp_path, monkeypatch, caplog):
+    # What MathJax's HTML serialisation gave for "a < b": WeasyPrint printed the alt text.
+    broken = json.dumps([{"svg": '<svg xmlns="http://www.w3.org/2000/svg" data-latex="a < b"/>'}])
+    monkeypatch.setattr(mathrender.subprocess, "run",
+                        lambda *args, **kwargs: subprocess.CompletedProcess(args, 0, broken, ""))
+    fragment = ('<p><math display="inline"><semantics><mi>a</mi><annotation '
+                'encoding="application/x-tex">a &lt; b</annotation></semantics></math></p>')
+    assert with_svg(fragment, tmp_path) == fragment
+    assert "formula 'a < b' could not be typeset: MathJax's SVG is not well-formed XML" \
+        in caplog.text
+    assert not list(tmp_path.rglob("*.svg"))  # nothing broken is kept for the next build
 
 
 def test_omml_from_tex():

@@ -183,4 +183,20 @@ def _run_mathjax(found: list[tuple[str, bool]]) -> list[str | None]:
     for (tex, _), result in zip(found, results, strict=True):
         if "error" in result:
             log.warning("formula '%s' could not be typeset: %s", tex, result["error"])
+        elif not _well_formed(result["svg"]):
+            # WeasyPrint would print the image's alternative text (the TeX) in its place.
+            log.warning("formula '%s' could not be typeset: MathJax's SVG is not well-formed "
+                        "XML", tex)
+            result.pop("svg")
     return [result.get("svg") for result in results]
+
+
+def _well_formed(svg: str) -> bool:
+    """Tell whether ``svg`` parses as XML, as an image must."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(svg.encode("utf-8"), etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return False
+    return True
