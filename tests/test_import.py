@@ -911,3 +911,41 @@ def test_restructuredtext_org_and_latex_are_read_by_pandoc_with_their_metadata(
     text = lxml_html.parse(str(pages / "empathy.html")).getroot().text_content()
     assert "As (Rogers 1961) put it" in " ".join(text.split())
     assert "Rogers, Carl. 1961. On Becoming a Person." in " ".join(text.split())
+
+
+def test_a_latex_lectures_labels_become_cross_references_folio_numbers(project, folio):
+    # \label and \ref, \eqref: Folio numbers sections, equations, figures and tables itself.
+    result = folio(project, "import", str(FIXTURES / "documents" / "lecture" / "descent.tex"))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "gradient-descent.md")
+    assert meta["description"] == "Why the step size matters."
+    assert "# The update {#sec-update}" in body
+    assert "$$x_{k+1} = x_k - \\eta \\nabla f(x_k)$$ {#eq-step}" in body  # no \begin{equation}
+    assert "Equation\u00a0@eq-step converges" in body and "(see @sec-update)" in body
+    assert "@fig-path shows the path, and @tbl-rates the rates." in body
+    assert "{#fig-path}" in body and ": Rates by step size. {#tbl-rates}" in body
+    result = folio(project, "build", "-f", "html,pdf")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    page = lxml_html.parse(str(project / "build" / "html" / "gradient-descent.html"))
+    text = " ".join(page.find(".//main").text_content().split())
+    assert "Equation (1) converges" in text and "(see Section 1)" in text
+    assert "Figure 1 shows the path, and Table 1 the rates." in text
+    assert "Figure 1: The path of the iterates." in text and "Table 1: Rates by step" in text
+    assert "(Nesterov 2004)" in text
+    handout = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        project / "build" / "pdf" / "gradient-descent.pdf").pages).split())
+    assert "Equation (1) converges" in handout and "[eq:step]" not in handout
+
+
+def test_a_quarto_documents_cross_references_keep_their_targets(project, folio):
+    # Only links used to keep a heading's id: "@sec-method" lost the section it named.
+    result = folio(project, "import", str(FIXTURES / "documents" / "tidy.qmd"))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "tidy.md")[1]
+    assert "## Method {#sec-method}" in body and "{#fig-map}" in body
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "tidy.html"))
+    assert "As Section 1 and Figure 1 show." in " ".join(page.find(".//main").text_content()
+                                                          .split())

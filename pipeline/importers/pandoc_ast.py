@@ -18,8 +18,10 @@ Node = dict[str, Any]
 # No raw HTML, TeX or attributes a format would have to refuse or could not show; spans and
 # divs are unwrapped by the cleaner, so nothing here needs bracketed spans or fenced divs.
 # A heading keeps an id only where a link of the document leads to it (see ``clean``).
+# Attributes stay only on links, images and figures, and only ids there (see ``clean``): a
+# figure's "{#fig-x}", which Folio numbers.
 WRITER = ("markdown-smart-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
-          "-bracketed_spans-fenced_divs-link_attributes-inline_code_attributes")
+          "-bracketed_spans-fenced_divs-inline_code_attributes")
 
 # Lines that belong to a site's chrome, not to the article: what each kind is called in the
 # summary, and a pattern matching the whole line (case ignored).
@@ -185,6 +187,11 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             _without_lone_head(node)
         if kind == "CodeBlock":
             node["c"][0] = ["", node["c"][0][1][:1], []]
+        if kind in {"Link", "Figure"}:
+            # A page's classes and data attributes mean nothing here; an id something leads to
+            # (a link, a cross-reference) stays.
+            name = node["c"][0][0]
+            node["c"][0] = [name if name in anchors.wanted else "", [], []]
         if kind in {"Para", "Plain", "Header"} and chrome:
             what = chrome_kind(text_of(node["c"]))
             if what:
@@ -255,6 +262,9 @@ class _Anchors:
     def __init__(self, blocks: list[Node]) -> None:
         self.wanted = {node["c"][2][0][1:] for node in elements(blocks)
                        if node["t"] == "Link" and node["c"][2][0].startswith("#")}
+        # A cross-reference ("@sec-method", "@fig-map") leads to its heading, figure or table.
+        self.wanted |= {citation["citationId"] for node in elements(blocks)
+                        if node["t"] == "Cite" for citation in node["c"][0]}
         self.moved: dict[str, str] = {}  # an id that goes -> the heading's id it leads to now
         self.pending: list[str] = []  # bookmarks seen, not yet placed
         self.heading: Node | None = None  # the last heading, whose section the text is in

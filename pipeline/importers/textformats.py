@@ -14,6 +14,7 @@ from pipeline.importers.assemble import (
     pandoc_meta,
 )
 from pipeline.importers.base import Importer, decode_text, looks_like_text, register
+from pipeline.importers.latex import with_crossrefs
 from pipeline.importers.pandoc_ast import read_ast
 
 if TYPE_CHECKING:
@@ -62,5 +63,5 @@ class TextFormatImporter(Importer):
         # LaTeX's \bibliography{refs} and \addbibresource{refs.bib} reach pandoc's metadata.
         found = {key: meta_value(ast["meta"].get(key)) for key in CITATION_KEYS}
         meta.update(citations({key: value for key, value in found.items() if value}, media))
-        return [assemble(ast["blocks"], meta, origin, media,
-                         fallback_title=PurePath(origin.label).stem)]
+        blocks = with_crossrefs(ast["blocks"]) if reader == "latex" else ast["blocks"]
+        return [assemble(blocks, meta, origin, media, fallback_title=PurePath(origin.label).stem)]
