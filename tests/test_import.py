@@ -875,7 +875,8 @@ def test_restructuredtext_org_and_latex_are_read_by_pandoc_with_their_metadata(
         "=============\nOn Listening\n=============\n\n:Author: Mira Holt\n:Date: 2024-03-05\n"
         ":Abstract: Why silence helps.\n\nTherapists *listen*.\n\n"
         "=====  =====\nWeek   Hours\n=====  =====\n1      3\n2      5\n=====  =====\n\n"
-        ".. code-block:: python\n\n   print('heard')\n", encoding="utf-8")
+        ".. code-block:: python\n\n   print('heard')\n\n.. include:: appendix.rst\n\n"
+        ".. note::\n\n   Silence is not absence.\n", encoding="utf-8")
     (tmp_path / "plan.org").write_text(
         "#+TITLE: Session Plan\n#+AUTHOR: Ben Ortiz\n#+DATE: <2024-04-01 Mon>\n\n"
         "* Opening\nAsk how the week went.\n\n| Step | Minutes |\n|------+---------|\n"
@@ -895,6 +896,8 @@ def test_restructuredtext_org_and_latex_are_read_by_pandoc_with_their_metadata(
     assert meta["author"] == "Mira Holt" and meta["description"] == "Why silence helps."
     assert str(meta["date"]) == "2024-03-05"
     assert "Therapists *listen*." in body and "``` python\nprint('heard')\n```" in body
+    assert "> **Note**\n>\n> Silence is not absence." in body  # a box, as MkDocs's are
+    assert "notes.rst: 'appendix.rst' is included but not read" in result.stderr
     meta, body = body_of(project / "source" / "session-plan.md")
     assert meta["author"] == "Ben Ortiz" and str(meta["date"]) == "2024-04-01"
     assert body.startswith("# Opening\n\nAsk how the week went.")
@@ -949,3 +952,23 @@ def test_a_quarto_documents_cross_references_keep_their_targets(project, folio):
     page = lxml_html.parse(str(project / "build" / "html" / "tidy.html"))
     assert "As Section 1 and Figure 1 show." in " ".join(page.find(".//main").text_content()
                                                           .split())
+
+
+def test_asciidoc_and_typst_includes_are_said_and_the_rest_imported(project, folio, tmp_path):
+    # pandoc's sandbox cannot read an include, and these two readers stopped at it.
+    (tmp_path / "guide.adoc").write_text(
+        "= Reading Guide\nMira Holt\n\ninclude::chapters/one.adoc[]\n\n"
+        "NOTE: Read slowly.\n\n----\ninclude::example.py[tag=main]\n----\n",
+        encoding="utf-8")
+    (tmp_path / "notes.typ").write_text(
+        '#set document(title: "Typst Notes")\n#include "part.typ"\n\n= Start\nHello.\n',
+        encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "guide.adoc"), str(tmp_path / "notes.typ"))
+    assert result.exit_code == 0, result.output
+    for document, name in (("guide.adoc", "chapters/one.adoc"), ("guide.adoc", "example.py"),
+                           ("notes.typ", "part.typ")):
+        assert f"{document}: '{name}' is included but not read" in result.stderr
+    meta, body = body_of(project / "source" / "reading-guide.md")
+    assert meta["author"] == "Mira Holt"
+    assert "> **Note**\n>\n> Read slowly." in body and "include::" not in body
+    assert "# Start\n\nHello." in body_of(project / "source" / "typst-notes.md")[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 from collections import Counter
@@ -12,6 +13,8 @@ from typing import Any
 
 from pipeline.importers.base import ImportFailed
 from pipeline.pandoc import pandoc_command
+
+log = logging.getLogger(__name__)
 
 Node = dict[str, Any]
 # Folio reads "markdown-smart"; writing without "smart" keeps typographic quotes as characters.
@@ -52,6 +55,9 @@ def chrome_kind(text: str) -> str | None:
     return next((kind for kind, pattern in CHROME if pattern.fullmatch(line)), None)
 
 
+_INCLUDE_SKIPPED = re.compile(r"Could not load include file (\S+)")
+
+
 def pandoc(args: list[str], data: bytes, label: str) -> bytes:
     """Run the bundled pandoc sandboxed over ``data``; its failure is one line naming ``label``."""
     # --sandbox: pandoc reads and writes nothing beyond stdin, stdout and what args name.
@@ -61,7 +67,17 @@ def pandoc(args: list[str], data: bytes, label: str) -> bytes:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ImportFailed(f"pandoc could not read it: {reason[-1] if reason else 'exit '}"
                            f"{'' if reason else done.returncode}", label)
+    # The sandbox keeps out what a document includes (LaTeX's \input, reStructuredText's
+    # include): the reader goes on without it, and the user is told.
+    for name in _INCLUDE_SKIPPED.findall(done.stderr.decode("utf-8", "replace")):
+        not_included(label, name)
     return done.stdout
+
+
+def not_included(label: str, name: str) -> None:
+    """Warn that the document ``label`` includes ``name``, which the import does not read."""
+    log.warning("%s: '%s' is included but not read: only the file named is imported",
+                label, name)
 
 
 def read_ast(data: bytes, reader: str, label: str, media_dir: Path | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from pipeline.importers.assemble import (
 )
 from pipeline.importers.base import Importer, decode_text, looks_like_text, register
 from pipeline.importers.latex import with_crossrefs
-from pipeline.importers.pandoc_ast import read_ast
+from pipeline.importers.pandoc_ast import Node, not_included, read_ast, walk
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin, Skipped
@@ -35,6 +36,17 @@ READERS = {
     ".muse": "muse",
     ".dbk": "docbook", ".docbook": "docbook",
 }
+
+
+# Includes pandoc's sandbox cannot read, and on which these readers stop: AsciiDoc's
+# "include::part.adoc[]" and Typst's '#include "part.typ"' (LaTeX's and reStructuredText's
+# readers go on without them, and say so: see pandoc_ast.pandoc).
+_INCLUDES = {"asciidoc": re.compile(r"^include::([^\[\n]+)\[[^\]\n]*\][ \t]*$", re.M),
+             "typst": re.compile(r'^#include[ \t]+"([^"\n]+)"[ \t]*$', re.M)}
+# The admonitions of reStructuredText, AsciiDoc and Org, as pandoc's readers give them: a div
+# of that class whose first block is a div of class "title".
+ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention", "danger",
+               "error", "seealso", "admonition"}
 
 
 @register
@@ -57,11 +69,42 @@ class TextFormatImporter(Importer):
         """Return the one article the document holds."""
         reader = READERS[PurePath(origin.label).suffix.lower()]
         text = decode_text(data, origin.label)
+        if reader in _INCLUDES:
+            text = _INCLUDES[reader].sub(lambda m: _skipped(m, origin.label), text)
         ast = read_ast(text.encode("utf-8"), reader, origin.label, standalone=True)
         meta = pandoc_meta(ast["meta"])
         media = Media(origin, options)
         # LaTeX's \bibliography{refs} and \addbibresource{refs.bib} reach pandoc's metadata.
         found = {key: meta_value(ast["meta"].get(key)) for key in CITATION_KEYS}
         meta.update(citations({key: value for key, value in found.items() if value}, media))
-        blocks = with_crossrefs(ast["blocks"]) if reader == "latex" else ast["blocks"]
+        blocks = walk(ast["blocks"], _admonition)
+        blocks = with_crossrefs(blocks) if reader == "latex" else blocks
         return [assemble(blocks, meta, origin, media, fallback_title=PurePath(origin.label).stem)]
+
+
+def _skipped(match: re.Match[str], label: str) -> str:
+    """Say that an include is not read; return what takes its line: nothing.
+
+    Not a comment: an include may stand where a comment may not (in a listing block).
+    """
+    not_included(label, match.group(1).strip())
+    return ""
+
+
+def _admonition(node: Node) -> list[Node]:
+    """Make an admonition a block quote that opens with its title in bold, as MkDocs's are.
+
+    The import unwraps divs: without this, "Note" would be a paragraph of its own.
+    """
+    if node["t"] != "Div" or not ADMONITIONS & set(node["c"][0][1]):
+        return [node]
+    blocks = node["c"][1]
+    title: list[Node] = []
+    if blocks and blocks[0]["t"] == "Div" and "title" in blocks[0]["c"][0][1]:
+        inner = blocks.pop(0)["c"][1]
+        title = inner[0]["c"] if inner and inner[0]["t"] in {"Para", "Plain"} else []
+    if not title:
+        kind = next(name for name in node["c"][0][1] if name in ADMONITIONS)
+        title = [{"t": "Str", "c": kind.title()}]
+    return [{"t": "BlockQuote", "c": [{"t": "Para", "c": [{"t": "Strong", "c": title}]},
+                                      *blocks]}]
