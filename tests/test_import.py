@@ -972,3 +972,17 @@ def test_asciidoc_and_typst_includes_are_said_and_the_rest_imported(project, fol
     assert meta["author"] == "Mira Holt"
     assert "> **Note**\n>\n> Read slowly." in body and "include::" not in body
     assert "# Start\n\nHello." in body_of(project / "source" / "typst-notes.md")[1]
+
+
+def test_a_sphinx_page_shows_what_sphinx_would_not_its_bookkeeping(project, folio):
+    # Requests' documentation: Sphinx's roles as words or code, its directives as text.
+    result = folio(project, "import", str(FIXTURES / "documents" / "sphinx-page.rst"))
+    assert result.exit_code == 0, result.output
+    assert "dropped: 3 Sphinx directives that need Sphinx (toctree, autodoc)" in result.stderr
+    body = body_of(project / "source" / "quickstart.md")[1]
+    assert body.startswith("First, make sure that Requests is installed (see faq). We now have "
+                           "a `Response` object; `json()` decodes it, as `requests.get()` "
+                           "returns one. A hook runs after.")
+    assert "*Added in version 2.10.0:* SOCKS proxies." in body
+    assert "> **See also**\n>\n> The advanced usage page." in body
+    assert "requests.models" not in body and "user/install" not in body

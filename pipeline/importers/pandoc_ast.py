@@ -103,6 +103,16 @@ def write_markdown(blocks: list[Node], api_version: list[int], label: str) -> st
     return out.decode("utf-8").lstrip("\n").rstrip() + "\n"
 
 
+def words(text: str) -> list[Node]:
+    """Return plain ``text`` as pandoc's inlines: its words, and a space between each two."""
+    inlines: list[Node] = []
+    for word in text.split():
+        if inlines:
+            inlines.append({"t": "Space"})
+        inlines.append({"t": "Str", "c": word})
+    return inlines
+
+
 def api_version() -> list[int]:
     """Return the AST version of the bundled pandoc, for documents built here from scratch."""
     return read_ast(b"", "markdown", "pandoc")["pandoc-api-version"]

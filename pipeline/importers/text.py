@@ -17,7 +17,7 @@ from pipeline.importers.base import (
     parse_date,
     register,
 )
-from pipeline.importers.pandoc_ast import chrome_kind, clean
+from pipeline.importers.pandoc_ast import chrome_kind, clean, words
 
 if TYPE_CHECKING:
     from pipeline.project import Project
@@ -96,9 +96,4 @@ def paragraphs(lines: list[str]) -> list[str]:
 
 def para(text: str) -> dict[str, Any]:
     """Return a pandoc paragraph of plain ``text``: pandoc's writer escapes what needs it."""
-    inlines: list[dict[str, Any]] = []
-    for word in text.split():
-        if inlines:
-            inlines.append({"t": "Space"})
-        inlines.append({"t": "Str", "c": word})
-    return {"t": "Para", "c": inlines}
+    return {"t": "Para", "c": words(text)}

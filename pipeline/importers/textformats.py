@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,8 @@ from pipeline.importers.assemble import (
 )
 from pipeline.importers.base import Importer, decode_text, looks_like_text, register
 from pipeline.importers.latex import with_crossrefs
-from pipeline.importers.pandoc_ast import Node, not_included, read_ast, walk
+from pipeline.importers.pandoc_ast import Node, not_included, read_ast, walk, words
+from pipeline.importers.sphinx import plain_sphinx
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin, Skipped
@@ -47,6 +49,8 @@ _INCLUDES = {"asciidoc": re.compile(r"^include::([^\[\n]+)\[[^\]\n]*\][ \t]*$", 
 # of that class whose first block is a div of class "title".
 ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention", "danger",
                "error", "seealso", "admonition"}
+# The title of one that has none of its own, where it is not the class's name.
+_TITLES = {"seealso": "See also"}
 
 
 @register
@@ -77,9 +81,14 @@ class TextFormatImporter(Importer):
         # LaTeX's \bibliography{refs} and \addbibresource{refs.bib} reach pandoc's metadata.
         found = {key: meta_value(ast["meta"].get(key)) for key in CITATION_KEYS}
         meta.update(citations({key: value for key, value in found.items() if value}, media))
+        dropped: Counter[str] = Counter()
         blocks = walk(ast["blocks"], _admonition)
-        blocks = with_crossrefs(blocks) if reader == "latex" else blocks
-        return [assemble(blocks, meta, origin, media, fallback_title=PurePath(origin.label).stem)]
+        if reader == "latex":
+            blocks = with_crossrefs(blocks)
+        elif reader == "rst":
+            blocks = plain_sphinx(blocks, dropped)
+        return [assemble(blocks, meta, origin, media, dropped,
+                         fallback_title=PurePath(origin.label).stem)]
 
 
 def _skipped(match: re.Match[str], label: str) -> str:
@@ -105,6 +114,6 @@ def _admonition(node: Node) -> list[Node]:
         title = inner[0]["c"] if inner and inner[0]["t"] in {"Para", "Plain"} else []
     if not title:
         kind = next(name for name in node["c"][0][1] if name in ADMONITIONS)
-        title = [{"t": "Str", "c": kind.title()}]
+        title = words(_TITLES.get(kind, kind.title()))
     return [{"t": "BlockQuote", "c": [{"t": "Para", "c": [{"t": "Strong", "c": title}]},
                                       *blocks]}]
