@@ -986,3 +986,29 @@ def test_a_sphinx_page_shows_what_sphinx_would_not_its_bookkeeping(project, foli
     assert "*Added in version 2.10.0:* SOCKS proxies." in body
     assert "> **See also**\n>\n> The advanced usage page." in body
     assert "requests.models" not in body and "user/install" not in body
+
+
+def test_a_latex_books_inputs_macros_and_drawings(project, folio):
+    # A lecturer's notes as LaTeX keeps them: a main file with the macros, chapters \input.
+    result = folio(project, "import",
+                   str(FIXTURES / "documents" / "book" / "mechanics.tex"))
+    assert result.exit_code == 0, result.output
+    assert ("mechanics.tex: 'chapters/missing' is included but not read: it is not a file "
+            "inside the document's folder") in result.stderr
+    assert "draft" not in result.stderr  # commented out
+    assert "dropped: drawings only LaTeX can draw (Asymptote, TikZ)" in result.stderr
+    meta, body = body_of(project / "source" / "mechanics.md")
+    # Chinese, though it never says so; its author without the footnote on the name.
+    assert meta["lang"] == "zh" and meta["author"] == "张大鹏"
+    # The main file's \mbf and \pl, read with the chapter; a blank line in the equation,
+    # and the equation environment and its label (a Chinese one, numbered), gone.
+    assert "$$f(\\boldsymbol{r}_1,\\boldsymbol{r}_2;t) = 0$$ {#eq-1}" in body
+    assert "$\\dfrac{\\partial f}{\\partial t} = 0$" in body
+    # "[@eq-1]": "@eq-1可得" would read as one key. The drawing's figure keeps its caption,
+    # and the reference to it the number pandoc gave it.
+    assert "如图1.1所示\uff0c由式[@eq-1]可得" in body and "单摆的几何约束" in body
+    assert "size(200)" not in body
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "mechanics.html"))
+    assert "由式(1)可得" in "".join(page.find(".//main").text_content().split())

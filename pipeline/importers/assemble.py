@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -214,6 +215,12 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
     if not title:
         raise ImportFailed("no title: neither its metadata nor a first heading names one",
                            origin.label)
+    if not meta.get("lang"):
+        # A document that does not say its language, written in Chinese, Japanese or Korean,
+        # is not the project's English: its fonts, line breaks and quotes are chosen by it.
+        found = script_language(title + " " + text_of(blocks))
+        if found:
+            meta["lang"] = found
     return Imported(title=title, blocks=blocks, origin=origin, meta=meta, slug=slug,
                     media=media.files, files=media.attached, dropped=dropped)
 
@@ -284,3 +291,31 @@ def citations(front: dict[str, Any], media: Media) -> dict[str, Any]:
     if isinstance(front.get("link-citations"), bool):
         found["link-citations"] = front["link-citations"]
     return found
+
+
+# Letters of the scripts that name a language by themselves, or nearly.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+# A word of letters in any other script.
+_OTHER_WORD = re.compile(r"[^\W\d_\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+                         r"\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def script_language(text: str) -> str | None:
+    """Return "zh", "ja" or "ko" for text mostly in that language's script, else None.
+
+    Kana is Japanese alone; Hangul Korean; Han without kana Chinese. Other scripts are
+    shared by many languages (Latin, Cyrillic, Arabic) and name none. A Han character or a
+    Hangul syllable is weighed against a whole word of other letters (a formula's \\frac
+    and a name like Lagrange are a word each, not eight letters).
+    """
+    words = len(_OTHER_WORD.findall(text))
+    han, kana, hangul = (len(pattern.findall(text)) for pattern in (_HAN, _KANA, _HANGUL))
+    if hangul > words:
+        return "ko"
+    if kana and han + kana > words and kana > (han + kana) / 10:
+        return "ja"
+    if han > words:
+        return "zh"
+    return None

@@ -1,26 +1,34 @@
-"""LaTeX's labels and references, made Folio's cross-references: ``{#sec-x}`` and ``@sec-x``.
+"""LaTeX for pandoc's reader: its inputs read in, its drawings out, its references Folio's.
 
-pandoc's LaTeX reader keeps a ``\\label`` as the id of its heading, figure or table (a table's
-on the div around it), leaves it inside an equation's TeX, and makes each ``\\ref`` and
-``\\eqref`` a link to it reading the number LaTeX would print ("1", or "[eq:step]" for an
-equation it cannot number). Folio numbers sections, figures, tables and equations itself,
-in the reader's language (pipeline/lua/crossref.lua): each labelled element gets the id
-Folio's syntax gives its kind, and each reference becomes "@id", which reads "Section 1".
+Before pandoc reads (``prepared``): a lecture's ``\\input`` and ``\\include`` files are read
+in from the document's folder (pandoc runs sandboxed and would skip them, and with them the
+macros and chapters they hold), and drawing code (Asymptote, TikZ), which only LaTeX can draw,
+is taken out rather than shown as text.
+
+After (``with_crossrefs``): pandoc's LaTeX reader keeps a ``\\label`` as the id of its
+heading, figure or table (a table's on the div around it), leaves it inside an equation's
+TeX, and makes each ``\\ref`` and ``\\eqref`` a link to it reading the number LaTeX would
+print ("1", or "[eq:step]" for an equation it cannot number). Folio numbers sections,
+figures, tables and equations itself, in the reader's language (pipeline/lua/crossref.lua):
+each labelled element gets the id Folio's syntax gives its kind, and each reference becomes
+"@id", which reads "Section 1".
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from pipeline.importers.pandoc_ast import Node, walk
+from pipeline.importers.base import decode_text
+from pipeline.importers.pandoc_ast import Node, not_included, walk
 
 # The commands whose links pandoc marks as references.
 REFERENCES = {"ref", "eqref", "autoref", "cref", "Cref", "vref", "nameref"}
 # A label's own prefix for its kind, which the new id's prefix replaces ("sec:intro").
 _PREFIX = re.compile(r"^(?:sec|ssec|subsec|chap|ch|fig|tab|tbl|eq|eqn)[:_.-]", re.IGNORECASE)
 _LABEL = re.compile(r"\\label\{([^{}]+)\}")
-_EQUATION = re.compile(r"^\s*\\begin\{equation\*?\}(.*)\\end\{equation\*?\}\s*$", re.DOTALL)
 # The words a text writes before a reference, which Folio's "Section 1" already says. An
 # equation's reference reads "(1)", as LaTeX's \eqref does: its word stays.
 _KIND_WORDS = {
@@ -30,20 +38,81 @@ _KIND_WORDS = {
     "eq": set(),
 }
 NBSP = "\u00a0"
+# The start of a comment: an unescaped "%".
+_COMMENT = re.compile(r"(?<!\\)%")
+# \input{file}, \include{file}, \subfile{file}, and TeX's own "\input file".
+_INPUT = re.compile(r"\\(?:input|include|subfile)\s*\{([^{}]+)\}|\\input\s+([\w./-]+)")
+# How deep inputs may nest: a file that inputs itself stops here.
+_DEPTH = 8
+# Environments of drawing code, which only LaTeX (and its Asymptote or TikZ) can draw.
+_DRAWING = re.compile(r"\\begin\{(asy|asydef|tikzpicture|pspicture|pgfpicture|circuitikz|"
+                      r"forest|xy)\}.*?\\end\{\1\}", re.DOTALL)
+# An author's footnote (\thanks{...}, one level of braces inside): pandoc would run its words
+# into the author's name.
+_THANKS = re.compile(r"\\thanks\s*\{(?:[^{}]|\{[^{}]*\})*\}")
+# A display equation's numbering environment, which Folio's numbering replaces.
+_EQUATION = re.compile(r"^\s*\\begin\{equation\*?\}(.*)\\end\{equation\*?\}\s*$", re.DOTALL)
+
+
+def prepared(text: str, folder: Path | None, label: str, dropped: Counter[str]) -> str:
+    """Return a LaTeX document with its inputs read in and its drawing code taken out."""
+    text = _THANKS.sub("", _inlined(text, folder, label, 0))
+    text, drawings = _DRAWING.subn("", text)
+    if drawings:
+        dropped["drawings only LaTeX can draw (Asymptote, TikZ)"] += drawings
+    return text
+
+
+def _inlined(text: str, folder: Path | None, label: str, depth: int) -> str:
+    """Return ``text`` with each input (not one commented out) replaced by its file's text.
+
+    Only files inside the document's folder are read, as for its images; any other is one
+    warning, and left out.
+    """
+    def read(match: re.Match[str]) -> str:
+        line = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+        if _COMMENT.search(line):
+            return match.group(0)
+        name = (match.group(1) or match.group(2)).strip()
+        path = _input_file(name, folder) if depth < _DEPTH else None
+        if path is None:
+            not_included(label, name, "it is not a file inside the document's folder"
+                          if depth < _DEPTH else f"inputs nest deeper than {_DEPTH}")
+            return ""
+        return _inlined(decode_text(path.read_bytes(), label), folder, label, depth + 1)
+
+    return _INPUT.sub(read, text)
+
+
+def _input_file(name: str, folder: Path | None) -> Path | None:
+    """Return the file ``\\input{name}`` reads, if it is one inside ``folder``."""
+    if folder is None:
+        return None
+    root = folder.resolve()
+    for candidate in (name, f"{name}.tex"):
+        path = (root / candidate).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            return path
+    return None
+
+
+# What LaTeX's math has that the MathML converter does not read, and means nothing there:
+# amsthm's \qedhere, and \mathnormal (the default math italic anyway).
+_UNREAD = re.compile(r"\\qedhere\b\s*|\\mathnormal\b\s*")
 
 
 def with_crossrefs(blocks: list[Node]) -> list[Node]:
-    """Return ``blocks`` with every referenced label made a cross-reference Folio numbers."""
+    """Return ``blocks`` with every referenced label made a cross-reference Folio numbers.
+
+    Every display equation loses its labels and LaTeX's numbering environment: Folio numbers
+    the ones referred to, and neither MathML nor MathJax reads an unreferenced ``\\label``.
+    """
     wanted = {pairs["reference"] for node in _nodes(blocks) if node["t"] == "Link"
               and (pairs := dict(node["c"][0][2])).get("reference-type") in REFERENCES
               and "reference" in pairs}
-    if not wanted:
-        return blocks
-    ids = _labelled(blocks, wanted)
-    if not ids:
-        return blocks
-    return walk(walk(blocks, lambda node: _relabelled(node, ids)),
-                lambda node: _referenced(node, ids))
+    ids = _labelled(blocks, wanted) if wanted else {}
+    blocks = walk(blocks, lambda node: _relabelled(node, ids))
+    return walk(blocks, lambda node: _referenced(node, ids)) if ids else blocks
 
 
 def _nodes(value: Any) -> list[Node]:
@@ -70,8 +139,13 @@ def _labelled(blocks: list[Node], wanted: set[str]) -> dict[str, str]:
         if label in wanted and label not in kinds:
             kinds[label] = kind
     ids: dict[str, str] = {}
+    counts: Counter[str] = Counter()
     for label, kind in kinds.items():
-        name = re.sub(r"[^A-Za-z0-9_]+", "-", _PREFIX.sub("", label)).strip("-") or "x"
+        counts[kind] += 1
+        # A label in other letters ("约束方程") is numbered instead: Folio's ids are ASCII.
+        name = re.sub(r"[^A-Za-z0-9_]+", "-", _PREFIX.sub("", label)).strip("-") \
+            if label.isascii() else ""
+        name = name or str(counts[kind])
         new, count = f"{kind}-{name}", 1
         while new in ids.values():
             count += 1
@@ -85,8 +159,13 @@ def _kind_and_label(node: Node) -> tuple[str, str]:
     kind = node["t"]
     if kind == "Header":
         return "sec", node["c"][1][0]
-    if kind in {"Figure", "Table"}:
-        return ("fig" if kind == "Figure" else "tbl"), node["c"][0][0]
+    if kind == "Figure":
+        # A figure of drawing code only (taken out before pandoc read it) shows nothing to
+        # number: references to it keep the number pandoc gave them, as words.
+        shown = any(inner["t"] == "Image" for inner in _nodes(node["c"][2]))
+        return ("fig", node["c"][0][0]) if shown else ("", "")
+    if kind == "Table":
+        return "tbl", node["c"][0][0]
     if kind == "Div" and any(child["t"] == "Table" for child in node["c"][1]):
         return "tbl", node["c"][0][0]
     if kind == "Math" and node["c"][0]["t"] == "DisplayMath":
@@ -97,15 +176,18 @@ def _kind_and_label(node: Node) -> tuple[str, str]:
 
 def _relabelled(node: Node, ids: dict[str, str]) -> list[Node]:
     """Give a labelled element its new id; a display equation its "{#eq-x}" after it."""
-    kind, label = _kind_and_label(node)
-    if label not in ids:
-        return [node]
-    if kind == "eq":
-        tex = _LABEL.sub("", node["c"][1], count=1)
-        # Folio numbers the equation: LaTeX's own numbering environment would number it again.
+    label = _kind_and_label(node)[1]
+    if node["t"] == "Math":
+        node["c"][1] = _UNREAD.sub("", node["c"][1])
+    if node["t"] == "Math" and node["c"][0]["t"] == "DisplayMath":
+        tex = _LABEL.sub("", node["c"][1])
         inside = _EQUATION.match(tex)
         node["c"][1] = (inside.group(1) if inside else tex).strip()
-        return [node, {"t": "Space"}, {"t": "Str", "c": f"{{#{ids[label]}}}"}]
+        if label in ids:
+            return [node, {"t": "Space"}, {"t": "Str", "c": f"{{#{ids[label]}}}"}]
+        return [node]
+    if label not in ids:
+        return [node]
     if node["t"] == "Header":
         node["c"][1][0] = ids[label]
     elif node["t"] == "Div":
@@ -135,6 +217,12 @@ def _referenced(node: Node, ids: dict[str, str]) -> list[Node]:
             "citationId": new, "citationPrefix": [], "citationSuffix": [],
             "citationMode": {"t": "AuthorInText"}, "citationNoteNum": 0, "citationHash": 0}],
             [{"t": "Str", "c": f"@{new}"}]]})
+    for position, inline in enumerate(out[:-1]):
+        following = out[position + 1]
+        if inline["t"] == "Cite" and following["t"] == "Str" and following["c"][:1].isalnum():
+            # "式@eq-3可得": written "@eq-3可得", the key would run on into the words after it
+            # (Chinese puts no space there); "[@eq-3]" ends where it should.
+            inline["c"][0][0]["citationMode"] = {"t": "NormalCitation"}
     node["c"] = out
     return [node]
 

@@ -74,10 +74,9 @@ def pandoc(args: list[str], data: bytes, label: str) -> bytes:
     return done.stdout
 
 
-def not_included(label: str, name: str) -> None:
+def not_included(label: str, name: str, why: str = "only the file named is imported") -> None:
     """Warn that the document ``label`` includes ``name``, which the import does not read."""
-    log.warning("%s: '%s' is included but not read: only the file named is imported",
-                label, name)
+    log.warning("%s: '%s' is included but not read: %s", label, name, why)
 
 
 def read_ast(data: bytes, reader: str, label: str, media_dir: Path | None = None,
@@ -166,6 +165,7 @@ def count(blocks: list[Node], kinds: set[str]) -> int:
 # Maps an image's or a link's address to the one to write, or None to keep only its words.
 AddressHook = Callable[[str], str | None]
 _UNSAFE_LINK = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
           "BlockQuote", "BulletList", "OrderedList"}
 
@@ -213,6 +213,16 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             _without_lone_head(node)
         if kind == "CodeBlock":
             node["c"][0] = ["", node["c"][0][1][:1], []]
+        if kind == "Math":
+            # A blank line would end the formula's paragraph when the article is read again
+            # (and is no TeX either: math mode has no paragraphs).
+            node["c"][1] = _BLANK_LINES.sub("\n", node["c"][1])
+        if kind == "Figure" and not count(node["c"][2], {"Image"}):
+            # Its picture could not come (drawing code, an unreadable image): the writer
+            # would drop the whole figure, caption too. Its words stay; links to it, which
+            # now lead nowhere, keep theirs (see _settled_links).
+            return [{"t": "Para", "c": block["c"]} if block["t"] == "Plain" else block
+                    for block in (*node["c"][2], *node["c"][1][1])]
         if kind in {"Link", "Figure"}:
             # A page's classes and data attributes mean nothing here; an id something leads to
             # (a link, a cross-reference) stays.

@@ -16,7 +16,7 @@ from pipeline.importers.assemble import (
     pandoc_meta,
 )
 from pipeline.importers.base import Importer, decode_text, looks_like_text, register
-from pipeline.importers.latex import with_crossrefs
+from pipeline.importers.latex import prepared, with_crossrefs
 from pipeline.importers.pandoc_ast import Node, not_included, read_ast, walk, words
 from pipeline.importers.sphinx import plain_sphinx
 
@@ -73,15 +73,17 @@ class TextFormatImporter(Importer):
         """Return the one article the document holds."""
         reader = READERS[PurePath(origin.label).suffix.lower()]
         text = decode_text(data, origin.label)
+        dropped: Counter[str] = Counter()
         if reader in _INCLUDES:
             text = _INCLUDES[reader].sub(lambda m: _skipped(m, origin.label), text)
+        elif reader == "latex":
+            text = prepared(text, origin.folder, origin.label, dropped)
         ast = read_ast(text.encode("utf-8"), reader, origin.label, standalone=True)
         meta = pandoc_meta(ast["meta"])
         media = Media(origin, options)
         # LaTeX's \bibliography{refs} and \addbibresource{refs.bib} reach pandoc's metadata.
         found = {key: meta_value(ast["meta"].get(key)) for key in CITATION_KEYS}
         meta.update(citations({key: value for key, value in found.items() if value}, media))
-        dropped: Counter[str] = Counter()
         blocks = walk(ast["blocks"], _admonition)
         if reader == "latex":
             blocks = with_crossrefs(blocks)
