@@ -922,6 +922,7 @@ def test_a_latex_lectures_labels_become_cross_references_folio_numbers(project, 
     assert result.exit_code == 0, result.output
     meta, body = body_of(project / "source" / "gradient-descent.md")
     assert meta["description"] == "Why the step size matters."
+    assert meta["lang"] == "en-GB"  # babel's british
     assert "# The update {#sec-update}" in body
     assert "$$x_{k+1} = x_k - \\eta \\nabla f(x_k)$$ {#eq-step}" in body  # no \begin{equation}
     assert "Equation\u00a0@eq-step converges" in body and "(see @sec-update)" in body

@@ -54,6 +54,40 @@ _THANKS = re.compile(r"\\thanks\s*\{(?:[^{}]|\{[^{}]*\})*\}")
 _EQUATION = re.compile(r"^\s*\\begin\{equation\*?\}(.*)\\end\{equation\*?\}\s*$", re.DOTALL)
 
 
+# babel's and polyglossia's names of languages, as BCP 47 tags.
+_LANGUAGES = {
+    "english": "en", "british": "en-GB", "ukenglish": "en-GB", "american": "en-US",
+    "usenglish": "en-US", "canadian": "en-CA", "australian": "en-AU", "german": "de",
+    "ngerman": "de", "austrian": "de-AT", "naustrian": "de-AT", "swissgerman": "de-CH",
+    "nswissgerman": "de-CH", "french": "fr", "francais": "fr", "spanish": "es",
+    "italian": "it", "portuguese": "pt", "portuges": "pt", "brazilian": "pt-BR",
+    "brazil": "pt-BR", "dutch": "nl", "polish": "pl", "russian": "ru", "ukrainian": "uk",
+    "czech": "cs", "slovak": "sk", "swedish": "sv", "danish": "da", "norsk": "nb",
+    "norwegian": "nb", "nynorsk": "nn", "finnish": "fi", "greek": "el", "turkish": "tr",
+    "hungarian": "hu", "magyar": "hu", "romanian": "ro", "croatian": "hr", "serbian": "sr",
+    "slovene": "sl", "catalan": "ca", "basque": "eu", "galician": "gl", "irish": "ga",
+    "welsh": "cy", "icelandic": "is", "estonian": "et", "latvian": "lv", "lithuanian": "lt",
+    "hebrew": "he", "arabic": "ar", "japanese": "ja", "chinese": "zh", "korean": "ko",
+}
+_BABEL = re.compile(r"\\usepackage\s*\[([^\]]*)\]\s*\{babel\}")
+_POLYGLOSSIA = re.compile(r"\\setmainlanguage\s*(?:\[[^\]]*\])?\s*\{(\w+)\}")
+
+
+def language(text: str) -> str | None:
+    """Return the main language a LaTeX document sets with babel or polyglossia, if any.
+
+    babel's main language is the one its "main=" option names, else the last one named.
+    """
+    found = _POLYGLOSSIA.search(text)
+    if found:
+        return _LANGUAGES.get(found.group(1).lower())
+    found = _BABEL.search(text)
+    names = [name.strip().lower() for name in found.group(1).split(",")] if found else []
+    main = [name.removeprefix("main=").strip() for name in names if name.startswith("main=")]
+    return next((_LANGUAGES[name] for name in [*main, *reversed(names)] if name in _LANGUAGES),
+                None)
+
+
 def prepared(text: str, folder: Path | None, label: str, dropped: Counter[str]) -> str:
     """Return a LaTeX document with its inputs read in and its drawing code taken out."""
     text = _THANKS.sub("", _inlined(text, folder, label, 0))

@@ -16,7 +16,7 @@ from pipeline.importers.assemble import (
     pandoc_meta,
 )
 from pipeline.importers.base import Importer, decode_text, looks_like_text, register
-from pipeline.importers.latex import prepared, with_crossrefs
+from pipeline.importers.latex import language, prepared, with_crossrefs
 from pipeline.importers.pandoc_ast import Node, not_included, read_ast, walk, words
 from pipeline.importers.sphinx import plain_sphinx
 
@@ -80,6 +80,8 @@ class TextFormatImporter(Importer):
             text = prepared(text, origin.folder, origin.label, dropped)
         ast = read_ast(text.encode("utf-8"), reader, origin.label, standalone=True)
         meta = pandoc_meta(ast["meta"])
+        if reader == "latex" and "lang" not in meta:
+            meta["lang"] = language(text)
         media = Media(origin, options)
         # LaTeX's \bibliography{refs} and \addbibresource{refs.bib} reach pandoc's metadata.
         found = {key: meta_value(ast["meta"].get(key)) for key in CITATION_KEYS}
