@@ -989,7 +989,7 @@ def test_a_sphinx_page_shows_what_sphinx_would_not_its_bookkeeping(project, foli
     assert "requests.models" not in body and "user/install" not in body
 
 
-def test_a_latex_books_inputs_macros_and_drawings(project, folio):
+def test_a_latex_book_becomes_a_book_of_its_chapters(project, folio):
     # A lecturer's notes as LaTeX keeps them: a main file with the macros, chapters \input.
     result = folio(project, "import",
                    str(FIXTURES / "documents" / "book" / "mechanics.tex"))
@@ -998,9 +998,19 @@ def test_a_latex_books_inputs_macros_and_drawings(project, folio):
             "inside the document's folder") in result.stderr
     assert "draft" not in result.stderr  # commented out
     assert "dropped: drawings only LaTeX can draw (Asymptote, TikZ)" in result.stderr
-    meta, body = body_of(project / "source" / "mechanics.md")
-    # Chinese, though it never says so; its author without the footnote on the name.
-    assert meta["lang"] == "zh" and meta["author"] == "张大鹏"
+    # One article a chapter (named after the book where the title is not ASCII), in a book.
+    assert "source/books/mechanics.yaml: book '经典力学讲义', 2 articles" \
+        in result.stderr
+    book = yaml.safe_load((project / "source" / "books" / "mechanics.yaml").read_text("utf-8"))
+    assert book == {"author": "张大鹏", "title": "经典力学讲义", "lang": "zh",
+                    "date": __import__("datetime").date(2010, 9, 1),
+                    "contents": [{"part": "分析力学", "articles": ["mechanics-1.md",
+                                                                  "motion.md"]}]}
+    meta, body = body_of(project / "source" / "mechanics-1.md")
+    # Chinese, though it never says so (and so is its chapter in English words); its author
+    # without the footnote on the name.
+    assert meta["title"] == "约束" and meta["lang"] == "zh" and meta["author"] == "张大鹏"
+    assert body_of(project / "source" / "motion.md")[0]["lang"] == "zh"
     # The main file's \mbf and \pl, read with the chapter; a blank line in the equation,
     # and the equation environment and its label (a Chinese one, numbered), gone.
     assert "$$f(\\boldsymbol{r}_1,\\boldsymbol{r}_2;t) = 0$$ {#eq-1}" in body
@@ -1009,7 +1019,11 @@ def test_a_latex_books_inputs_macros_and_drawings(project, folio):
     # and the reference to it the number pandoc gave it.
     assert "如图1.1所示\uff0c由式[@eq-1]可得" in body and "单摆的几何约束" in body
     assert "size(200)" not in body
-    result = folio(project, "build", "-f", "html")
+    # A section of the other chapter stays a cross-reference; a chapter, its number.
+    assert "[@sec-orbits]" in body and "见第1章。" in body_of(project / "source" / "motion.md")[1]
+    result = folio(project, "build", "-f", "html,epub")
     assert result.exit_code == 0 and "warning" not in result.stderr, result.output
-    page = lxml_html.parse(str(project / "build" / "html" / "mechanics.html"))
-    assert "由式(1)可得" in "".join(page.find(".//main").text_content().split())
+    page = lxml_html.parse(str(project / "build" / "html" / "mechanics-1.html"))
+    text = "".join(page.find(".//main").text_content().split())
+    assert "由式(1)可得" in text and "见Section1inMotion节" in text
+    assert epubcheck_problems(project / "build" / "epub" / "mechanics.epub") == []

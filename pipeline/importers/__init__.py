@@ -21,6 +21,7 @@ from pipeline.importers import (  # noqa: F401  (each registers its importer)
     wxr,
 )
 from pipeline.importers.base import (
+    Book,
     Imported,
     ImportFailed,
     Options,
@@ -31,7 +32,7 @@ from pipeline.importers.base import (
 )
 from pipeline.importers.fetch import Fetcher
 from pipeline.importers.pandoc_ast import api_version
-from pipeline.importers.write import Written, write_article
+from pipeline.importers.write import Written, write_article, write_book
 from pipeline.project import Project
 from pipeline.source import slugify
 from pipeline.urls import split_url
@@ -72,6 +73,7 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
         except Exception as exc:  # a bug costs this source only, never the other imports
             report.errors.append(InternalError(exc, source, "import"))
             continue
+        books: dict[Book, list[tuple[str | None, Path]]] = {}
         for item in items:
             if isinstance(item, Skipped):
                 report.skipped.append(item)
@@ -79,6 +81,8 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
                 continue
             try:
                 written = _write_once(item, project, options, api, slugs)
+                if item.book is not None:
+                    books.setdefault(item.book, []).append((item.part, written.path))
             except FolioError as exc:
                 report.errors.append(exc)
                 continue
@@ -87,6 +91,14 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
                 continue
             report.written.append(written)
             log.info("%s", summary_line(written, options.dry_run))
+        for book, chapters in books.items():
+            try:
+                path = write_book(book, chapters, project, options)
+            except FolioError as exc:
+                report.errors.append(exc)
+                continue
+            log.info("%s %s: book '%s', %d articles", "would write" if options.dry_run
+                     else "imported", location(path), book.meta["title"], len(chapters))
     return report
 
 

@@ -79,6 +79,19 @@ class Imported:
     # ``meta`` names by these names until the writer knows where they go.
     files: dict[str, bytes] = field(default_factory=dict)
     dropped: Counter[str] = field(default_factory=Counter)
+    # The book it is a chapter of, when one document held several articles in order, and
+    # the part of the book it is in.
+    book: Book | None = None
+    part: str | None = None
+
+
+@dataclass(frozen=True, eq=False)  # one book is one object: its chapters share it
+class Book:
+    """A book one document made several articles of: a book file lists them in order."""
+
+    slug: str
+    # The book file's fields (title, author, lang...), as Folio's book files name them.
+    meta: dict[str, Any]
 
 
 @dataclass

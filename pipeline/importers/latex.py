@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.importers.base import decode_text
-from pipeline.importers.pandoc_ast import Node, not_included, walk
+from pipeline.importers.pandoc_ast import Node, not_included, text_of, walk
 
 # The commands whose links pandoc marks as references.
 REFERENCES = {"ref", "eqref", "autoref", "cref", "Cref", "vref", "nameref"}
@@ -135,15 +135,64 @@ def _input_file(name: str, folder: Path | None) -> Path | None:
 _UNREAD = re.compile(r"\\qedhere\b\s*|\\mathnormal\b\s*")
 
 
-def with_crossrefs(blocks: list[Node]) -> list[Node]:
+_CHAPTER = re.compile(r"\\chapter\*?\s*[\[{]")
+_PART = re.compile(r"\\part\*?\s*[\[{]")
+
+
+def chapter_level(blocks: list[Node], text: str) -> int | None:
+    """Return the heading level of a book's chapters, or None for an article.
+
+    A LaTeX document with two chapters or more is a book: a handout, deck and page per
+    chapter, as its lecturer hands them out. pandoc makes a chapter a level-1 heading, or
+    level 2 under parts.
+    """
+    if not _CHAPTER.search(text):
+        return None
+    level = 2 if _PART.search(text) else 1
+    count = sum(block["t"] == "Header" and block["c"][0] == level for block in blocks)
+    return level if count >= 2 else None
+
+
+def chapters(blocks: list[Node], level: int) -> list[tuple[str | None, list[Node]]]:
+    """Return a book's chapters: the part each is in (if any), and its blocks.
+
+    Each chapter's headings are raised to start at level 1 below its own, its title; what
+    comes before the first chapter (a preface) opens the first one.
+    """
+    found: list[tuple[str | None, list[Node]]] = []
+    lead: list[Node] = []
+    part: str | None = None
+    for block in blocks:
+        depth = block["c"][0] if block["t"] == "Header" else None
+        if depth is not None and depth < level:
+            part = text_of(block["c"][2])
+        elif depth == level:
+            found.append((part, [block]))
+        else:
+            (found[-1][1] if found else lead).append(block)
+    found[0] = (found[0][0], [found[0][1][0], *lead, *found[0][1][1:]])
+    for _, chapter in found:
+        for node in _nodes(chapter[1:]):
+            if node["t"] == "Header":
+                node["c"][0] = max(1, node["c"][0] - level)
+    return found
+
+
+def with_crossrefs(blocks: list[Node], chapter: int | None = None) -> list[Node]:
     """Return ``blocks`` with every referenced label made a cross-reference Folio numbers.
 
     Every display equation loses its labels and LaTeX's numbering environment: Folio numbers
     the ones referred to, and neither MathML nor MathJax reads an unreferenced ``\\label``.
+    In a book whose chapters are at heading level ``chapter``, a chapter (or part) becomes
+    an article whose heading is its title: a reference to it keeps the number LaTeX would
+    print, "Chapter 4", as words.
     """
     wanted = {pairs["reference"] for node in _nodes(blocks) if node["t"] == "Link"
               and (pairs := dict(node["c"][0][2])).get("reference-type") in REFERENCES
               and "reference" in pairs}
+    if chapter is not None:
+        wanted -= {block["c"][1][0] for block in blocks
+                   if block["t"] == "Header" and block["c"][0] <= chapter}
     ids = _labelled(blocks, wanted) if wanted else {}
     blocks = walk(blocks, lambda node: _relabelled(node, ids))
     return walk(blocks, lambda node: _referenced(node, ids)) if ids else blocks

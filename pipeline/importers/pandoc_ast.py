@@ -165,6 +165,8 @@ def count(blocks: list[Node], kinds: set[str]) -> int:
 # Maps an image's or a link's address to the one to write, or None to keep only its words.
 AddressHook = Callable[[str], str | None]
 _UNSAFE_LINK = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+# An id Folio numbers and cross-references, in Quarto's syntax (pipeline/lua/crossref.lua).
+CROSSREF_ID = re.compile(r"(?:sec|fig|tbl|eq)-[\w:.-]+")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
           "BlockQuote", "BulletList", "OrderedList"}
@@ -207,7 +209,7 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             node["c"] = walk(node["c"], _heading_as_text)
             # Word's table style would be written after the caption, as words of it.
             name = node["c"][0][0]
-            node["c"][0] = [name if name in anchors.wanted else "", [], []]
+            node["c"][0] = [name if anchors.kept(name) else "", [], []]
             # Word's column widths turn a simple table into a wide multiline one.
             node["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in node["c"][2]]
             _without_lone_head(node)
@@ -227,7 +229,7 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             # A page's classes and data attributes mean nothing here; an id something leads to
             # (a link, a cross-reference) stays.
             name = node["c"][0][0]
-            node["c"][0] = [name if name in anchors.wanted else "", [], []]
+            node["c"][0] = [name if anchors.kept(name) else "", [], []]
         if kind in {"Para", "Plain", "Header"} and chrome:
             what = chrome_kind(text_of(node["c"]))
             if what:
@@ -305,6 +307,14 @@ class _Anchors:
         self.pending: list[str] = []  # bookmarks seen, not yet placed
         self.heading: Node | None = None  # the last heading, whose section the text is in
 
+    def kept(self, name: str) -> bool:
+        """Tell whether an element keeps the id ``name``: something leads to it.
+
+        An id of Folio's cross-references ("sec-update") is kept even with nothing here
+        leading to it: another article of the import may (a LaTeX book's other chapters).
+        """
+        return name in self.wanted or bool(CROSSREF_ID.fullmatch(name))
+
     def visit(self, node: Node) -> None:
         """Note the ids ``node`` holds; the walk visits an element after what it holds."""
         kind = node["t"]
@@ -312,7 +322,7 @@ class _Anchors:
             self.pending.append(node["c"][0][0])
         elif kind == "Header":
             own = node["c"][1][0]
-            node["c"][1] = [own if own in self.wanted else "", [], []]
+            node["c"][1] = [own if self.kept(own) else "", [], []]
             # Bookmarks inside the heading, or before any heading, lead to it.
             self.heading = node
             self._place()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.importers.assemble import (
     CITATION_KEYS,
@@ -14,11 +14,19 @@ from pipeline.importers.assemble import (
     citations,
     meta_value,
     pandoc_meta,
+    script_language,
 )
-from pipeline.importers.base import Importer, decode_text, looks_like_text, register
-from pipeline.importers.latex import language, prepared, with_crossrefs
-from pipeline.importers.pandoc_ast import Node, not_included, read_ast, walk, words
+from pipeline.importers.base import Book, Importer, decode_text, looks_like_text, register
+from pipeline.importers.latex import (
+    chapter_level,
+    chapters,
+    language,
+    prepared,
+    with_crossrefs,
+)
+from pipeline.importers.pandoc_ast import Node, not_included, read_ast, text_of, walk, words
 from pipeline.importers.sphinx import plain_sphinx
+from pipeline.source import slugify
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin, Skipped
@@ -51,6 +59,8 @@ ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attent
                "error", "seealso", "admonition"}
 # The title of one that has none of its own, where it is not the class's name.
 _TITLES = {"seealso": "See also"}
+# What a LaTeX book's own metadata gives its book file.
+BOOK_KEYS = ("author", "lang", "date", "description", "rights")
 
 
 @register
@@ -70,7 +80,7 @@ class TextFormatImporter(Importer):
 
     def read(self, data: bytes, origin: Origin, options: Options,
              project: Project) -> list[Imported | Skipped]:
-        """Return the one article the document holds."""
+        """Return the article the document holds; a LaTeX book's chapters, one each."""
         reader = READERS[PurePath(origin.label).suffix.lower()]
         text = decode_text(data, origin.label)
         dropped: Counter[str] = Counter()
@@ -82,17 +92,58 @@ class TextFormatImporter(Importer):
         meta = pandoc_meta(ast["meta"])
         if reader == "latex" and "lang" not in meta:
             meta["lang"] = language(text)
-        media = Media(origin, options)
         # LaTeX's \bibliography{refs} and \addbibresource{refs.bib} reach pandoc's metadata.
-        found = {key: meta_value(ast["meta"].get(key)) for key in CITATION_KEYS}
-        meta.update(citations({key: value for key, value in found.items() if value}, media))
+        found = {key: value for key in CITATION_KEYS
+                 if (value := meta_value(ast["meta"].get(key)))}
         blocks = walk(ast["blocks"], _admonition)
+        level = chapter_level(blocks, text) if reader == "latex" else None
         if reader == "latex":
-            blocks = with_crossrefs(blocks)
+            blocks = with_crossrefs(blocks, level)
         elif reader == "rst":
             blocks = plain_sphinx(blocks, dropped)
-        return [assemble(blocks, meta, origin, media, dropped,
-                         fallback_title=PurePath(origin.label).stem)]
+        if level is None:
+            return [_article(blocks, meta, found, origin, options, dropped)]
+        return _book(chapters(blocks, level), meta, found, origin, options, dropped)
+
+
+def _article(blocks: list[Node], meta: dict[str, Any], found: dict[str, Any], origin: Origin,
+             options: Options, dropped: Counter[str], slug: str | None = None) -> Imported:
+    """Return one article, its images and bibliography gathered for it alone."""
+    media = Media(origin, options)
+    meta = {**meta, **citations(found, media)}
+    return assemble(blocks, meta, origin, media, dropped, slug=slug,
+                    fallback_title=PurePath(origin.label).stem)
+
+
+def _book(parts: list[tuple[str | None, list[Node]]], meta: dict[str, Any],
+          found: dict[str, Any], origin: Origin, options: Options,
+          dropped: Counter[str]) -> list[Imported | Skipped]:
+    """Return a LaTeX book's chapters as articles of one book, in order.
+
+    Each chapter's heading is its title; a chapter whose title is not all ASCII (Chinese,
+    say) is named after the book and its number, as a slug could not say it. References
+    between chapters stay cross-references: the build resolves them across articles.
+    """
+    title = str(meta.get("title") or PurePath(origin.label).stem)
+    if not meta.get("lang"):
+        # The book's language, found in all of it: every chapter is in it, even one whose
+        # few words are all in Latin letters.
+        meta = {**meta, "lang": script_language(
+            title + " " + " ".join(text_of(blocks) for _, blocks in parts))}
+    book = Book(slugify(title) or slugify(PurePath(origin.label).stem) or "book",
+                {key: meta[key] for key in BOOK_KEYS if meta.get(key)} | {"title": title})
+    chapter_meta = {key: value for key, value in meta.items()
+                    if key not in {"title", "subtitle", "description"}}
+    items: list[Imported | Skipped] = []
+    for number, (part, blocks) in enumerate(parts, 1):
+        heading = text_of(blocks[0]["c"][2])
+        item = _article(blocks, chapter_meta, found, origin, options,
+                        dropped if number == 1 else Counter(),
+                        slug=None if heading.isascii() and slugify(heading)
+                        else f"{book.slug}-{number}")
+        item.book, item.part = book, part
+        items.append(item)
+    return items
 
 
 def _skipped(match: re.Match[str], label: str) -> str:

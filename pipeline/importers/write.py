@@ -1,4 +1,4 @@
-"""Write imported articles into ``source/``: front matter, body, images, bibliographies."""
+"""Write imported articles (front matter, body, images, bibliographies) and books into source/."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import hashlib
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
+from pipeline.books import BOOKS_DIR
 from pipeline.errors import FolioError, location
-from pipeline.importers.base import Imported, ImportFailed, Options, parse_date
+from pipeline.importers.base import Book, Imported, ImportFailed, Options, parse_date
 from pipeline.importers.pandoc_ast import walk, write_markdown
 from pipeline.output import OutputDir
 from pipeline.project import Project
@@ -162,3 +163,40 @@ def write_article(item: Imported, project: Project, options: Options, api: list[
     words = sum(len(part["text"].split()) for part in (*parsed["blocks"], *parsed["notes"]))
     return Written(path=path, title=item.title, words=words, images=len(parsed["images"]),
                    footnotes=len(parsed["notes"]), dropped=dropped)
+
+
+def write_book(book: Book, chapters: list[tuple[str | None, Path]], project: Project,
+               options: Options) -> Path:
+    """Write the book file listing ``chapters`` (each in its part, if any) in order.
+
+    Refused, as an article is, when it exists and ``--force`` was not given.
+    """
+    contents: list[Any] = []
+    for part, path in chapters:
+        name = path.relative_to(project.source_dir).as_posix()
+        if part is None:
+            contents.append(name)
+        elif contents and isinstance(contents[-1], dict) and contents[-1]["part"] == part:
+            contents[-1]["articles"].append(name)
+        else:
+            contents.append({"part": part, "articles": [name]})
+    fields = dict(book.meta)
+    if "date" in fields:
+        date = parse_date(fields.pop("date"))
+        if date is not None:
+            fields["date"] = date
+    if isinstance(fields.get("author"), list) and len(fields["author"]) == 1:
+        fields["author"] = fields["author"][0]
+    relative = f"{BOOKS_DIR}/{book.slug}.yaml"
+    path = project.source_dir / relative
+    if path.exists() and not options.force:
+        raise ImportFailed(f"{location(path)} already exists; use --force to replace it",
+                           str(chapters[0][1]))
+    if not options.dry_run:
+        text = yaml.safe_dump({**fields, "contents": contents}, allow_unicode=True,
+                              sort_keys=False, width=10_000, default_flow_style=False)
+        try:
+            OutputDir(project.source_dir).write_text(relative, text)
+        except FolioError as exc:
+            raise ImportFailed(exc.reason, str(path)) from None
+    return path
