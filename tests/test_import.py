@@ -1019,6 +1019,8 @@ def test_a_latex_book_becomes_a_book_of_its_chapters(project, folio):
     # and the reference to it the number pandoc gave it.
     assert "如图1.1所示\uff0c由式[@eq-1]可得" in body and "单摆的几何约束" in body
     assert "size(200)" not in body
+    # The cases package's numbered cases, which pandoc reads as text, are an equation.
+    assert "x, & \\text{for $x \\geq 0$}" in body and "由@eq-abs。" in body
     # A section of the other chapter stays a cross-reference; a chapter, its number.
     assert "[@sec-orbits]" in body and "见第1章。" in body_of(project / "source" / "motion.md")[1]
     result = folio(project, "build", "-f", "html,epub")

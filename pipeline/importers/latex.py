@@ -28,7 +28,7 @@ from pipeline.importers.pandoc_ast import Node, not_included, text_of, walk
 REFERENCES = {"ref", "eqref", "autoref", "cref", "Cref", "vref", "nameref"}
 # A label's own prefix for its kind, which the new id's prefix replaces ("sec:intro").
 _PREFIX = re.compile(r"^(?:sec|ssec|subsec|chap|ch|fig|tab|tbl|eq|eqn)[:_.-]", re.IGNORECASE)
-_LABEL = re.compile(r"\\label\{([^{}]+)\}")
+_LABEL = re.compile(r"[ \t]*\\label\{([^{}]+)\}")
 # The words a text writes before a reference, which Folio's "Section 1" already says. An
 # equation's reference reads "(1)", as LaTeX's \eqref does: its word stays.
 _KIND_WORDS = {
@@ -50,6 +50,11 @@ _DRAWING = re.compile(r"\\begin\{(asy|asydef|tikzpicture|pspicture|pgfpicture|ci
 # An author's footnote (\thanks{...}, one level of braces inside): pandoc would run its words
 # into the author's name.
 _THANKS = re.compile(r"\\thanks\s*\{(?:[^{}]|\{[^{}]*\})*\}")
+# \begin{numcases}{f(x)=} ... \end{numcases}, and subnumcases, of the cases package.
+# The end of a row of an array or of cases.
+ROW_END = "\\\\"
+_NUMCASES = re.compile(r"\\begin\{((?:sub)?numcases)\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}"
+                       r"(.*?)\\end\{\1\}", re.DOTALL)
 # A display equation's numbering environment, which Folio's numbering replaces.
 _EQUATION = re.compile(r"^\s*\\begin\{equation\*?\}(.*)\\end\{equation\*?\}\s*$", re.DOTALL)
 
@@ -91,10 +96,25 @@ def language(text: str) -> str | None:
 def prepared(text: str, folder: Path | None, label: str, dropped: Counter[str]) -> str:
     """Return a LaTeX document with its inputs read in and its drawing code taken out."""
     text = _THANKS.sub("", _inlined(text, folder, label, 0))
+    text = _NUMCASES.sub(_cases, text)
     text, drawings = _DRAWING.subn("", text)
     if drawings:
         dropped["drawings only LaTeX can draw (Asymptote, TikZ)"] += drawings
     return text
+
+
+def _cases(match: re.Match[str]) -> str:
+    """Return the cases package's numbered cases, which pandoc reads as text, as an equation.
+
+    Their conditions (after "&") are text, as in the package: math's cases sets them as math.
+    """
+    rows = []
+    for row in match.group(3).split(ROW_END):
+        value, bar, condition = row.partition("&")
+        rows.append(f"{value}& \\text{{{condition.strip()}}}" if bar else value)
+    body = ROW_END.join(rows)
+    return (f"\\begin{{equation}}{match.group(2)}\\begin{{cases}}{body}"
+            "\\end{cases}\\end{equation}")
 
 
 def _inlined(text: str, folder: Path | None, label: str, depth: int) -> str:
