@@ -1029,3 +1029,23 @@ def test_a_latex_book_becomes_a_book_of_its_chapters(project, folio):
     text = "".join(page.find(".//main").text_content().split())
     assert "由式(1)可得" in text and "见Section1inMotion节" in text
     assert epubcheck_problems(project / "build" / "epub" / "mechanics.epub") == []
+
+
+def test_an_id_markdown_cannot_read_is_written_one_it_can(project, folio, tmp_path):
+    # LaTeX labels (an apostrophe, a full-width colon) showed as "{#...}" in their headings.
+    notes = tmp_path / "ids.tex"
+    notes.write_text("\\title{Ids}\n\\begin{document}\n\\section{Intro}\nSee "
+                     "\\hyperref[d'Alambert]{the principle} and \\hyperref[第四章\uff1a散射]"
+                     "{scattering}.\n\\section{d'Alembert}\\label{d'Alambert}\nWork.\n"
+                     "\\section{Scattering}\\label{第四章\uff1a散射}\nElastic.\n\\end{document}\n",
+                     encoding="utf-8")
+    result = folio(project, "import", str(notes))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "ids.md")[1]
+    assert "{#d-Alambert}" in body and "](#d-Alambert)" in body
+    assert "{#第四章-散射}" in body and "](#第四章-散射)" in body
+    result = folio(project, "build", "-f", "html,epub")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "ids.html"))
+    assert [h.text_content() for h in page.xpath("//main//h1[@id]")] == [
+        "Intro", "d\u2019Alembert", "Scattering"]

@@ -165,6 +165,9 @@ def count(blocks: list[Node], kinds: set[str]) -> int:
 # Maps an image's or a link's address to the one to write, or None to keep only its words.
 AddressHook = Callable[[str], str | None]
 _UNSAFE_LINK = re.compile(r"^\s*(?:javascript|vbscript|data|file):", re.IGNORECASE)
+# What pandoc's Markdown reads as an id in "{#...}", and what it does not.
+_READABLE_ID = re.compile(r"[\w:.-]+")
+_UNREADABLE = re.compile(r"[^\w:.-]+")
 # An id Folio numbers and cross-references, in Quarto's syntax (pipeline/lua/crossref.lua).
 CROSSREF_ID = re.compile(r"(?:sec|fig|tbl|eq)-[\w:.-]+")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
@@ -239,7 +242,31 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             return []
         return [node]
 
-    return _settled_links(anchors.relink(walk(blocks, visit)), dropped, link)
+    return _settled_links(_readable_ids(anchors.relink(walk(blocks, visit))), dropped, link)
+
+
+def _readable_ids(blocks: list[Node]) -> list[Node]:
+    """Return ``blocks`` with ids pandoc's Markdown reads back, and links following them.
+
+    A Markdown id is letters, digits and "-_:.": LaTeX's label "chapter2:d'Alambert例1"
+    written as one, the article showed "{#chapter2:d'Alambert例1}" in its heading.
+    """
+    renamed: dict[str, str] = {}
+    for node in elements(blocks):
+        attr = _attr(node)
+        if attr and attr[0] and not _READABLE_ID.fullmatch(attr[0]):
+            new = renamed.setdefault(attr[0], _UNREADABLE.sub("-", attr[0]).strip("-"))
+            attr[0] = new
+    if not renamed:
+        return blocks
+
+    def follow(node: Node) -> list[Node]:
+        target = node["c"][2][0] if node["t"] == "Link" else ""
+        if target.startswith("#") and target[1:] in renamed:
+            node["c"][2][0] = "#" + renamed[target[1:]]
+        return [node]
+
+    return walk(blocks, follow)
 
 
 def _settled_links(blocks: list[Node], dropped: Counter[str], link: AddressHook | None
