@@ -22,7 +22,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from pipeline.errors import location
-from pipeline.importers import Options, import_sources
+from pipeline.importers import ImportFailed, Options, import_sources, pandoc_ast
 from pipeline.importers.fetch import Fetcher
 from pipeline.importers.pandoc_ast import clean, count, read_ast
 from pipeline.pandoc import pandoc_path
@@ -1049,3 +1049,26 @@ def test_an_id_markdown_cannot_read_is_written_one_it_can(project, folio, tmp_pa
     page = lxml_html.parse(str(project / "build" / "html" / "ids.html"))
     assert [h.text_content() for h in page.xpath("//main//h1[@id]")] == [
         "Intro", "d\u2019Alembert", "Scattering"]
+
+
+def test_asciidoc_conditionals_attributes_and_comments_are_asciidoctors(project, folio):
+    # Asciidoctor's own README: pandoc's reader printed "ifdef" and "env-github[]" as words,
+    # left "{url-docs}" in addresses, and read the header after a comment as a paragraph.
+    result = folio(project, "import", str(FIXTURES / "documents" / "readme.adoc"))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "reading-tool.md")
+    assert meta["author"] == ["Mira Holt", "Ben Ortiz"]  # their addresses are not names
+    assert body.startswith("Version 2.0 is out: read [the docs](https://example.org/docs).\n")
+    assert "The changelog follows." in body and "GitHub" not in body
+    assert "ifdef" not in body.split("```")[0] and ":url-site:" not in body
+    # A listing block shows its references as written; one never closed ends with the
+    # document, as Asciidoctor ends it (pandoc's reader looped on it for ever).
+    assert "Kept as written: {release-version}" in body and "A listing never closed" in body
+
+
+def test_a_reader_that_never_returns_is_one_error_line(monkeypatch):
+    # pandoc's AsciiDoc reader loops on a listing block never closed, filling memory.
+    monkeypatch.setattr(pandoc_ast, "PANDOC_SECONDS", 2)
+    with pytest.raises(ImportFailed, match=r"pandoc did not finish reading it in 2 s"):
+        pandoc_ast.pandoc(["--from", "asciidoc", "--to", "json"], b"= T\n\n----\nx\n",
+                          "loop.adoc")

@@ -199,11 +199,16 @@ def parse_date(text: object) -> dt.date | None:
     return None
 
 
+_CONTACT = re.compile(r"\s*[(<\[][^()<>\[\]]*(?:@|://)[^()<>]*[)>\]]\s*$")
+
+
 def split_names(value: object) -> list[str]:
     """Return author names from text ("A; B", "A and B") or a list of texts or mappings."""
     if isinstance(value, str):
         parts = re.split(r"\s*;\s*|\s+and\s+|\s*&\s*", value.strip())
-        return [part for part in parts if part]
+        # "Dan Allen <https://github.com/mojavelinux>", "Jane Doe (jane@example.org)": the
+        # address after a name is how to reach the author, not part of the name.
+        return [name for part in parts if (name := _CONTACT.sub("", part).strip())]
     if isinstance(value, list):
         names: list[str] = []
         for item in value:

@@ -55,14 +55,22 @@ def chrome_kind(text: str) -> str | None:
     return next((kind for kind, pattern in CHROME if pattern.fullmatch(line)), None)
 
 
+# How long pandoc may take over one document. A 36,000-word book takes seconds; some
+# readers loop for ever on some input (AsciiDoc's on a listing block never closed), filling
+# memory until the system kills them.
+PANDOC_SECONDS = 60
 _INCLUDE_SKIPPED = re.compile(r"Could not load include file (\S+)")
 
 
 def pandoc(args: list[str], data: bytes, label: str) -> bytes:
     """Run the bundled pandoc sandboxed over ``data``; its failure is one line naming ``label``."""
     # --sandbox: pandoc reads and writes nothing beyond stdin, stdout and what args name.
-    done = subprocess.run([*pandoc_command(), "--sandbox", *args], input=data,
-                          capture_output=True, check=False)
+    try:
+        done = subprocess.run([*pandoc_command(), "--sandbox", *args], input=data,
+                              capture_output=True, check=False, timeout=PANDOC_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise ImportFailed(f"pandoc did not finish reading it in {PANDOC_SECONDS} s (its "
+                           "reader loops on something in it)", label) from None
     if done.returncode != 0:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ImportFailed(f"pandoc could not read it: {reason[-1] if reason else 'exit '}"

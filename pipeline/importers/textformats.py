@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
+from pipeline.importers.asciidoc import without_conditionals
 from pipeline.importers.assemble import (
     CITATION_KEYS,
     Media,
@@ -16,7 +17,14 @@ from pipeline.importers.assemble import (
     pandoc_meta,
     script_language,
 )
-from pipeline.importers.base import Book, Importer, decode_text, looks_like_text, register
+from pipeline.importers.base import (
+    Book,
+    Importer,
+    ImportFailed,
+    decode_text,
+    looks_like_text,
+    register,
+)
 from pipeline.importers.latex import (
     chapter_level,
     chapters,
@@ -83,7 +91,11 @@ class TextFormatImporter(Importer):
         """Return the article the document holds; a LaTeX book's chapters, one each."""
         reader = READERS[PurePath(origin.label).suffix.lower()]
         text = decode_text(data, origin.label)
+        if not text.strip():
+            raise ImportFailed("it is empty", origin.label)
         dropped: Counter[str] = Counter()
+        if reader == "asciidoc":
+            text = without_conditionals(text)
         if reader in _INCLUDES:
             text = _INCLUDES[reader].sub(lambda m: _skipped(m, origin.label), text)
         elif reader == "latex":
