@@ -1072,3 +1072,16 @@ def test_a_reader_that_never_returns_is_one_error_line(monkeypatch):
     with pytest.raises(ImportFailed, match=r"pandoc did not finish reading it in 2 s"):
         pandoc_ast.pandoc(["--from", "asciidoc", "--to", "json"], b"= T\n\n----\nx\n",
                           "loop.adoc")
+
+
+def test_a_wikis_links_to_its_own_pages_keep_their_words(project, folio, tmp_path):
+    # "[[Help:Contents]]" became a link to "Help:Contents", an address of no known scheme,
+    # which EPUBCheck warns of and no reader can follow.
+    page = tmp_path / "wiki.wiki"
+    page.write_text("= Reading =\nSee [[Help:Contents|the help]], [[Category:Books]] and "
+                    "[https://example.org the site].\n", encoding="utf-8")
+    result = folio(project, "import", str(page))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "reading.md")[1]
+    assert "See the help" in body and "Help:" not in body
+    assert "[the site](https://example.org)" in body

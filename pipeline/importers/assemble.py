@@ -26,6 +26,10 @@ from pipeline.urls import split_url
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+# The schemes of the addresses links lead to from a document (IANA's, and the common ones).
+# (Unsafe ones, javascript: and the like, are taken out before: see pandoc_ast.clean.)
+LINK_SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "sftp", "tel", "sms", "news", "nntp",
+                "irc", "ircs", "xmpp", "geo", "magnet", "urn", "git", "ssh", "webcal"}
 # The metadata keys of pandoc's citations, which an imported article keeps (see citations).
 CITATION_KEYS = {"bibliography", "csl", "citation-style", "link-citations", "nocite",
                  "references"}
@@ -83,11 +87,13 @@ class Media:
         A page's links to its own site (``/wiki/Ethics``, ``../about``) named pages there:
         with the page's address known they lead there still; without it, a link from the
         site's root leads nowhere. A link relative to a document's folder may lead to another
-        document imported with it, and is kept.
+        document imported with it, and is kept. A wiki's link to a page of its own
+        ("Help:Contents", "Category:Physics") looks like an address of an unknown scheme:
+        it named a page there, and keeps its words.
         """
         parts = split_url(href)
         if parts.scheme:
-            return href
+            return href if parts.scheme.lower() in LINK_SCHEMES else None
         if parts.netloc:  # "//host/path", which a page opened from a file cannot follow
             return urljoin(self.site_url or "https:", href)
         if self.site_url:
