@@ -1085,3 +1085,26 @@ def test_a_wikis_links_to_its_own_pages_keep_their_words(project, folio, tmp_pat
     body = body_of(project / "source" / "reading.md")[1]
     assert "See the help" in body and "Help:" not in body
     assert "[the site](https://example.org)" in body
+
+
+def test_documents_imported_together_link_to_each_others_articles(project, folio, tmp_path):
+    # Asciidoctor's READMEs name each other ("README-de.adoc"); a site's pages, "../guide".
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "README.rst").write_text(
+        "Start\n=====\n\nRead `the guide <guide/install.rst#steps>`_, `in German "
+        "<README-de.rst>`_ or `the changelog <CHANGES.rst>`_.\n", encoding="utf-8")
+    (tmp_path / "README-de.rst").write_text("Anfang\n======\n\nLies `das <README.rst>`_.\n",
+                                            encoding="utf-8")
+    (tmp_path / "guide" / "install.rst").write_text(
+        "Installing\n==========\n\nBack to `the start <../README.rst>`_.\n", encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "README.rst"),
+                   str(tmp_path / "README-de.rst"), str(tmp_path / "guide" / "install.rst"))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "start.md")[1]
+    assert "[the guide](installing.md)" in body and "[in German](anfang.md)" in body
+    assert "[the changelog](CHANGES.rst)" in body  # not imported: as it was
+    assert "[the start](start.md)" in body_of(project / "source" / "installing.md")[1]
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "start.html"))
+    assert {"installing.html", "anfang.html"} <= {a.get("href") for a in page.iter("a")}

@@ -10,6 +10,8 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 from pipeline.errors import FolioError, InternalError, location
 from pipeline.importers import (  # noqa: F401  (each registers its importer)
@@ -31,7 +33,7 @@ from pipeline.importers.base import (
     importers,
 )
 from pipeline.importers.fetch import Fetcher
-from pipeline.importers.pandoc_ast import api_version
+from pipeline.importers.pandoc_ast import api_version, walk
 from pipeline.importers.write import Written, write_article, write_book
 from pipeline.project import Project
 from pipeline.source import slugify
@@ -55,10 +57,14 @@ class ImportReport:
 
 def import_sources(project: Project, sources: Sequence[str], options: Options,
                    fetcher: Fetcher | None = None) -> ImportReport:
-    """Import every file or address in ``sources``; one that fails never stops the others."""
+    """Import every file or address in ``sources``; one that fails never stops the others.
+
+    All are read before any is written: a link from one document to another imported with
+    it then leads to the article made of the other (see ``_relinked``).
+    """
     report = ImportReport()
     api = api_version()
-    slugs: set[str] = set()
+    read: list[tuple[Origin, list[Imported | Skipped]]] = []
     for source in sources:
         try:
             origin, data = _load(source, fetcher)
@@ -73,6 +79,12 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
         except Exception as exc:  # a bug costs this source only, never the other imports
             report.errors.append(InternalError(exc, source, "import"))
             continue
+        read.append((origin, items))
+    slugs = _slugs([item for _, items in read for item in items if isinstance(item, Imported)],
+                   options)
+    first = {origin.path.resolve(): slugs[id(items[0])] for origin, items in read
+             if origin.path is not None and items and isinstance(items[0], Imported)}
+    for origin, items in read:
         books: dict[Book, list[tuple[str | None, Path]]] = {}
         for item in items:
             if isinstance(item, Skipped):
@@ -80,7 +92,8 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
                 log.info("%s: skipped '%s' (%s)", origin.label, item.title, item.reason)
                 continue
             try:
-                written = _write_once(item, project, options, api, slugs)
+                item.blocks = _relinked(item, first)
+                written = write_article(item, project, options, api, slugs[id(item)])
                 if item.book is not None:
                     books.setdefault(item.book, []).append((item.part, written.path))
             except FolioError as exc:
@@ -102,21 +115,54 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
     return report
 
 
-def _write_once(item: Imported, project: Project, options: Options, api: list[int],
-                slugs: set[str]) -> Written:
+def _slugs(items: list[Imported], options: Options) -> dict[int, str]:
+    """Return the slug of each article to write (by ``id``), none taken twice."""
     from pipeline.importers.write import choose_slug
 
-    slug = choose_slug(item, options, slugs)
-    if slug in slugs:
-        # Two posts of one export with one slug (WordPress's own test data has them): the
-        # second must not replace the first, and an export of hundreds of posts cannot be
-        # imported one by one with --slug. It takes its title's slug, else a number.
-        wanted = slug
-        slug = next(name for name in _other_slugs(item, wanted) if name not in slugs)
-        log.warning("%s: '%s' has the slug '%s' of another article imported just now; "
-                    "written as '%s'", item.origin.label, item.title, wanted, slug)
-    slugs.add(slug)
-    return write_article(item, project, options, api, slug)
+    chosen: dict[int, str] = {}
+    taken: set[str] = set()
+    for item in items:
+        slug = choose_slug(item, options, taken)
+        if slug in taken:
+            # Two posts of one export with one slug (WordPress's own test data has them): the
+            # second must not replace the first, and an export of hundreds of posts cannot
+            # be imported one by one with --slug. It takes its title's slug, else a number.
+            wanted = slug
+            slug = next(name for name in _other_slugs(item, wanted) if name not in taken)
+            log.warning("%s: '%s' has the slug '%s' of another article imported just now; "
+                        "written as '%s'", item.origin.label, item.title, wanted, slug)
+        taken.add(slug)
+        chosen[id(item)] = slug
+    return chosen
+
+
+def _relinked(item: Imported, imported: dict[Path, str]) -> list[dict[str, Any]]:
+    """Return ``item``'s blocks with links to other documents of the import leading to them.
+
+    A set of pages that link to each other ("README-de.adoc", "../guide/install.md", a Hugo
+    page's "../about") is imported together: each such link leads to the article made of
+    the document it names (its source, ``<slug>.md``, which every format follows), not to
+    a file that is not there. A link to a document imported as several articles leads to
+    the first.
+    """
+    folder = item.origin.folder
+    if folder is None or not imported:
+        return item.blocks
+    by_stem = {path.with_suffix(""): slug for path, slug in imported.items()}
+
+    def relink(node: dict[str, Any]) -> list[dict[str, Any]]:
+        if node["t"] != "Link":
+            return [node]
+        parts = split_url(node["c"][2][0])
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            return [node]
+        path = (folder / unquote(parts.path)).resolve()
+        slug = imported.get(path) or (by_stem.get(path) if not path.suffix else None)
+        if slug:
+            node["c"][2][0] = f"{slug}.md"
+        return [node]
+
+    return walk(item.blocks, relink)
 
 
 def _other_slugs(item: Imported, slug: str) -> Iterator[str]:
