@@ -1,4 +1,5 @@
 """The words Folio adds to an article, in the article's language (English as the fallback)."""
+# ruff: noqa: RUF001  (Chinese and Japanese punctuation is full-width: the comma and colon)
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+# A cross-reference word with "#" has the number there ("第#节": "第1节"), not after it.
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "contents": "Contents",
@@ -106,6 +108,103 @@ STRINGS: dict[str, dict[str, str]] = {
         "references": "Literatur",
         "slide_handout": "Folienhandout",
     },
+    "zh": {
+        "contents": "目录",
+        "cover": "封面",
+        "title_page": "扉页",
+        "colophon": "版权页",
+        "landmarks": "导览",
+        "edited_by": "{names} 编",
+        "made_with": "由 Folio 制作",
+        "accessibility_summary": "文本带有标题、目录和语言标注，图片附有作者所写的替代文字。",
+        "notes": "笔记",
+        "footnotes": "脚注",
+        "page_of": "第 {page} 页，共 {pages} 页",
+        "min_read": "阅读约需 {minutes} 分钟",
+        "by": "作者：{authors}",
+        "and": "和",
+        "articles": "文章",
+        "published": "发布日期",
+        "online_at": "在线阅读：{url}",
+        "back_to_text": "返回正文",
+        "back_to_index": "全部文章",
+        "read_online": "在线阅读",
+        "qr_code_for": "{url} 的二维码",
+        "slide_deck": "幻灯片",
+        "slide_closing": "谢谢",
+        "slide_reset_timer": "重置计时器",
+        "slide_of": "第 {number} 张，共 {total} 张",
+        "slide_previous": "上一张",
+        "slide_next": "下一张",
+        "slide_overview": "全部幻灯片概览",
+        "slide_speaker_view": "演讲者视图",
+        "slide_elapsed": "已用时间",
+        "slide_figure": "图",
+        "slide_table": "表",
+        "slide_quotation": "引文",
+        "slide_code": "代码",
+        "crossref_fig": "图",
+        "crossref_tbl": "表",
+        "crossref_eq": "",
+        "crossref_sec": "第#节",
+        "crossref_in": "{title}中的{ref}",
+        "callout_note": "注",
+        "callout_tip": "提示",
+        "callout_warning": "警告",
+        "callout_important": "重要",
+        "callout_caution": "注意",
+        "references": "参考文献",
+        "slide_handout": "幻灯片讲义",
+    },
+    "ja": {
+        "contents": "目次",
+        "cover": "表紙",
+        "title_page": "扉",
+        "colophon": "奥付",
+        "landmarks": "ランドマーク",
+        "edited_by": "{names} 編",
+        "made_with": "Folio で作成",
+        "accessibility_summary": "見出し、目次、言語の指定、著者による画像の代替テキストを備えた"
+                                 "テキスト。",
+        "notes": "メモ",
+        "footnotes": "脚注",
+        "page_of": "{page} / {pages} ページ",
+        "min_read": "約 {minutes} 分で読めます",
+        "by": "{authors} 著",
+        "and": "と",
+        "articles": "記事",
+        "published": "公開日",
+        "online_at": "オンライン版：{url}",
+        "back_to_text": "本文に戻る",
+        "back_to_index": "すべての記事",
+        "read_online": "オンラインで読む",
+        "qr_code_for": "{url} の QR コード",
+        "slide_deck": "スライド",
+        "slide_closing": "ありがとうございました",
+        "slide_reset_timer": "タイマーをリセット",
+        "slide_of": "スライド {number} / {total}",
+        "slide_previous": "前のスライド",
+        "slide_next": "次のスライド",
+        "slide_overview": "すべてのスライドの一覧",
+        "slide_speaker_view": "発表者ビュー",
+        "slide_elapsed": "経過時間",
+        "slide_figure": "図",
+        "slide_table": "表",
+        "slide_quotation": "引用",
+        "slide_code": "コード",
+        "crossref_fig": "図",
+        "crossref_tbl": "表",
+        "crossref_eq": "",
+        "crossref_sec": "第#節",
+        "crossref_in": "{title}の{ref}",
+        "callout_note": "注記",
+        "callout_tip": "ヒント",
+        "callout_warning": "警告",
+        "callout_important": "重要",
+        "callout_caution": "注意",
+        "references": "参考文献",
+        "slide_handout": "スライド配布資料",
+    },
 }
 
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -138,6 +237,7 @@ def format_date(date: dt.date, lang: str) -> str:
 
         return cldr_date(date, "long", locale=locale)
     base = base_language(lang)
+    base = base if base in MONTHS else "en"  # a tag CLDR cannot read ("zh-x-private")
     return DATE_FORMATS[base].format(day=date.day, month=MONTHS[base][date.month - 1],
                                      year=date.year)
 
@@ -162,12 +262,13 @@ NO_LANGUAGE = frozenset({"", "und", "mul", "mis", "zxx"})
 def _cldr_locale(lang: str) -> Any | None:
     """Return Babel's locale for a language Folio has no words of its own for, if CLDR has it.
 
-    Folio's own tables (English, German) are used where they exist: they cost no import. For
-    every other language, dates and lists of names follow the Unicode CLDR, as Babel keeps it
+    Folio's own tables of months (English, German) are used where they exist: they cost no
+    import. For every other language (Chinese and Japanese too, whose words Folio has), dates
+    and lists of names follow the Unicode CLDR, as Babel keeps it
     ("2 novembre 2023", "2023年11月2日", "Ana y Bo"); a tag CLDR does not know keeps English.
     """
     base = lang.split("-")[0].lower()
-    if base in STRINGS or base in NO_LANGUAGE:
+    if base in MONTHS or base in NO_LANGUAGE:
         return None
     from babel import Locale, UnknownLocaleError
 

@@ -50,7 +50,7 @@ def test_text_direction_follows_language_and_script(lang: str, direction: str) -
 
 def test_folio_words_in_english_are_marked_english() -> None:
     assert words_attributes("ar") == ' lang="en" dir="ltr"'
-    assert words_attributes("ja") == ' lang="en" dir="ltr"'
+    assert words_attributes("ko") == ' lang="en" dir="ltr"'
     assert words_attributes("de-AT") == ""
     assert words_attributes("en") == ""
 

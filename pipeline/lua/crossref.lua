@@ -17,9 +17,16 @@ local function kind_of(id)
   return prefix and KINDS[prefix] and prefix or nil
 end
 
+-- "Figure 1"; where the word has a "#", the number stands there instead ("第#节": "第1节").
+local function named(word, number)
+  local at = word:find('#', 1, true)
+  if at then return word:sub(1, at - 1) .. number .. word:sub(at + 1) end
+  return word .. '\u{a0}' .. number
+end
+
 -- Caption prefix "Figure 1: " (a caption's first inlines).
 local function numbered_caption(kind, number, caption)
-  local label = pandoc.Inlines { pandoc.Str(words[kind] .. '\u{a0}' .. number .. ':') }
+  local label = pandoc.Inlines { pandoc.Str(named(words[kind], number) .. ':') }
   if caption and #caption.long > 0 and caption.long[1].content then
     local first = caption.long[1]
     first.content = label .. pandoc.Inlines { pandoc.Space() } .. first.content
@@ -89,8 +96,8 @@ local function number_blocks(blocks)
 end
 
 local function label_of(kind, number)
-  local text = kind == 'eq' and '(' .. number .. ')' or words[kind] .. '\u{a0}' .. number
-  if kind == 'eq' and words.eq ~= '' then text = words.eq .. '\u{a0}' .. text end
+  local text = kind == 'eq' and '(' .. number .. ')' or named(words[kind], number)
+  if kind == 'eq' and words.eq ~= '' then text = named(words.eq, text) end
   return text
 end
 
