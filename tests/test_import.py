@@ -1020,14 +1020,15 @@ def test_a_latex_book_becomes_a_book_of_its_chapters(project, folio):
     assert "如图1.1所示\uff0c由式[@eq-1]可得" in body and "单摆的几何约束" in body
     assert "size(200)" not in body
     # The cases package's numbered cases, which pandoc reads as text, are an equation.
-    assert "x, & \\text{for $x \\geq 0$}" in body and "由@eq-abs。" in body
+    assert "x, & \\text{for $x \\geq 0$}" in body and "由[@eq-abs]。" in body
     # A section of the other chapter stays a cross-reference; a chapter, its number.
     assert "[@sec-orbits]" in body and "见第1章。" in body_of(project / "source" / "motion.md")[1]
     result = folio(project, "build", "-f", "html,epub")
     assert result.exit_code == 0 and "warning" not in result.stderr, result.output
     page = lxml_html.parse(str(project / "build" / "html" / "mechanics-1.html"))
     text = "".join(page.find(".//main").text_content().split())
-    assert "由式(1)可得" in text and "见Section1inMotion节" in text
+    # Folio's words, in Chinese: "第1节", not the author's "见…节" around LaTeX's number.
+    assert "由式(1)可得" in text and "见Motion中的第1节\uff09" in text and "由(2)。" in text
     assert epubcheck_problems(project / "build" / "epub" / "mechanics.epub") == []
 
 

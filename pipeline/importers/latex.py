@@ -38,6 +38,10 @@ _KIND_WORDS = {
     "eq": set(),
 }
 NBSP = "\u00a0"
+# The Chinese and Japanese words before (and after) a reference that Folio's own "图 1" and
+# "第1节" say: a figure's, a table's, a section's or chapter's.
+_CJK_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "fig": (("图", "図"), ()), "tbl": (("表",), ()), "sec": (("第",), ("节", "節", "章"))}
 # The start of a comment: an unescaped "%".
 _COMMENT = re.compile(r"(?<!\\)%")
 # \input{file}, \include{file}, \subfile{file}, and TeX's own "\input file".
@@ -320,14 +324,39 @@ def _referenced(node: Node, ids: dict[str, str]) -> list[Node]:
             "citationId": new, "citationPrefix": [], "citationSuffix": [],
             "citationMode": {"t": "AuthorInText"}, "citationNoteNum": 0, "citationHash": 0}],
             [{"t": "Str", "c": f"@{new}"}]]})
-    for position, inline in enumerate(out[:-1]):
-        following = out[position + 1]
-        if inline["t"] == "Cite" and following["t"] == "Str" and following["c"][:1].isalnum():
-            # "式@eq-3可得": written "@eq-3可得", the key would run on into the words after it
-            # (Chinese puts no space there); "[@eq-3]" ends where it should.
+    _drop_cjk_words(out)
+    for position, inline in enumerate(out):
+        following = out[position + 1] if position + 1 < len(out) else None
+        previous = out[position - 1] if position else None
+        if inline["t"] == "Cite" and (
+                (following and following["t"] == "Str" and following["c"][:1].isalnum())
+                or (previous and previous["t"] == "Str" and previous["c"][-1:].isalnum())):
+            # "式@eq-3可得": written "@eq-3可得", the key would run on into the words after it,
+            # and after "由" pandoc would not read "@eq-3" as a reference at all (Chinese puts
+            # no space there); "[@eq-3]" ends and begins where it should.
             inline["c"][0][0]["citationMode"] = {"t": "NormalCitation"}
     node["c"] = out
     return [node]
+
+
+def _drop_cjk_words(inlines: list[Node]) -> None:
+    """Remove the Chinese or Japanese words around a reference that Folio's words now say.
+
+    "如图\\ref{fig:a}所示" and "见第\\ref{sec:b}节" read "如图 图 1所示" and "见第第1节节"
+    once Folio writes its own "图 1" and "第1节": the words go, the reference stays.
+    """
+    for position, inline in enumerate(inlines):
+        if inline["t"] != "Cite":
+            continue
+        kind = inline["c"][0][0]["citationId"].split("-", 1)[0]
+        before, after = _CJK_WORDS.get(kind, ((), ()))
+        previous = inlines[position - 1] if position else None
+        following = inlines[position + 1] if position + 1 < len(inlines) else None
+        if previous and previous["t"] == "Str" and previous["c"].endswith(before):
+            previous["c"] = previous["c"][:-1]
+        if after and following and following["t"] == "Str" and \
+                following["c"].startswith(after):
+            following["c"] = following["c"][1:]
 
 
 def _drop_kind_word(inlines: list[Node], kind: str) -> None:
