@@ -62,26 +62,42 @@ def front_matter(item: Imported, project: Project, slug: str) -> dict[str, Any]:
     """Return the article's metadata in Folio's schema, checked as ``folio check`` would."""
     meta = {key: value for key, value in item.meta.items() if value not in (None, "", [], ())}
     meta["title"] = item.title
-    if slugify(item.title) not in {"", slug}:
-        # Named after its file (its title is another's): the build must use that name too.
-        meta["slug"] = slug
     meta.setdefault("lang", project.settings["lang"])
     if slug != slugify(item.title):
         # The outputs' names come from the title unless told: the file's name alone would
-        # leave build/ under another name, and two pages of one title clashing there.
+        # leave build/ under another name, and two pages of one title clashing there (an
+        # article named after its file, its title being another's, is one of those).
         meta["slug"] = slug
-    if "date" in meta:
-        meta["date"] = parse_date(meta["date"])
-        if meta["date"] is None:
-            del meta["date"]
-    if isinstance(meta.get("author"), list) and len(meta["author"]) == 1:
-        meta["author"] = meta["author"][0]
+    meta = _as_written(meta)
     ordered = {key: meta[key] for key in FIELD_ORDER if key in meta}
     # The schema is the judge: what would make 'folio check' fail must not be written.
     as_text = {key: value.isoformat() if isinstance(value, dt.date) else value
                for key, value in ordered.items()}
     validate(as_text, ARTICLE_FIELDS, project.source_dir / f"{slug}.md", {}, ImportFailed)
     return ordered
+
+
+def _as_written(meta: dict[str, Any]) -> dict[str, Any]:
+    """Make ``meta``'s date a date (or drop one that is none) and a lone author a name."""
+    if "date" in meta:
+        meta["date"] = parse_date(meta["date"])
+        if meta["date"] is None:
+            del meta["date"]
+    if isinstance(meta.get("author"), list) and len(meta["author"]) == 1:
+        meta["author"] = meta["author"][0]
+    return meta
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    """Return ``data`` as the YAML Folio's sources are written in: in order, Unicode as is."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000,
+                          default_flow_style=False)
+
+
+def _refuse_existing(path: Path, options: Options, label: str) -> None:
+    """Refuse to replace the file at ``path`` unless ``--force`` was given."""
+    if path.exists() and not options.force:
+        raise ImportFailed(f"{location(path)} already exists; use --force to replace it", label)
 
 
 def render(item: Imported, project: Project, slug: str,
@@ -113,8 +129,7 @@ def render(item: Imported, project: Project, slug: str,
         meta["bibliography"] = [names[name] for name in meta["bibliography"]]
     if "csl" in meta:
         meta["csl"] = names[meta["csl"]]
-    head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000,
-                          default_flow_style=False)
+    head = _yaml(meta)
     body = write_markdown(blocks, api, item.origin.label) if blocks else ""
     return f"---\n{head}---\n\n", body, files
 
@@ -144,9 +159,7 @@ def write_article(item: Imported, project: Project, options: Options, api: list[
     """Write ``item`` to ``source/<slug>.md`` and its files; refuse to overwrite without force."""
     slug = slug or choose_slug(item, options)
     path = project.source_dir / f"{slug}.md"
-    if path.exists() and not options.force:
-        raise ImportFailed(f"{location(path)} already exists; use --force to replace it",
-                           item.origin.label)
+    _refuse_existing(path, options, item.origin.label)
     head, body, files = render(item, project, slug, api)
     # Counted as Folio's own reader counts them, from the very text written.
     _, parsed = parse_body(body, path, project, {}, {})
@@ -180,23 +193,14 @@ def write_book(book: Book, chapters: list[tuple[str | None, Path]], project: Pro
             contents[-1]["articles"].append(name)
         else:
             contents.append({"part": part, "articles": [name]})
-    fields = dict(book.meta)
-    if "date" in fields:
-        date = parse_date(fields.pop("date"))
-        if date is not None:
-            fields["date"] = date
-    if isinstance(fields.get("author"), list) and len(fields["author"]) == 1:
-        fields["author"] = fields["author"][0]
+    fields = _as_written(dict(book.meta))
     relative = f"{BOOKS_DIR}/{book.slug}.yaml"
     path = project.source_dir / relative
-    if path.exists() and not options.force:
-        raise ImportFailed(f"{location(path)} already exists; use --force to replace it",
-                           str(chapters[0][1]))
+    _refuse_existing(path, options, str(chapters[0][1]))
     if not options.dry_run:
-        text = yaml.safe_dump({**fields, "contents": contents}, allow_unicode=True,
-                              sort_keys=False, width=10_000, default_flow_style=False)
         try:
-            OutputDir(project.source_dir).write_text(relative, text)
+            OutputDir(project.source_dir).write_text(relative,
+                                                     _yaml({**fields, "contents": contents}))
         except FolioError as exc:
             raise ImportFailed(exc.reason, str(path)) from None
     return path
