@@ -263,8 +263,12 @@ def _readable_ids(blocks: list[Node]) -> list[Node]:
     for node in elements(blocks):
         attr = _attr(node)
         if attr and attr[0] and not _READABLE_ID.fullmatch(attr[0]):
-            new = renamed.setdefault(attr[0], _UNREADABLE.sub("-", attr[0]).strip("-"))
-            attr[0] = new
+            attr[0] = renamed.setdefault(attr[0], _UNREADABLE.sub("-", attr[0]).strip("-"))
+    return _retargeted(blocks, renamed)
+
+
+def _retargeted(blocks: list[Node], renamed: dict[str, str]) -> list[Node]:
+    """Return ``blocks`` with each link to "#old" of ``renamed`` leading to "#new" instead."""
     if not renamed:
         return blocks
 
@@ -377,13 +381,7 @@ class _Anchors:
 
     def relink(self, blocks: list[Node]) -> list[Node]:
         """Return ``blocks`` with links to a moved bookmark leading to its heading."""
-
-        def link(node: Node) -> list[Node]:
-            if node["t"] == "Link" and node["c"][2][0][1:] in self.moved:
-                node["c"][2][0] = "#" + self.moved[node["c"][2][0][1:]]
-            return [node]
-
-        return walk(blocks, link) if self.moved else blocks
+        return _retargeted(blocks, self.moved)
 
 
 def _heading_as_text(node: Node) -> list[Node]:
