@@ -106,9 +106,8 @@ class Media:
         As for images, only a file inside the document's folder is read; anything else is
         one warning naming ``what`` it was to be.
         """
-        folder = self.origin.folder
-        path = folder.joinpath(*PurePosixPath(src).parts).resolve() if folder else None
-        if path is None or split_url(src).scheme or not path.is_relative_to(folder.resolve()):
+        path = None if split_url(src).scheme else self.origin.inside(src)
+        if path is None:
             reason = "it is not a file inside the document's folder"
         elif path.suffix.lower() not in suffixes:
             reason = f"a {what} is a {', '.join(sorted(suffixes))} file"
@@ -145,11 +144,9 @@ class Media:
         return key
 
     def _local(self, src: str) -> str | None:
-        folder = self.origin.folder
-        assert folder is not None
-        path = folder.joinpath(*PurePosixPath(unquote(split_url(src).path)).parts).resolve()
+        path = self.origin.inside(unquote(split_url(src).path))
         # Nothing outside what was named: the document's own folder, and no link out of it.
-        if not path.is_relative_to(folder.resolve()) or path.suffix.lower() not in IMAGE_SUFFIXES:
+        if path is None or path.suffix.lower() not in IMAGE_SUFFIXES:
             log.warning("%s: image '%s' left out: it is not an image inside the document's "
                         "folder", self.origin.label, src)
             return None

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lxml import etree
@@ -60,6 +60,18 @@ class Origin:
     def folder(self) -> Path | None:
         """Return the folder whose files the document may name as its images, if any."""
         return self.path.parent if self.path is not None else None
+
+    def inside(self, relative: str) -> Path | None:
+        """Return the file ``relative`` names beside the document, if inside its folder.
+
+        None when it leads out of the folder, or the document has none: what an import reads
+        beside a document (images, bibliographies, LaTeX's inputs) is only ever in its folder.
+        """
+        if self.folder is None:
+            return None
+        root = self.folder.resolve()
+        path = root.joinpath(*PurePosixPath(relative).parts).resolve()
+        return path if path.is_relative_to(root) else None
 
 
 @dataclass

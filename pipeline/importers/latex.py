@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pipeline.importers.base import decode_text
+from pipeline.importers.base import Origin, decode_text
 from pipeline.importers.pandoc_ast import Node, not_included, text_of, walk
 
 # The commands whose links pandoc marks as references.
@@ -97,9 +97,9 @@ def language(text: str) -> str | None:
                 None)
 
 
-def prepared(text: str, folder: Path | None, label: str, dropped: Counter[str]) -> str:
+def prepared(text: str, origin: Origin, dropped: Counter[str]) -> str:
     """Return a LaTeX document with its inputs read in and its drawing code taken out."""
-    text = _THANKS.sub("", _inlined(text, folder, label, 0))
+    text = _THANKS.sub("", _inlined(text, origin, 0))
     text = _NUMCASES.sub(_cases, text)
     text, drawings = _DRAWING.subn("", text)
     if drawings:
@@ -121,7 +121,7 @@ def _cases(match: re.Match[str]) -> str:
             "\\end{cases}\\end{equation}")
 
 
-def _inlined(text: str, folder: Path | None, label: str, depth: int) -> str:
+def _inlined(text: str, origin: Origin, depth: int) -> str:
     """Return ``text`` with each input (not one commented out) replaced by its file's text.
 
     Only files inside the document's folder are read, as for its images; any other is one
@@ -132,26 +132,20 @@ def _inlined(text: str, folder: Path | None, label: str, depth: int) -> str:
         if _COMMENT.search(line):
             return match.group(0)
         name = (match.group(1) or match.group(2)).strip()
-        path = _input_file(name, folder) if depth < _DEPTH else None
+        path = _input_file(name, origin) if depth < _DEPTH else None
         if path is None:
-            not_included(label, name, "it is not a file inside the document's folder"
+            not_included(origin.label, name, "it is not a file inside the document's folder"
                           if depth < _DEPTH else f"inputs nest deeper than {_DEPTH}")
             return ""
-        return _inlined(decode_text(path.read_bytes(), label), folder, label, depth + 1)
+        return _inlined(decode_text(path.read_bytes(), origin.label), origin, depth + 1)
 
     return _INPUT.sub(read, text)
 
 
-def _input_file(name: str, folder: Path | None) -> Path | None:
-    """Return the file ``\\input{name}`` reads, if it is one inside ``folder``."""
-    if folder is None:
-        return None
-    root = folder.resolve()
-    for candidate in (name, f"{name}.tex"):
-        path = (root / candidate).resolve()
-        if path.is_relative_to(root) and path.is_file():
-            return path
-    return None
+def _input_file(name: str, origin: Origin) -> Path | None:
+    """Return the file ``\\input{name}`` reads, if it is one inside the document's folder."""
+    paths = (origin.inside(candidate) for candidate in (name, f"{name}.tex"))
+    return next((path for path in paths if path is not None and path.is_file()), None)
 
 
 # What LaTeX's math has that the MathML converter does not read, and means nothing there:

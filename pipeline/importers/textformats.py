@@ -99,7 +99,7 @@ class TextFormatImporter(Importer):
         if reader in _INCLUDES:
             text = _INCLUDES[reader].sub(lambda m: _skipped(m, origin.label), text)
         elif reader == "latex":
-            text = prepared(text, origin.folder, origin.label, dropped)
+            text = prepared(text, origin, dropped)
         ast = read_ast(text.encode("utf-8"), reader, origin.label, standalone=True)
         meta = pandoc_meta(ast["meta"])
         if reader == "latex" and "lang" not in meta:
