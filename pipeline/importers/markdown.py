@@ -140,9 +140,11 @@ def _is_pandoc_markdown(front: dict[str, Any], body: str, label: str) -> bool:
     reads it as they do; a text written for pandoc (its title block, its tables and inline
     notes, its citation keys, or a name that only pandoc gives Markdown) needs pandoc's own.
     """
-    return ((not front and bool(_TITLE_BLOCK.match(body[:80].encode("utf-8"))))
-            or PurePath(label).suffix.lower() in PANDOC_TEXT or bool(PANDOC_KEYS & set(front))
-            or _outside_code(_PANDOC_SYNTAX, body, r"\g<0>")[1] > 0)
+    if ((not front and _TITLE_BLOCK.match(body[:80].encode("utf-8")))
+            or PurePath(label).suffix.lower() in PANDOC_TEXT or PANDOC_KEYS & set(front)):
+        return True
+    code = _code_spans(body)
+    return any(not _in_code(code, found.start()) for found in _PANDOC_SYNTAX.finditer(body))
 
 
 def _load_yaml(text: str) -> Any:
@@ -252,17 +254,27 @@ def _outside_code(pattern: re.Pattern[str], body: str,
 
     ``by`` is a re.sub template, or a function of the match as re.sub takes.
     """
-    kept = [found.span() for found in _KEPT.finditer(body)]
+    kept = _code_spans(body)
     replaced = 0
 
     def replace(match: re.Match[str]) -> str:
         nonlocal replaced
-        if any(start <= match.start() < end for start, end in kept):
+        if _in_code(kept, match.start()):
             return match.group(0)
         replaced += 1
         return by(match) if callable(by) else match.expand(by)
 
     return pattern.sub(replace, body), replaced
+
+
+def _code_spans(body: str) -> list[tuple[int, int]]:
+    """Return where ``body``'s code (fenced, or a span) and Jekyll's raw blocks are."""
+    return [found.span() for found in _KEPT.finditer(body)]
+
+
+def _in_code(spans: list[tuple[int, int]], position: int) -> bool:
+    """Tell whether ``position`` lies in one of the code ``spans``."""
+    return any(start <= position < end for start, end in spans)
 
 
 def _admonition(match: re.Match[str]) -> str:
