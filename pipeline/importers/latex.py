@@ -54,9 +54,9 @@ _DRAWING = re.compile(r"\\begin\{(asy|asydef|tikzpicture|pspicture|pgfpicture|ci
 # An author's footnote (\thanks{...}, one level of braces inside): pandoc would run its words
 # into the author's name.
 _THANKS = re.compile(r"\\thanks\s*\{(?:[^{}]|\{[^{}]*\})*\}")
-# \begin{numcases}{f(x)=} ... \end{numcases}, and subnumcases, of the cases package.
 # The end of a row of an array or of cases.
 ROW_END = "\\\\"
+# \begin{numcases}{f(x)=} ... \end{numcases}, and subnumcases, of the cases package.
 _NUMCASES = re.compile(r"\\begin\{((?:sub)?numcases)\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}"
                        r"(.*?)\\end\{\1\}", re.DOTALL)
 # A display equation's numbering environment, which Folio's numbering replaces.

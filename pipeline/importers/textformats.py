@@ -75,8 +75,9 @@ BOOK_KEYS = ("author", "lang", "date", "description", "rights")
 class TextFormatImporter(Importer):
     """A text document in a markup pandoc reads: its title, authors and date from its own fields.
 
-    pandoc runs sandboxed, so a document's includes (LaTeX's ``\\input``, reStructuredText's
-    ``include``, Org's ``#+INCLUDE``) are not read: what is imported is the file named.
+    pandoc runs sandboxed, so a document's includes (reStructuredText's ``include``, Org's
+    ``#+INCLUDE``, AsciiDoc's and Typst's) are not read, each said in a warning; LaTeX's
+    ``\\input`` files inside the document's folder are read in first (see ``latex``).
     """
 
     name = "reStructuredText/Org/LaTeX/AsciiDoc/Textile/MediaWiki/Typst/djot document"
