@@ -49,7 +49,7 @@ def plain_sphinx(blocks: list[Node], dropped: Counter[str]) -> list[Node]:
     return walk(blocks, visit)
 
 
-def _version_note(words: str, blocks: list[Node]) -> list[Node]:
+def _version_note(phrase: str, blocks: list[Node]) -> list[Node]:
     """Return a version note's blocks, its first paragraph opening "Added in version 2.1:"."""
     if not blocks or blocks[0]["t"] not in {"Para", "Plain"} or not blocks[0]["c"]:
         return blocks
@@ -58,7 +58,7 @@ def _version_note(words: str, blocks: list[Node]) -> list[Node]:
     rest = first[1:]
     while rest and rest[0]["t"] in {"Space", "SoftBreak"}:
         rest = rest[1:]
-    label: list[Node] = [{"t": "Str", "c": f"{words} {version}".strip() + (":" if rest else ".")}]
+    label: list[Node] = [{"t": "Str", "c": f"{phrase} {version}".strip() + (":" if rest else ".")}]
     lead: dict[str, Any] = {"t": "Para", "c": [{"t": "Emph", "c": label},
                                                *([{"t": "Space"}, *rest] if rest else [])]}
     return [lead, *blocks[1:]]
