@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -178,15 +179,31 @@ def test_a_bug_on_the_cluster_costs_only_its_target(project, folio, cluster, on_
 
 
 def test_a_worker_killed_mid_build_still_ends_in_a_complete_build(project, folio, cluster,
-                                                                   on_workers, tmp_path):
+                                                                   client, on_workers, tmp_path):
     marker = tmp_path / "killed-once"
     on_workers("pdf", "write_article", "broken", functools.partial(kill_once, marker))
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("folio-*"))
     result = folio(project, "build", "--scheduler", cluster.scheduler_address)
     assert marker.exists()  # a worker did die
     assert result.exit_code == 0, result.output
     assert outputs(project, "broken") == [name.format("broken") for name in EVERY_OUTPUT]
     assert outputs(project, "good") == [name.format("good") for name in EVERY_OUTPUT]
     _wait_for_workers(cluster, 2)
+    # The killed worker's copy of the project went with its folder, which the worker
+    # started in its place removed; the others removed theirs as the build ended.
+    folders = [Path(folder) for folder in client.run(_local_directory).values()]
+    assert [path.name for path in _folio_folders(folders[0].parent)] == []
+    assert set(temp.glob("folio-*")) == before
+
+
+def _local_directory(dask_worker: distributed.Worker) -> str:
+    return dask_worker.local_directory
+
+
+def _folio_folders(scratch: Path) -> list[Path]:
+    """Return the folders Folio's tasks made in the workers' folders under ``scratch``."""
+    return sorted(scratch.glob("*/folio-*"))
 
 
 def test_a_target_that_kills_every_worker_fails_alone(project, folio, cluster, on_workers):

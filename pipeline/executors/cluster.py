@@ -275,7 +275,8 @@ def run_task(payload: bytes, count: int, token: str, shipment: bytes) -> bytes:
     """Make ``count`` targets on a Dask worker; return their results with their output bytes."""
     from distributed import get_worker
 
-    root, build = _unpacked(token, shipment)
+    scratch = get_worker().local_directory
+    root, build = _unpacked(token, shipment, scratch)
     places = {"project": root, "folio": PACKAGE_DIR}
     logging.getLogger("pipeline").setLevel(build.level)
     for name, value in build.environment.items():
@@ -289,16 +290,16 @@ def run_task(payload: bytes, count: int, token: str, shipment: bytes) -> bytes:
         results = [Result(InternalError(exc, None, "loading targets on a Dask worker"),
                           0.0, [], []) for _ in range(count)]
     else:
-        results = [_made(target) for target in targets]
+        results = [_made(target, scratch) for target in targets]
     worker = get_worker().address
     for result in results:
         result.worker = worker
     return dumps(results, {root: "project", PACKAGE_DIR: "folio"})
 
 
-def _made(target: Target) -> Result:
-    """Make ``target`` in a folder of its own; return its result with its output bytes."""
-    with tempfile.TemporaryDirectory(prefix="folio-out-") as temp:
+def _made(target: Target, scratch: str) -> Result:
+    """Make ``target`` in a folder of its own in ``scratch``; return its result and output bytes."""
+    with tempfile.TemporaryDirectory(prefix="folio-out-", dir=scratch) as temp:
         out_root = Path(temp)
         result = make(target, out_root)
         result.contents = {relative: (out_root / relative).read_bytes()
@@ -318,12 +319,17 @@ def _batches(targets: list[Target]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _unpacked(token: str, shipment: bytes) -> tuple[Path, Shipment]:
-    """Return this build's project folder on this worker, unpacking it on the first task."""
+def _unpacked(token: str, shipment: bytes, scratch: str) -> tuple[Path, Shipment]:
+    """Return this build's project folder on this worker, unpacking it on the first task.
+
+    It goes in ``scratch``, the worker's own folder, which Dask removes when the worker
+    stops; a worker that was killed leaves it behind, and the next worker that starts on
+    the machine removes it (Dask locks each worker's folder to know).
+    """
     with _UNPACKING:
         if token not in _UNPACKED:
             build: Shipment = pickle.loads(shipment)
-            root = Path(tempfile.mkdtemp(prefix="folio-project-")).resolve()
+            root = Path(tempfile.mkdtemp(prefix="folio-project-", dir=scratch)).resolve()
             unpack(build.files, root)
             _UNPACKED[token] = Shipment({}, build.root, build.cwd, build.level,
                                         build.environment)
