@@ -1097,15 +1097,29 @@ def test_documents_imported_together_link_to_each_others_articles(project, folio
     (tmp_path / "README-de.rst").write_text("Anfang\n======\n\nLies `das <README.rst>`_.\n",
                                             encoding="utf-8")
     (tmp_path / "guide" / "install.rst").write_text(
-        "Installing\n==========\n\nBack to `the start <../README.rst>`_.\n", encoding="utf-8")
+        "Installing\n==========\n\nBack to `the start <../README.rst>`_.\n\nSteps\n-----\n\n"
+        "Run it.\n", encoding="utf-8")
     result = folio(project, "import", str(tmp_path / "README.rst"),
                    str(tmp_path / "README-de.rst"), str(tmp_path / "guide" / "install.rst"))
     assert result.exit_code == 0, result.output
     body = body_of(project / "source" / "start.md")[1]
-    assert "[the guide](installing.md)" in body and "[in German](anfang.md)" in body
+    # The part of the other page it leads to stays part of the link.
+    assert "[the guide](installing.md#steps)" in body and "[in German](anfang.md)" in body
     assert "[the changelog](CHANGES.rst)" in body  # not imported: as it was
     assert "[the start](start.md)" in body_of(project / "source" / "installing.md")[1]
     result = folio(project, "build", "-f", "html")
     assert result.exit_code == 0, result.output
     page = lxml_html.parse(str(project / "build" / "html" / "start.html"))
-    assert {"installing.html", "anfang.html"} <= {a.get("href") for a in page.iter("a")}
+    assert {"installing.html#steps", "anfang.html"} <= {a.get("href") for a in page.iter("a")}
+
+
+def test_pictures_written_as_html_come_in_as_pictures(project, folio, tmp_path):
+    # A README centres its logo and sizes its diagram with HTML; badges stay remote.
+    (tmp_path / "logo.png").write_bytes(FIGURE.read_bytes())
+    readme = ('# Tool\n\n<p align="center">\n  <img src="logo.png" alt="The logo" width="96">\n'
+              '</p>\n\nPress <kbd>Ctrl</kbd>, see <img alt=\'a badge\' '
+              'src="https://img.shields.io/badge/x-y-green.svg"/> and read on.\n')
+    result, body = imported(project, folio, tmp_path / "README.md", readme, "tool")
+    assert "![The logo](images/tool/logo.png)" in body
+    assert "see ![a badge](https://img.shields.io/badge/x-y-green.svg) and read on" in body
+    assert "Press Ctrl, see" in body

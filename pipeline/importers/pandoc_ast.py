@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -178,6 +179,8 @@ _READABLE_ID = re.compile(r"[\w:.-]+")
 _UNREADABLE = re.compile(r"[^\w:.-]+")
 # An id Folio numbers and cross-references, in Quarto's syntax (pipeline/lua/crossref.lua).
 CROSSREF_ID = re.compile(r"(?:sec|fig|tbl|eq)-[\w:.-]+")
+_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+_HTML_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
           "BlockQuote", "BulletList", "OrderedList"}
@@ -197,6 +200,11 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
         kind = node["t"]
         anchors.visit(node)
         if kind in {"RawBlock", "RawInline"}:
+            pictures: list[Node] = []
+            for found in html_images(node):
+                pictures += [{"t": "Space"}] * bool(pictures) + _image(found, dropped, image)
+            if pictures:
+                return [{"t": "Para", "c": pictures}] if kind == "RawBlock" else pictures
             if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
                 dropped[f"raw {node['c'][0].upper()}"] += 1
             return []
@@ -401,6 +409,26 @@ def _without_lone_head(table: Node) -> None:
     if head[1] and not any(body[2] or body[3] for body in bodies):
         table["c"][4] = [[["", [], []], 0, [], head[1]]]
         head[1] = []
+
+
+def html_images(node: Node) -> list[Node]:
+    """Return the pictures of the ``<img>`` tags in raw HTML, as pandoc's Image elements.
+
+    Markdown's authors write a picture as HTML to size or centre it (a README's logo, an
+    mdBook's diagrams): it is a picture like any other.
+    """
+    if node["c"][0].lower() != "html":
+        return []
+    found: list[Node] = []
+    for tag in _IMG.finditer(node["c"][1]):
+        attributes = {name.lower(): html.unescape(value.strip("\"'"))
+                      for name, value in _HTML_ATTRIBUTE.findall(tag.group(1))}
+        if not attributes.get("src", "").strip():
+            continue
+        found.append({"t": "Image", "c": [["", [], []], words(attributes.get("alt", "")),
+                                          [attributes["src"].strip(),
+                                           attributes.get("title", "")]]})
+    return found
 
 
 def _image(node: Node, dropped: Counter[str], image: AddressHook) -> list[Node]:
