@@ -17,6 +17,7 @@ from pipeline.errors import FolioError, InternalError, location
 from pipeline.importers import (  # noqa: F401  (each registers its importer)
     documents,
     markdown,
+    mdbook,
     text,
     textformats,
     web,
@@ -82,8 +83,12 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
         read.append((origin, items))
     slugs = _slugs([item for _, items in read for item in items if isinstance(item, Imported)],
                    options)
-    first = {origin.path.resolve(): slugs[id(items[0])] for origin, items in read
-             if origin.path is not None and items and isinstance(items[0], Imported)}
+    # Each document's first article (a book's chapters have each their own file).
+    first: dict[Path, Imported] = {}
+    for _, items in read:
+        for item in items:
+            if isinstance(item, Imported) and item.origin.path is not None:
+                first.setdefault(item.origin.path.resolve(), item)
     for origin, items in read:
         books: dict[Book, list[tuple[str | None, Path]]] = {}
         for item in items:
@@ -92,7 +97,7 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
                 log.info("%s: skipped '%s' (%s)", origin.label, item.title, item.reason)
                 continue
             try:
-                item.blocks = _relinked(item, first)
+                item.blocks = _relinked(item, first, slugs)
                 written = write_article(item, project, options, api, slugs[id(item)])
                 if item.book is not None:
                     books.setdefault(item.book, []).append((item.part, written.path))
@@ -106,7 +111,8 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
             log.info("%s", summary_line(written, options.dry_run))
         for book, chapters in books.items():
             try:
-                path = write_book(book, chapters, project, options)
+                path = write_book(book, chapters, project, options,
+                                  _book_slug(book, set(slugs.values()), project))
             except FolioError as exc:
                 report.errors.append(exc)
                 continue
@@ -136,19 +142,33 @@ def _slugs(items: list[Imported], options: Options) -> dict[int, str]:
     return chosen
 
 
-def _relinked(item: Imported, imported: dict[Path, str]) -> list[dict[str, Any]]:
+def _book_slug(book: Book, articles: set[str], project: Project) -> str:
+    """Return the book's slug, or another if an article has it (an mdBook's title page).
+
+    A book and an article of one slug would write the same ebook.
+    """
+    taken = articles | {path.stem for path in project.source_dir.glob("*.md")}
+    if book.slug not in taken:
+        return book.slug
+    others = (f"{book.slug}-book{'' if number == 1 else f'-{number}'}"
+              for number in itertools.count(1))
+    return next(slug for slug in others if slug not in taken)
+
+
+def _relinked(item: Imported, imported: dict[Path, Imported], slugs: dict[int, str]
+              ) -> list[dict[str, Any]]:
     """Return ``item``'s blocks with links to other documents of the import leading to them.
 
     A set of pages that link to each other ("README-de.adoc", "../guide/install.md", a Hugo
-    page's "../about") is imported together: each such link leads to the article made of
-    the document it names (its source, ``<slug>.md``, which every format follows), not to
-    a file that is not there. A link to a document imported as several articles leads to
-    the first.
+    page's "../about", an mdBook's "ch02.html#setup") is imported together: each such link
+    leads to the article made of the document it names (its source, ``<slug>.md``, which
+    every format follows, with the part of it the link names), not to a file that is not
+    there. A link to a document imported as several articles leads to the first.
     """
     folder = item.origin.folder
     if folder is None or not imported:
         return item.blocks
-    by_stem = {path.with_suffix(""): slug for path, slug in imported.items()}
+    by_stem = {path.with_suffix(""): other for path, other in imported.items()}
 
     def relink(node: dict[str, Any]) -> list[dict[str, Any]]:
         if node["t"] != "Link":
@@ -157,9 +177,13 @@ def _relinked(item: Imported, imported: dict[Path, str]) -> list[dict[str, Any]]
         if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
             return [node]
         path = (folder / unquote(parts.path)).resolve()
-        slug = imported.get(path) or (by_stem.get(path) if not path.suffix else None)
-        if slug:
-            node["c"][2][0] = f"{slug}.md"
+        # A link to the page a site made of the document ("ch02.html") leads there too.
+        other = imported.get(path) or (by_stem.get(path.with_suffix(""))
+                                       if path.suffix in {"", ".html", ".htm"} else None)
+        if other is not None:
+            # The heading that became the title has no anchor: its article's top is there.
+            fragment = "" if slugify(parts.fragment) == slugify(other.title) else parts.fragment
+            node["c"][2][0] = f"{slugs[id(other)]}.md" + (f"#{fragment}" if fragment else "")
         return [node]
 
     return walk(item.blocks, relink)

@@ -20,7 +20,7 @@ from pipeline.importers.base import (
     keyword_list,
     split_names,
 )
-from pipeline.importers.pandoc_ast import Node, clean, text_of, without_links_to
+from pipeline.importers.pandoc_ast import Node, clean, text_of, walk, without_links_to
 from pipeline.schema import LANG_RE
 from pipeline.urls import split_url
 
@@ -209,7 +209,7 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
     if first and first["t"] == "Header" and (not title or text_of(first["c"][2]) == title):
         # The title written again as the first heading: it is the title, not a section.
         title = title or text_of(first["c"][2])
-        blocks = blocks[1:]
+        blocks = _raised(blocks[1:], first["c"][0] - 1)
         if first["c"][1][0]:
             # Links to it (and to the bookmarks of its section, moved to it) led to the top
             # of the document: the title block has no anchor, so they keep their words.
@@ -226,6 +226,23 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
             meta["lang"] = found
     return Imported(title=title, blocks=blocks, origin=origin, meta=meta, slug=slug,
                     media=media.files, files=media.attached, dropped=dropped)
+
+
+def _raised(blocks: list[Node], levels: int) -> list[Node]:
+    """Return ``blocks`` with every heading ``levels`` higher, none above level 1.
+
+    A section of a book is titled by a level-2 heading ("## What Is Ownership?" in an
+    mdBook); as an article's title it is level 1, and its sections come up with it.
+    """
+    if levels <= 0:
+        return blocks
+
+    def raise_(node: Node) -> list[Node]:
+        if node["t"] == "Header":
+            node["c"][0] = max(1, node["c"][0] - levels)
+        return [node]
+
+    return walk(blocks, raise_)
 
 
 def meta_value(value: dict[str, Any] | None) -> Any:

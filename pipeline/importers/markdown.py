@@ -1,4 +1,4 @@
-"""Markdown from Jekyll, Hugo, Quarto, MkDocs and Obsidian: keys mapped, syntax made plain."""
+"""Markdown of Jekyll, Hugo, Quarto, MkDocs, mdBook and Obsidian: keys mapped, syntax made plain."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from pipeline.importers.base import (
     register,
     split_names,
 )
+from pipeline.importers.mdbook import book_syntax, code_block, find_book
+from pipeline.importers.mdbook import math as mdbook_math
 from pipeline.importers.pandoc_ast import Node, read_ast, walk
 from pipeline.source import slugify
 
@@ -73,7 +75,7 @@ QUIET_KEYS = {"draft", "published", "layout", "permalink", "weight", "lastmod", 
 class MarkdownImporter(Importer):
     """Markdown written for another tool, recognised by its name or its front matter."""
 
-    name = "Markdown (Jekyll, Hugo, Quarto, MkDocs, Obsidian)"
+    name = "Markdown (Jekyll, Hugo, Quarto, MkDocs, mdBook, Obsidian)"
     priority = 40
 
     def sniff(self, data: bytes, name: str) -> bool:
@@ -98,13 +100,19 @@ class MarkdownImporter(Importer):
         meta, dropped = map_front_matter(front, origin)
         quarto = PurePath(origin.label).suffix.lower() in {".qmd", ".rmd"} or "format" in front
         pandoc = _is_pandoc_markdown(front, body, origin.label)
-        body = convert_syntax(body, origin, dropped)
+        book = find_book(origin.path)
+        body = convert_syntax(book_syntax(body, origin, book, dropped), origin, dropped)
         reader = "markdown-smart" if quarto or pandoc \
             else "commonmark_x-smart+wikilinks_title_after_pipe"
+        if book is not None:
+            reader = book.reader(reader)
         ast = read_ast(body.encode("utf-8"), reader, origin.label)
         if pandoc:
             meta = {**pandoc_meta(ast["meta"]), **meta}
-        blocks = walk(ast["blocks"], _wiki_link)
+        blocks = walk(walk(ast["blocks"], _wiki_link),
+                      lambda node: code_block(node, book is not None))
+        if book is not None and book.mathjax:
+            blocks = walk(blocks, mdbook_math)
         media = Media(origin, options)
         meta.update(citations(front, media))
         cover = meta.pop("cover", None)
@@ -228,8 +236,8 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     """Rewrite other tools' extensions (shortcodes, Liquid, embeds, admonitions) as Markdown."""
     body = _HUGO.sub(_hugo_replacer(origin, dropped), body)
     # Liquid's expressions go first, while the raw blocks that keep them are still marked.
-    body, _ = _outside_code(_LIQUID_URL, body, r"\2")
-    body, outputs = _outside_code(_LIQUID_OUT, body)
+    body, _ = outside_code(_LIQUID_URL, body, r"\2")
+    body, outputs = outside_code(_LIQUID_OUT, body)
     body = _LIQUID_TAG.sub(_liquid_replacer(origin, dropped), body)
     if outputs:
         dropped["Liquid expressions"] += outputs
@@ -237,18 +245,18 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
                     "Jekyll to mean anything", origin.label, outputs)
     # Obsidian's and MkDocs's syntax in code is the author's example of it (MkDocs's own
     # documentation shows its admonitions in fenced blocks): kept as written.
-    body, _ = _outside_code(_EMBED, body, lambda m: f"![{m.group(2) or ''}]"
+    body, _ = outside_code(_EMBED, body, lambda m: f"![{m.group(2) or ''}]"
                                                      f"({quote(m.group(1).strip())})")
-    body, _ = _outside_code(_HIGHLIGHT, body, r"\1")
+    body, _ = outside_code(_HIGHLIGHT, body, r"\1")
     # An Obsidian callout's title opens its block quote, a paragraph of its own.
-    body, _ = _outside_code(_CALLOUT, body, lambda m: f"{m.group(1)}**"
+    body, _ = outside_code(_CALLOUT, body, lambda m: f"{m.group(1)}**"
                                                       f"{(m.group(3) or m.group(2).title())}**\n>")
     # Quarto and R Markdown code cells stay as written: reading the article opens them as code
     # blocks and applies their "#|" options (pipeline/source.py).
-    return _outside_code(_ADMONITION, body, _admonition)[0]
+    return outside_code(_ADMONITION, body, _admonition)[0]
 
 
-def _outside_code(pattern: re.Pattern[str], body: str,
+def outside_code(pattern: re.Pattern[str], body: str,
                   by: str | Callable[[re.Match[str]], str] = "") -> tuple[str, int]:
     """Replace ``pattern`` by ``by`` outside code and raw blocks; count the replacements.
 

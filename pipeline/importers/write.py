@@ -179,8 +179,8 @@ def write_article(item: Imported, project: Project, options: Options, api: list[
 
 
 def write_book(book: Book, chapters: list[tuple[str | None, Path]], project: Project,
-               options: Options) -> Path:
-    """Write the book file listing ``chapters`` (each in its part, if any) in order.
+               options: Options, slug: str) -> Path:
+    """Write the book file ``slug`` listing ``chapters`` (each in its part, if any) in order.
 
     Refused, as an article is, when it exists and ``--force`` was not given.
     """
@@ -194,7 +194,7 @@ def write_book(book: Book, chapters: list[tuple[str | None, Path]], project: Pro
         else:
             contents.append({"part": part, "articles": [name]})
     fields = _as_written(dict(book.meta))
-    relative = f"{BOOKS_DIR}/{book.slug}.yaml"
+    relative = f"{BOOKS_DIR}/{slug}.yaml"
     path = project.source_dir / relative
     _refuse_existing(path, options, str(chapters[0][1]))
     if not options.dry_run:
