@@ -1119,7 +1119,7 @@ def test_pictures_written_as_html_come_in_as_pictures(project, folio, tmp_path):
     readme = ('# Tool\n\n<p align="center">\n  <img src="logo.png" alt="The logo" width="96">\n'
               '</p>\n\nPress <kbd>Ctrl</kbd>, see <img alt=\'a badge\' '
               'src="https://img.shields.io/badge/x-y-green.svg"/> and read on.\n')
-    result, body = imported(project, folio, tmp_path / "README.md", readme, "tool")
+    body = imported(project, folio, tmp_path / "README.md", readme, "tool")[1]
     assert "![The logo](images/tool/logo.png)" in body
     assert "see ![a badge](https://img.shields.io/badge/x-y-green.svg) and read on" in body
     assert "Press Ctrl, see" in body

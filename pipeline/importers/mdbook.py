@@ -48,8 +48,7 @@ MAX_DEPTH = 10
 # the chapters before and after the numbered ones; "()" for a draft not written yet).
 _CHAPTER = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\[(.+)\]\(([^()]*)\)[ \t]*$", re.MULTILINE)
 _PART = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
-# The Rust book's listings (its mdbook-trpl preprocessor): a file name above, a numbered
-# caption below.
+# The Rust book's listings (its mdbook-trpl preprocessor): a numbered caption below.
 _LISTING = re.compile(r"^<Listing\b([^>]*)>[ \t]*\n(.*?)^</Listing>[ \t]*$",
                       re.MULTILINE | re.DOTALL)
 _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
@@ -198,16 +197,17 @@ def _anchored(lines: list[str], anchor: str) -> list[str] | None:
 
 
 def _listing(match: re.Match[str]) -> str:
-    """Write a Rust book listing as its file name, its contents and its numbered caption."""
+    """Write a Rust book listing as its contents and the line mdBook sets below them.
+
+    "Listing 2-1: caption (`src/main.rs`)", as a build sets a ``<Listing>`` kept in an
+    article (pipeline/lua/folio.lua): the import keeps no raw HTML.
+    """
     attributes = {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(match.group(1))}
-    parts = [match.group(2).strip("\n")]
-    if attributes.get("file-name"):
-        parts.insert(0, f"*Filename: {attributes['file-name']}*")
-    number, caption = attributes.get("number"), attributes.get("caption")
-    if number or caption:
-        label = f"**Listing {number}:** " if number else ""
-        parts.append((label + (caption or "")).strip())
-    return "\n\n".join(parts) + "\n"
+    number, caption, file = (attributes.get(name) for name in ("number", "caption", "file-name"))
+    label = " ".join(filter(None, [f"Listing\u00a0{number}:" if number else None, caption]))
+    if file:
+        label = f"{label} (`{file}`)" if label else f"Filename: `{file}`"
+    return "\n\n".join(filter(None, [match.group(2).strip("\n"), label])) + "\n"
 
 
 def math(node: Node) -> list[Node]:
