@@ -53,8 +53,29 @@ REMOVED = words("""
     input keygen param style link meta title base basefont spacer bgsound isindex slot
     template
 """)
+# HTML5's empty elements that libxml2's HTML parser, older than them, reads as containers:
+# "a<wbr>b" became "a<wbr>b</wbr>", which no browser or e-reader accepts.
+NEW_VOID = words("wbr source track")
+# Elements that are text-level inside one parent only: a ruby's annotation and the
+# parentheses shown where ruby is not laid out; a picture's or a video's sources.
+TEXT_LEVEL_IN = {"rt": "ruby", "rp": "ruby", "source": "picture audio video",
+                 "track": "audio video"}
 # Nested documents (a whole page pasted into an article) keep only their body's content.
 SHELLS = frozenset({"html", "head", "body"})
+
+
+def emptied(root: etree._Element) -> etree._Element:
+    """Return ``root`` with what the HTML parser put inside ``NEW_VOID`` elements after them."""
+    for element in list(root.iter(*NEW_VOID)):
+        parent = element.getparent()
+        index = parent.index(element)
+        tail, children = element.tail or "", list(element)
+        element.tail, element.text = element.text, None
+        for offset, child in enumerate(children, 1):
+            parent.insert(index + offset, child)
+        last = children[-1] if children else element
+        last.tail = (last.tail or "") + tail
+    return root
 
 
 def unwrap(element: etree._Element) -> None:

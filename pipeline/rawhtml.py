@@ -20,11 +20,14 @@ from lxml import html as lxml_html
 from pipeline.errors import location
 from pipeline.markup import (
     KNOWN,
+    NEW_VOID,
     PHRASING,
     PHRASING_ONLY,
     REMOVED,
     RENAMED,
+    TEXT_LEVEL_IN,
     UNWRAPPED,
+    emptied,
     unwrap,
 )
 
@@ -44,6 +47,8 @@ LINKING = {"a", "area", "link", "base"}
 SIZED = {"img", "video", "canvas", "iframe", "embed", "object", "source", "input"}
 WHOLE_NUMBER = re.compile(r"^\s*\d+\s*$")
 ISLAND = re.compile(r"<(math|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+# Written empty, they still get an end tag from lxml.
+NEW_VOID_END = re.compile(rf"</(?:{'|'.join(NEW_VOID)})>", re.IGNORECASE)
 PLACEHOLDER = re.compile(r'<span data-folio-island="(\d+)"></span>')
 
 
@@ -84,9 +89,11 @@ def page_html(html: str, mended: Mended) -> str:
             unwrap(element)
             continue
         _attributes(element, mended)
+    emptied(wrapper)
     _flatten_blocks_in_phrasing(wrapper, mended)
     mended_html = (wrapper.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in wrapper)
+    mended_html = NEW_VOID_END.sub("", mended_html)
     return PLACEHOLDER.sub(lambda match: islands[int(match.group(1))], mended_html)
 
 
@@ -101,6 +108,7 @@ def _flatten_blocks_in_phrasing(wrapper: etree._Element, mended: Mended) -> None
             continue
         for inner in list(element.iterdescendants()):
             if not isinstance(inner.tag, str) or inner.tag in PHRASING \
+                    or inner.getparent().tag in TEXT_LEVEL_IN.get(inner.tag, "").split() \
                     or element not in inner.iterancestors():  # gone with a caption
                 continue
             if inner.tag == "figcaption":  # it repeats the image's alternative text

@@ -5,8 +5,8 @@ from __future__ import annotations
 from lxml import html as lxml_html
 
 from tests.conftest import REPO, article
-from tests.outputs import epub_text
-from tests.validators import vnu_errors
+from tests.outputs import epub_text, pdf_text
+from tests.validators import epubcheck_problems, vnu_errors
 
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
 README_HTML = """\
@@ -123,3 +123,46 @@ def test_mdbook_listing_is_a_div_with_its_caption(make_project, folio):
                        "//text()[not(ancestor::aside)]")
     assert "The code is shown in Listing 8-1." in "".join(shown)
     assert "Listing 8-1:" not in deck.text_content()
+
+
+HTML5_ELEMENTS = """\
+Break a<wbr>long word.
+
+Read <ruby>明日<rp>(</rp><rt>Ashita</rt><rp>)</rp></ruby> and <ruby>漢<rt>kan</rt></ruby>.
+
+<picture><source srcset="images/logo.png" media="(min-width: 40em)">
+<img src="images/logo.png" alt="The logo"></picture>
+
+<svg width="10" height="10"><circle cx="5" cy="5" r="3"/></svg> and <math><mi>x</mi></math>
+
+| a |
+|---|
+| 1 |
+
+: A caption for a narrow table
+"""
+
+
+def test_html5_elements_written_raw_stay_valid_in_every_format(make_project, folio):
+    # libxml2's HTML parser, older than <wbr> and <source>, made containers of them ("a<wbr>
+    # long word.</wbr>"); the page's repair unwrapped a ruby's <rt>; an <svg> or <math>
+    # without xmlns stayed in XHTML's namespace in the ebook; WeasyPrint hid a ruby's
+    # parentheses and set a narrow table's caption a word a line.
+    root = make_project({"source/elements.md": article("Elements", HTML5_ELEMENTS),
+                         "source/images/logo.png": FIGURE})
+    result = folio(root, "build", "-f", "html,epub,pdf")
+    assert result.exit_code == 0, result.output
+    assert "mended" not in result.stderr
+    page = root / "build" / "html" / "elements.html"
+    assert vnu_errors(page) == []
+    # (Not read with lxml here: its parser would nest them again.)
+    written = page.read_text(encoding="utf-8")
+    assert "a<wbr>long word." in written and "</wbr>" not in written
+    assert "</source>" not in written
+    tree = lxml_html.parse(str(page)).getroot()
+    assert [" ".join(ruby.itertext()) for ruby in tree.iter("ruby")] == ["明日 ( Ashita )",
+                                                                         "漢 kan"]
+    assert epubcheck_problems(root / "build" / "epub" / "elements.epub") == []
+    text = pdf_text(root / "build" / "pdf" / "elements.pdf")
+    assert "明日(Ashita)" in text and "漢(kan)" in text
+    assert "A caption for a narrow table" in text

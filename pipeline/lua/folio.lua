@@ -163,7 +163,7 @@ end
 -- On paper a table stays whole on one page (base.css) unless it is long: one that cannot fit
 -- the rest of a page would be pushed to the next, leaving a blank page behind it (a Word
 -- form laid out as one big table left page after page empty). Half a handout page or more,
--- counted in rows or words, may break between its rows instead (print-tables.css).
+-- counted in rows or words, may break between its rows instead (paper.css).
 local LONG_TABLE_ROWS = 16
 local LONG_TABLE_WORDS = 220
 

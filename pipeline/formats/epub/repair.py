@@ -42,8 +42,9 @@ GLOBAL_ATTRIBUTES = words("""
 ELEMENT_ATTRIBUTES = {
     "a": {"href", "target", "download", "rel", "hreflang", "type", "referrerpolicy"},
     "area": {"alt", "coords", "shape", "href", "target", "download", "rel", "hreflang"},
-    "img": {"src", "alt", "srcset", "sizes", "width", "height", "usemap", "ismap",
-            "crossorigin", "decoding", "loading"},
+    # Not srcset: the pictures it names are not in the ebook; src is.
+    "img": {"src", "alt", "width", "height", "usemap", "ismap", "crossorigin", "decoding",
+            "loading"},
     "audio": {"src", "controls", "autoplay", "loop", "muted", "preload", "crossorigin"},
     "video": {"src", "controls", "autoplay", "loop", "muted", "preload", "crossorigin",
               "poster", "width", "height", "playsinline"},
@@ -209,6 +210,9 @@ def _elements(body: etree._Element, notes: _Notes) -> None:
             element.tag = X + RENAMED[name]
         elif name in SHELLS:
             unwrap(element)
+        elif name == "source" and _local(element.getparent()) == "picture":
+            # Its other pictures are not in the ebook: its <img> is the picture.
+            _remove(element)
         elif name not in KNOWN:
             notes.unknown[element.attrib.pop(ORIGINAL_TAG, name)] = None
             unwrap(element)

@@ -7,6 +7,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.errors import BuildError
+from pipeline.markup import emptied
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -24,15 +25,33 @@ ORIGINAL_TAG = "data-folio-tag"
 def to_xhtml(text: str, where: Path) -> etree._Element:
     """Parse rendered XHTML; HTML that is not well-formed XML is repaired, namespaces restored."""
     try:
-        return etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False,
-                                                                      no_network=True))
+        return _islands(etree.fromstring(text.encode("utf-8"), etree.XMLParser(
+            resolve_entities=False, no_network=True)))
     except etree.XMLSyntaxError:
         pass
     # Raw HTML in an article (or an HTML-style template) is read as a browser would read it.
     tree = etree.fromstring(text.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
     if tree is None:
         raise BuildError("the chapter could not be read as HTML", where)
-    return _xml_copy(tree, XHTML_NS, root=True)
+    return _xml_copy(emptied(tree), XHTML_NS, root=True)
+
+
+def _islands(root: etree._Element) -> etree._Element:
+    """Return ``root`` with raw ``<svg>`` and ``<math>`` written without xmlns in their own.
+
+    HTML puts them there by their names; XML leaves them in XHTML's, where EPUBCheck knows
+    no such elements.
+    """
+    for name, namespace in (("svg", SVG_NS), ("math", MATHML_NS)):
+        for island in list(root.iter(f"{X}{name}")):
+            if island.getparent() is None:
+                continue
+            written = etree.tostring(island, encoding="unicode", with_tail=False)
+            moved = etree.fromstring(written.replace(f'xmlns="{XHTML_NS}"',
+                                                     f'xmlns="{namespace}"', 1))
+            moved.tail = island.tail
+            island.getparent().replace(island, moved)
+    return root
 
 
 def _xml_copy(element: etree._Element, namespace: str, root: bool = False) -> etree._Element:
