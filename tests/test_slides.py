@@ -493,3 +493,28 @@ def test_a_table_inside_a_cell_is_text_of_that_cell(built: Callable[..., tuple[P
     page = outputs(out, "forms")["html"]
     assert vnu_errors(page) == []
     assert not lxml_html.parse(str(page)).xpath("//table//tr[not(*)]")
+
+
+def test_cells_spanning_rows_and_columns_keep_the_slide_tables_columns(
+        built: Callable[..., tuple[Path, Deck]]) -> None:
+    # pandoc's planets table: a group's name spans its rows, the head's first cell two
+    # columns. The slide's rows lost those places: Venus came out under the empty head,
+    # its mass under "Name", on the web deck, the PDF and in PowerPoint.
+    grid = ("+---------+-------+------+\n"
+            "| Group   | Name  | Mass |\n"
+            "+=========+=======+======+\n"
+            "| Inner   | Venus | 4.87 |\n"
+            "|         +-------+------+\n"
+            "|         | Earth | 5.97 |\n"
+            "+---------+-------+------+\n"
+            "| Both of them    | 10.8 |\n"
+            "+-----------------+------+\n")
+    out, deck = built(article("Planets", f"## Masses\n\n{grid}"))
+    [table] = [slide.table for slide in deck.slides if slide.table]
+    assert table.header == ("Group", "Name", "Mass")
+    assert table.rows == (("Inner", "Venus", "4.87"), ("", "Earth", "5.97"),
+                          ("Both of them", "", "10.8"))
+    pptx = Presentation(str(outputs(out, "planets")["pptx"]))
+    [grid_shape] = [shape for slide in pptx.slides for shape in slide.shapes if shape.has_table]
+    cells = [[cell.text for cell in row.cells] for row in grid_shape.table.rows]
+    assert cells[2] == ["", "Earth", "5.97"]

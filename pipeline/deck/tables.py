@@ -28,7 +28,13 @@ class _TableParser(HTMLParser):
         super().__init__()
         self.caption: list[str] = []
         self.rows: list[tuple[bool, list[str]]] = []
+        # How many of each row's cells are its own (not those a cell above spans down into).
+        self.own: list[int] = []
         self._cell: list[str] | None = None
+        # A spanning cell's extent: the columns of the rows below that it covers, by column,
+        # with how many rows more; and how many columns the open cell spans.
+        self._below: dict[int, int] = {}
+        self._colspan = 1
         self._in_caption = False
         self._in_head = False
         # Each column's alignment, as pandoc writes it from the source's ":---:" / "---:".
@@ -48,11 +54,23 @@ class _TableParser(HTMLParser):
         elif tag == "thead":
             self._in_head = True
         elif tag == "tr":
+            self._end_row()
             self.rows.append((self._in_head, []))
+            self.own.append(0)
         elif tag in {"td", "th"}:
+            if not self.rows:
+                self.rows.append((self._in_head, []))
+                self.own.append(0)
             self._cell = []
-            column = len(self.rows[-1][1]) if self.rows else 0
-            found = _ALIGN.search(dict(attrs).get("style") or "")
+            self._spanned()
+            column = len(self.rows[-1][1])
+            attributes = dict(attrs)
+            self._colspan = _span(attributes.get("colspan"))
+            rows = _span(attributes.get("rowspan"))
+            if rows > 1:
+                for covered in range(column, column + self._colspan):
+                    self._below[covered] = rows - 1
+            found = _ALIGN.search(attributes.get("style") or "")
             if found and column >= len(self.align):
                 self.align += [""] * (column + 1 - len(self.align))
             if found and not self.align[column]:
@@ -64,14 +82,35 @@ class _TableParser(HTMLParser):
             self._apart()
             self._depth -= tag == "table"
         elif tag == "table":
+            self._end_row()
             self._depth -= 1
         elif tag == "caption":
             self._in_caption = False
         elif tag == "thead":
             self._in_head = False
         elif tag in {"td", "th"} and self._cell is not None and self.rows:
-            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+            # A cell spanning columns keeps the columns after it apart: the grid stays whole.
+            self.rows[-1][1].extend([" ".join("".join(self._cell).split()),
+                                     *[""] * (self._colspan - 1)])
+            self.own[-1] += 1
             self._cell = None
+
+    def _spanned(self) -> None:
+        """Give the current row the empty places of the cells above that span down into it."""
+        cells = self.rows[-1][1]
+        while self._below.get(len(cells), 0) > 0:
+            self._below[len(cells)] -= 1
+            cells.append("")
+
+    def _end_row(self) -> None:
+        """Fill the last row's places that spanning cells cover, up to the last such column."""
+        if not self.rows:
+            return
+        cells = self.rows[-1][1]
+        while any(column >= len(cells) and left > 0 for column, left in self._below.items()):
+            if self._below.get(len(cells), 0) > 0:
+                self._below[len(cells)] -= 1
+            cells.append("")
 
     def _apart(self) -> None:
         """Keep the words of a nested table's cells apart in the cell that holds it."""
@@ -84,6 +123,11 @@ class _TableParser(HTMLParser):
             self.caption.append(data)
         elif self._cell is not None:
             self._cell.append(data)
+
+
+def _span(value: str | None) -> int:
+    """Return a colspan or rowspan attribute as a number of at least 1 (at most 100)."""
+    return min(100, max(1, int(value))) if value and value.strip().isdigit() else 1
 
 
 def split_table(table: Table, budget: int = MAX_SLIDE_WORDS,
@@ -147,8 +191,9 @@ def parse_table(html: str) -> Table:
     parser.feed(html)
     header = next((cells for head, cells in parser.rows if head), [])
     # A row whose cells all began in rows above (a rowspan) has none of its own to show.
-    rows = [tuple(shorten(c, CELL_WORDS) for c in cells) for head, cells in parser.rows
-            if not head and cells]
+    rows = [tuple(shorten(c, CELL_WORDS) for c in cells)
+            for (head, cells), own in zip(parser.rows, parser.own, strict=True)
+            if not head and own]
     return Table(" ".join("".join(parser.caption).split()),
                  tuple(shorten(c, CELL_WORDS) for c in header), tuple(rows),
                  tuple(parser.align))
