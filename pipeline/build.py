@@ -55,6 +55,8 @@ class Report:
     errors: list[FolioError] = field(default_factory=list)
     # Where the outputs were made, when it is worth saying ("40 made on 2 Dask workers").
     where: str = ""
+    # Sources that could not be read: they made no output, failed or not.
+    unread: int = 0
 
     @property
     def ok(self) -> bool:
@@ -248,6 +250,7 @@ def build(project: Project, format_names: list[str], sources: list[Path] | None 
             articles, source_errors = read_sources(project, sources, cache, jobs)
             articles = with_leads(with_crossrefs(articles))
             report.errors += source_errors
+            report.unread = len(source_errors)
             _check_fonts(articles, brand(), cache)
             planned = _plan(report, formats, articles, sources is None, site, cache, force)
             plan = planned.stale

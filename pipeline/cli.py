@@ -190,8 +190,11 @@ def _summarise(report: Any, project: Project, verbose: int, seconds: float) -> N
                       if outcome.status == "skipped" else "see the error above")
             log.info("%-8s %s (%s)", outcome.status, folder / outcome.path, detail)
     where = f" ({report.where})" if report.where else ""
-    log.info("%d written, %d skipped, %d failed in %.2f s%s", report.count("written"),
-             report.count("skipped"), report.count("failed"), seconds, where)
+    # A source that could not be read failed no output: "0 failed" alone reads as success.
+    unread = (f"; {report.unread} source{'' if report.unread == 1 else 's'} not read (see the "
+              "errors above)") if report.unread else ""
+    log.info("%d written, %d skipped, %d failed in %.2f s%s%s", report.count("written"),
+             report.count("skipped"), report.count("failed"), seconds, where, unread)
 
 
 def _size(size: int) -> str:

@@ -49,6 +49,8 @@ def test_bad_source_does_not_stop_or_damage_others(name, make_project, folio):
     page.unlink()
     result = folio(root, "build", "-f", "html")
     assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        " s; 1 source not read (see the errors above)")
     assert page.is_file(), "the good article was not rebuilt"
     # The index would lose the broken article's entry: the last good one is kept.
     assert index.read_bytes() == before
