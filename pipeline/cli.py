@@ -94,11 +94,15 @@ def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...])
 
 
 def _source_paths(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
+    """Return the articles named, each from here, else from the project's folder (``-C``)."""
     if not sources:
         return None
     paths = []
     for source in sources:
         path = source.resolve()
+        if not path.is_file() and not source.is_absolute():
+            # "folio -C site build source/a.md", as git -C and make -C read their paths.
+            path = (project.root / source).resolve()
         if not path.is_file():
             raise click.BadParameter(f"{source}: no such file", param_hint="SOURCES")
         if not path.is_relative_to(project.source_dir) or path.suffix not in ARTICLE_SUFFIXES:

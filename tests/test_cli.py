@@ -144,3 +144,15 @@ def test_check_reads_book_files_too(make_project, folio):
     assert result.exit_code == 1
     assert "all.yaml:4: " in result.stderr and "gone.md" in result.stderr
     assert "1 article(s) and 1 book(s) checked" in result.stderr
+
+
+def test_a_source_is_named_from_here_or_from_the_project(make_project, folio, tmp_path,
+                                                         monkeypatch):
+    # "folio -C site build source/a.md" from outside the project, as git -C reads paths.
+    root = make_project({"source/a.md": article("Alpha"), "source/b.md": article("Beta")})
+    monkeypatch.chdir(tmp_path)
+    result = folio(root, "build", "-f", "html", "source/a.md")
+    assert result.exit_code == 0, result.output
+    assert (root / "build" / "html" / "alpha.html").is_file()
+    assert not (root / "build" / "html" / "beta.html").exists()
+    assert folio(root, "build", "-f", "html", "source/nope.md").exit_code == 2
