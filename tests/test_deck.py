@@ -564,3 +564,14 @@ def test_a_listing_over_a_slide_is_shared_evenly(deck_of, lines, shares):
     if len(parts) > 1:
         assert [s.part for s in parts] == [f"{i}/{len(parts)}" for i in range(1, len(parts) + 1)]
     check_invariants(deck)
+
+
+def test_a_long_captioned_table_under_no_heading_continues_on_numbered_slides(
+        deck_of: Callable[..., Deck]) -> None:
+    # Its slides were titled "Planets", "Planets 2", "Planets 3", as if different tables.
+    rows = "\n".join(f"| Planet {i} | {i * 1.5} |" for i in range(30))
+    deck = deck_of(f"Before.\n\n| Name | Mass |\n|---|---|\n{rows}\n\n: Planets\n")
+    parts = [s for s in deck.slides if s.kind == "table"]
+    assert len(parts) > 1 and {s.title for s in parts} == {"Planets"}
+    assert [s.part for s in parts] == [f"{i}/{len(parts)}" for i in range(1, len(parts) + 1)]
+    check_invariants(deck)

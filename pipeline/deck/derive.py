@@ -338,9 +338,11 @@ def _block_slides(block: Block, title: str, article: Article, aspect: str) -> li
         return [Slide("equation", title or article.title, html=block.html, text=block.text)]
     if block.kind == "Table":
         table = parse_table(block.html)
+        parts = split_table(table, word_budget(aspect), TABLE_CHARS[aspect])
+        # Numbered as a long listing's are: "Planets (2/3)", not "Planets 2".
         return [Slide("table", title or table.caption or translate(article.lang, "slide_table"),
-                      table=part)
-                for part in split_table(table, word_budget(aspect), TABLE_CHARS[aspect])]
+                      table=rows, part=f"{i}/{len(parts)}" if len(parts) > 1 else "")
+                for i, rows in enumerate(parts, 1)]
     if block.kind == "BlockQuote":
         return [Slide("quote", title or translate(article.lang, "slide_quotation"),
                       text=cut_quotation(block.text))]
