@@ -29,6 +29,7 @@ from pipeline.pandoc import pandoc_path
 from pipeline.project import load_project
 from pipeline.source import read_article, split_front_matter
 from tests.conftest import SAMPLE_SLUG, SAMPLE_SOURCE
+from tests.outputs import pdf_text
 from tests.validators import epubcheck_problems
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -827,7 +828,7 @@ def test_obsidian_and_mkdocs_syntax_in_code_is_shown_as_written(project, folio):
     assert '!!! note "Phasellus"\n\n    Lorem ipsum.' in body
     assert "ok = a ==b== c" in body
     assert "`![[diagram.png]]`" in body and "> [!tip] Remember" in body
-    assert "> **Warning**\n>\n> Mind the gap." in body
+    assert "::: callout-warning\nMind the gap.\n:::" in body
 
 
 def test_pandoc_markdown_under_yaml_front_matter_keeps_its_tables_and_notes(project, folio):
@@ -896,7 +897,7 @@ def test_restructuredtext_org_and_latex_are_read_by_pandoc_with_their_metadata(
     assert meta["author"] == "Mira Holt" and meta["description"] == "Why silence helps."
     assert str(meta["date"]) == "2024-03-05"
     assert "Therapists *listen*." in body and "``` python\nprint('heard')\n```" in body
-    assert "> **Note**\n>\n> Silence is not absence." in body  # a box, as MkDocs's are
+    assert "::: callout-note\nSilence is not absence.\n:::" in body  # Folio's own box
     assert "notes.rst: 'appendix.rst' is included but not read" in result.stderr
     meta, body = body_of(project / "source" / "session-plan.md")
     assert meta["author"] == "Ben Ortiz" and str(meta["date"]) == "2024-04-01"
@@ -971,7 +972,7 @@ def test_asciidoc_and_typst_includes_are_said_and_the_rest_imported(project, fol
         assert f"{document}: '{name}' is included but not read" in result.stderr
     meta, body = body_of(project / "source" / "reading-guide.md")
     assert meta["author"] == "Mira Holt"
-    assert "> **Note**\n>\n> Read slowly." in body and "include::" not in body
+    assert "::: callout-note\nRead slowly.\n:::" in body and "include::" not in body
     assert "# Start\n\nHello." in body_of(project / "source" / "typst-notes.md")[1]
 
 
@@ -985,7 +986,7 @@ def test_a_sphinx_page_shows_what_sphinx_would_not_its_bookkeeping(project, foli
                            "a `Response` object; `json()` decodes it, as `requests.get()` "
                            "returns one. A hook runs after.")
     assert "*Added in version 2.10.0:* SOCKS proxies." in body
-    assert "> **See also**\n>\n> The advanced usage page." in body
+    assert '::: {.callout-note title="See also"}\nThe advanced usage page.\n:::' in body
     assert "requests.models" not in body and "user/install" not in body
 
 
@@ -1123,3 +1124,31 @@ def test_pictures_written_as_html_come_in_as_pictures(project, folio, tmp_path):
     assert "![The logo](images/tool/logo.png)" in body
     assert "see ![a badge](https://img.shields.io/badge/x-y-green.svg) and read on" in body
     assert "Press Ctrl, see" in body
+
+
+def test_callouts_speaker_notes_and_admonitions_stay_what_folio_reads(project, folio, tmp_path):
+    # A Quarto lecture's speaker notes were printed in the handout as prose, its callouts
+    # were plain paragraphs, and other tools' admonitions were quotations (a quote slide
+    # titled "Quotation" for a tip).
+    talk = ("---\ntitle: Listening\nformat: revealjs\n---\n\n## First\n\nA point.\n\n"
+            "::: notes\nSay this slowly.\n:::\n\n::: {.callout-tip title=\"Pause\" "
+            "collapse=\"true\"}\nCount to three.\n:::\n\n::: {.mystyle}\nPlain words.\n:::\n")
+    notes = ("---\ntitle: Admonitions\n---\n\n> [!danger]\n> Hot.\n\n> [!tip] Remember\n"
+             "> Keep it short.\n> Really.\n\n!!! example \"A case\"\n\n    Indented.\n")
+    (tmp_path / "talk.qmd").write_text(talk, encoding="utf-8")
+    (tmp_path / "notes.md").write_text(notes, encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "talk.qmd"), str(tmp_path / "notes.md"))
+    assert result.exit_code == 0, result.output
+    body = body_of(project / "source" / "listening.md")[1]
+    assert "::: notes\nSay this slowly.\n:::" in body
+    assert '::: {.callout-tip title="Pause"}\nCount to three.\n:::' in body
+    assert "A point.\n\nPlain words." not in body and "\nPlain words." in body
+    assert "mystyle" not in body and "collapse" not in body
+    body = body_of(project / "source" / "admonitions.md")[1]
+    assert '::: {.callout-caution title="Danger"}\nHot.\n:::' in body
+    assert '::: {.callout-tip title="Remember"}\nKeep it short. Really.\n:::' in body
+    assert '::: {.callout-note title="A case"}\nIndented.\n:::' in body
+    result = folio(project, "build", "-f", "pdf,slides")
+    assert result.exit_code == 0, result.output
+    handout = pdf_text(project / "build" / "pdf" / "listening.pdf")
+    assert "Count to three." in handout and "Say this slowly." not in handout

@@ -197,10 +197,15 @@ def _metafile(data: bytes) -> str | None:
 
 def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Media,
              dropped: Counter[str] | None = None, chrome: bool = False,
-             fallback_title: str | None = None, slug: str | None = None) -> Imported:
-    """Return the cleaned article; its title is the metadata's, else a leading heading's."""
+             fallback_title: str | None = None, slug: str | None = None,
+             folio_divs: bool = False) -> Imported:
+    """Return the cleaned article; its title is the metadata's, else a leading heading's.
+
+    ``folio_divs``: keep the divs Folio reads itself (see ``clean``).
+    """
     dropped = dropped if dropped is not None else Counter()
-    blocks = clean(blocks, dropped, media, chrome=chrome, link=media.link)
+    blocks = clean(blocks, dropped, media, chrome=chrome, link=media.link,
+                   folio_divs=folio_divs)
     media.warn()
     title = str(meta.pop("title", "") or "").strip()
     if not any(char.isalnum() for char in title):

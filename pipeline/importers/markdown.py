@@ -26,7 +26,7 @@ from pipeline.importers.base import (
 )
 from pipeline.importers.mdbook import book_syntax, code_block, find_book
 from pipeline.importers.mdbook import math as mdbook_math
-from pipeline.importers.pandoc_ast import Node, read_ast, walk
+from pipeline.importers.pandoc_ast import Node, callout_kind, callout_title, read_ast, walk
 from pipeline.source import slugify
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class MarkdownImporter(Importer):
             if key and key in media.files:
                 meta["cover"] = key
         item = assemble(blocks, meta, origin, media, dropped, slug=meta.pop("slug", None),
-                        fallback_title=PurePath(origin.label).stem)
+                        fallback_title=PurePath(origin.label).stem, folio_divs=True)
         return [item]
 
 
@@ -227,7 +227,7 @@ _KEPT = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\1[ \t]*$"
 _EMBED = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 # Not in a run of "=" (a grid table's rule under its head, "+=====+=====+").
 _HIGHLIGHT = re.compile(r"(?<![=\w])==(?=[^\s=])(.+?)(?<=[^\s=])==(?![=\w])")
-_CALLOUT = re.compile(r"^(>\s*)\[!(\w+)\][+-]?[ \t]*(.*)$", re.MULTILINE)
+_CALLOUT = re.compile(r"^>[ \t]*\[!(\w+)\][+-]?[ \t]*(.*)\n((?:>.*(?:\n|$))*)", re.MULTILINE)
 _ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+(\w+)(?:[ \t]+"([^"]*)")?[ \t]*\n'
                          r"((?:(?:[ ]{4}|\t).*\n|[ \t]*\n)*)", re.MULTILINE)
 
@@ -248,9 +248,7 @@ def convert_syntax(body: str, origin: Origin, dropped: Counter[str]) -> str:
     body, _ = outside_code(_EMBED, body, lambda m: f"![{m.group(2) or ''}]"
                                                      f"({quote(m.group(1).strip())})")
     body, _ = outside_code(_HIGHLIGHT, body, r"\1")
-    # An Obsidian callout's title opens its block quote, a paragraph of its own.
-    body, _ = outside_code(_CALLOUT, body, lambda m: f"{m.group(1)}**"
-                                                      f"{(m.group(3) or m.group(2).title())}**\n>")
+    body, _ = outside_code(_CALLOUT, body, _obsidian_callout)
     # Quarto and R Markdown code cells stay as written: reading the article opens them as code
     # blocks and applies their "#|" options (pipeline/source.py).
     return outside_code(_ADMONITION, body, _admonition)[0]
@@ -286,10 +284,23 @@ def _in_code(spans: list[tuple[int, int]], position: int) -> bool:
 
 
 def _admonition(match: re.Match[str]) -> str:
-    """Turn an MkDocs admonition into a block quote that opens with its title in bold."""
-    title = match.group(2) or match.group(1).title()
+    """Turn an MkDocs admonition into the callout Folio draws for its kind."""
     lines = [re.sub(r"^(?:    |\t)", "", line) for line in match.group(3).rstrip().split("\n")]
-    return "\n".join([f"> **{title}**", ">", *(f"> {line}".rstrip() for line in lines)]) + "\n\n"
+    return _fenced_callout(match.group(1), match.group(2) or "", lines)
+
+
+def _obsidian_callout(match: re.Match[str]) -> str:
+    """Turn an Obsidian callout (a block quote opening "[!tip] Title") into Folio's callout."""
+    lines = [re.sub(r"^>[ ]?", "", line) for line in match.group(3).rstrip("\n").split("\n")]
+    return _fenced_callout(match.group(1), match.group(2), lines if match.group(3) else [])
+
+
+def _fenced_callout(kind: str, title: str, lines: list[str]) -> str:
+    """Return a callout of another tool's ``kind`` as Folio's fenced div."""
+    title = callout_title(kind, title)
+    quoted = title.replace("\\", "\\\\").replace('"', '\\"')
+    attributes = f' title="{quoted}"' if title else ""
+    return "\n".join([f"::: {{.callout-{callout_kind(kind)}{attributes}}}", *lines, ":::"]) + "\n\n"
 
 
 def _args(text: str) -> tuple[list[str], dict[str, str]]:

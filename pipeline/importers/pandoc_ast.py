@@ -19,13 +19,28 @@ log = logging.getLogger(__name__)
 
 Node = dict[str, Any]
 # Folio reads "markdown-smart"; writing without "smart" keeps typographic quotes as characters.
-# No raw HTML, TeX or attributes a format would have to refuse or could not show; spans and
-# divs are unwrapped by the cleaner, so nothing here needs bracketed spans or fenced divs.
+# No raw HTML, TeX or attributes a format would have to refuse or could not show; spans, and
+# divs other than those Folio reads itself (see ``FOLIO_DIVS``), are unwrapped by the cleaner.
 # A heading keeps an id only where a link of the document leads to it (see ``clean``).
 # Attributes stay only on links, images and figures, and only ids there (see ``clean``): a
 # figure's "{#fig-x}", which Folio numbers.
 WRITER = ("markdown-smart-raw_html-raw_tex-raw_attribute-native_divs-native_spans"
-          "-bracketed_spans-fenced_divs-inline_code_attributes")
+          "-bracketed_spans-inline_code_attributes")
+# The divs of pandoc's and Quarto's Markdown that Folio's own articles use, by class: speaker
+# notes, a slide written by hand, what the deck leaves out, callouts; and their attributes
+# Folio reads (a callout's title, figures side by side).
+FOLIO_DIVS = frozenset({"notes", "slide", "no-slides", "callout"})
+FOLIO_DIV_ATTRIBUTES = frozenset({"title", "layout-ncol"})
+# The kinds of admonition of MkDocs, Obsidian, reStructuredText, AsciiDoc and Org by the
+# callout Folio draws for them; any other is a note.
+_CALLOUT_KINDS = {
+    "tip": {"tip", "hint", "success", "check", "done"},
+    "important": {"important"},
+    "warning": {"warning", "attention"},
+    "caution": {"caution", "danger", "error", "failure", "fail", "missing", "bug"},
+}
+# The title of a kind whose name is not the title it needs.
+_ADMONITION_TITLES = {"seealso": "See also", "tldr": "TL;DR", "faq": "FAQ"}
 
 # Lines that belong to a site's chrome, not to the article: what each kind is called in the
 # summary, and a pattern matching the whole line (case ignored).
@@ -187,12 +202,15 @@ _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Lin
 
 
 def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
-          chrome: bool = False, link: AddressHook | None = None) -> list[Node]:
+          chrome: bool = False, link: AddressHook | None = None,
+          folio_divs: bool = False) -> list[Node]:
     """Return ``blocks`` without raw markup, wrappers, empty paragraphs and (if asked) chrome.
 
     ``image`` maps each image address to the one to write, or None to keep only its alt text;
     ``link`` does the same for a link's address (its words stay). A link to a part of the
     document that did not come along (a page's comments, its menu) keeps only its words.
+    With ``folio_divs`` (Markdown, whose fenced divs are the author's), the divs Folio reads
+    itself stay: a Quarto lecture's speaker notes were printed in the handout as prose.
     """
     anchors = _Anchors(blocks)
 
@@ -208,6 +226,8 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
                 dropped[f"raw {node['c'][0].upper()}"] += 1
             return []
+        if kind == "Div" and folio_divs and _folio_div(node):
+            return [node] if not _is_empty(node) else []
         if kind in {"Span", "Div"}:
             # Word's styles, bookmarks and a page's layout boxes: the content is what counts.
             return node["c"][1]
@@ -409,6 +429,44 @@ def _without_lone_head(table: Node) -> None:
     if head[1] and not any(body[2] or body[3] for body in bodies):
         table["c"][4] = [[["", [], []], 0, [], head[1]]]
         head[1] = []
+
+
+def callout_kind(kind: str) -> str:
+    """Return the callout Folio draws for another tool's kind of admonition ("danger")."""
+    kind = kind.lower()
+    return next((folio for folio, kinds in _CALLOUT_KINDS.items() if kind in kinds), "note")
+
+
+def callout_title(kind: str, title: str) -> str:
+    """Return the title a callout of another tool's ``kind`` keeps: its own, or its kind's.
+
+    None where Folio's own word for the kind says it ("Note", in the article's language).
+    """
+    # pandoc's readers title a ".. note::" "Note": no title of its own.
+    if title.strip() and title.strip().lower() != kind.lower():
+        return " ".join(title.split())
+    if kind.lower() == callout_kind(kind):
+        return ""
+    return _ADMONITION_TITLES.get(kind.lower(), kind.title())
+
+
+def callout(kind: str, title: str, blocks: list[Node]) -> Node:
+    """Return an admonition of another tool as the callout div Folio draws."""
+    title = callout_title(kind, title)
+    return {"t": "Div", "c": [["", [f"callout-{callout_kind(kind)}"],
+                               [["title", title]] if title else []], blocks]}
+
+
+def _folio_div(node: Node) -> bool:
+    """Tell whether a div is one Folio reads; if so, leave it only what Folio reads of it."""
+    _, classes, attributes = node["c"][0]
+    kept = [name for name in classes
+            if name in FOLIO_DIVS or name.startswith("callout-")]
+    pairs = [[key, value] for key, value in attributes if key in FOLIO_DIV_ATTRIBUTES]
+    if not kept and not any(key == "layout-ncol" for key, _ in pairs):
+        return False
+    node["c"][0] = ["", kept, pairs]
+    return True
 
 
 def html_images(node: Node) -> list[Node]:

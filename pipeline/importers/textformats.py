@@ -32,7 +32,14 @@ from pipeline.importers.latex import (
     prepared,
     with_crossrefs,
 )
-from pipeline.importers.pandoc_ast import Node, not_included, read_ast, text_of, walk, words
+from pipeline.importers.pandoc_ast import (
+    Node,
+    callout,
+    not_included,
+    read_ast,
+    text_of,
+    walk,
+)
 from pipeline.importers.sphinx import plain_sphinx
 from pipeline.source import slugify
 
@@ -65,8 +72,6 @@ _INCLUDES = {"asciidoc": re.compile(r"^include::([^\[\n]+)\[[^\]\n]*\][ \t]*$", 
 # of that class whose first block is a div of class "title".
 ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention", "danger",
                "error", "seealso", "admonition"}
-# The title of one that has none of its own, where it is not the class's name.
-_TITLES = {"seealso": "See also"}
 # What a LaTeX book's own metadata gives its book file.
 BOOK_KEYS = ("author", "lang", "date", "description", "rights")
 
@@ -125,7 +130,7 @@ def _article(blocks: list[Node], meta: dict[str, Any], found: dict[str, Any], or
     media = Media(origin, options)
     meta = {**meta, **citations(found, media)}
     return assemble(blocks, meta, origin, media, dropped, slug=slug,
-                    fallback_title=PurePath(origin.label).stem)
+                    fallback_title=PurePath(origin.label).stem, folio_divs=True)
 
 
 def _book(parts: list[tuple[str | None, list[Node]]], meta: dict[str, Any],
@@ -169,19 +174,18 @@ def _skipped(match: re.Match[str], label: str) -> str:
 
 
 def _admonition(node: Node) -> list[Node]:
-    """Make an admonition a block quote that opens with its title in bold, as MkDocs's are.
+    """Make an admonition the callout Folio draws for its kind, with its own title if any.
 
-    The import unwraps divs: without this, "Note" would be a paragraph of its own.
+    The import unwraps other divs: without this, "Note" would be a paragraph of its own.
     """
     if node["t"] != "Div" or not ADMONITIONS & set(node["c"][0][1]):
         return [node]
     blocks = node["c"][1]
-    title: list[Node] = []
+    title = ""
     if blocks and blocks[0]["t"] == "Div" and "title" in blocks[0]["c"][0][1]:
-        inner = blocks.pop(0)["c"][1]
-        title = inner[0]["c"] if inner and inner[0]["t"] in {"Para", "Plain"} else []
-    if not title:
-        kind = next(name for name in node["c"][0][1] if name in ADMONITIONS)
-        title = words(_TITLES.get(kind, kind.title()))
-    return [{"t": "BlockQuote", "c": [{"t": "Para", "c": [{"t": "Strong", "c": title}]},
-                                      *blocks]}]
+        title = text_of(blocks.pop(0)["c"][1])
+    kind = next(name for name in node["c"][0][1] if name in ADMONITIONS)
+    if kind == "admonition" and not title and len(blocks) > 1 and blocks[0]["t"] == "Para":
+        # reStructuredText's own-titled ".. admonition:: Title": its first paragraph.
+        title = text_of(blocks.pop(0)["c"])
+    return [callout("note" if kind == "admonition" else kind, title, blocks)]
