@@ -19,6 +19,11 @@ CODE_CELL = re.compile(r"^([ \t]*(`{3,}|~{3,}))[ \t]*\{([A-Za-z][\w+-]*)([ \t,][
 # The class a cell's code block carries to pipeline/lua/folio.lua, which takes it off again
 # with the cell's "#|" option lines; "folio-hidden" marks a cell R Markdown's header hides.
 CELL_CLASS = "folio-cell"
+# Markers a cell's code block carries besides its language.
+CELL_MARKERS = frozenset({CELL_CLASS, "folio-hidden"})
+# A cell's code block as pandoc's Markdown writer writes it.
+WRITTEN_CELL = re.compile(rf"^([ \t]*`{{3,}}) ?\{{\.([A-Za-z][\w+-]*) \.{CELL_CLASS}"
+                          r"( \.folio-hidden)?\}[ \t]*$", re.MULTILINE)
 HIDDEN = re.compile(r"\b(?:echo|include)[ \t]*=[ \t]*(?:FALSE|F)\b")
 # A Quarto option line ("#| fig-cap: The caption"), and a line continuing a "key: |" value.
 OPTION = re.compile(r"^[ \t]*#\|[ \t]*([\w.-]+)[ \t]*:[ \t]*(.*?)[ \t]*$")
@@ -52,6 +57,16 @@ def with_code_cells(body: str) -> str:
         position = cell.end()
     out.append(body[position:])
     return "".join(out)
+
+
+def as_written(markdown: str) -> str:
+    """Return Markdown pandoc wrote from cells ``with_code_cells`` marked, with cells again.
+
+    ``` {.r .folio-cell} goes back to ```{r}, so that an imported lecture reads as its
+    author wrote it and builds as it did.
+    """
+    return WRITTEN_CELL.sub(lambda m: f"{m.group(1)}{{{m.group(2)}"
+                                      f"{' echo=FALSE' if m.group(3) else ''}}}", markdown)
 
 
 def _figure(lines: list[str]) -> str | None:

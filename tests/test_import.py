@@ -1152,3 +1152,28 @@ def test_callouts_speaker_notes_and_admonitions_stay_what_folio_reads(project, f
     assert result.exit_code == 0, result.output
     handout = pdf_text(project / "build" / "pdf" / "listening.pdf")
     assert "Count to three." in handout and "Say this slowly." not in handout
+
+
+def test_a_quarto_lectures_code_cells_come_in_as_cells(project, folio, tmp_path):
+    # R for Data Science's chapters: pandoc's Markdown runs a ```{r} cell into one line of
+    # inline code, so the import wrote "`{r} #| echo: false source(...)`" and swallowed the
+    # end of a callout with it, leaving the rest of the chapter inside the callout.
+    lecture = ("---\ntitle: Transform\nformat: html\n---\n\n```{r}\n#| echo: false\n"
+               "source(\"_common.R\")\n```\n\n1.  A question.\n\n    ```{r}\n    x <- 1\n"
+               "    ```\n\n"
+               "::: callout-note\n## magrittr\n\nThe old pipe:\n\n```{r}\n#| eval: false\n"
+               "mtcars %>% count(cyl)\n```\n:::\n\n## Groups\n\nAfter the callout.\n")
+    (tmp_path / "transform.qmd").write_text(lecture, encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "transform.qmd"))
+    assert result.exit_code == 0, result.output
+    assert "unclosed" not in result.stderr
+    body = body_of(project / "source" / "transform.md")[1]
+    assert body.startswith('```{r}\n#| echo: false\nsource("_common.R")\n```\n')
+    assert "    ```{r}\n    x <- 1\n    ```" in body
+    assert "```{r}\n#| eval: false\nmtcars %>% count(cyl)\n```\n:::\n\n## Groups" in body
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    page = lxml_html.parse(str(project / "build" / "html" / "transform.html"))
+    code = [" ".join(pre.text_content().split()) for pre in page.iter("pre")]
+    assert code == ["x <- 1", "mtcars %>% count(cyl)"]  # the hidden cell is not shown
+    assert page.xpath("//h2[text()='Groups']/ancestor::div[contains(@class, 'callout')]") == []

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import yaml
 
+from pipeline.cells import with_code_cells
 from pipeline.importers.assemble import CITATION_KEYS, Media, assemble, citations, pandoc_meta
 from pipeline.importers.base import (
     Importer,
@@ -102,6 +103,9 @@ class MarkdownImporter(Importer):
         pandoc = _is_pandoc_markdown(front, body, origin.label)
         book = find_book(origin.path)
         body = convert_syntax(book_syntax(body, origin, book, dropped), origin, dropped)
+        # Quarto's and R Markdown's code cells, which pandoc would run into a line of inline
+        # code: marked as the build marks them, written back as cells (pandoc_ast).
+        body = with_code_cells(body)
         reader = "markdown-smart" if quarto or pandoc \
             else "commonmark_x-smart+wikilinks_title_after_pipe"
         if book is not None:

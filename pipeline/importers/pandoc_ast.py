@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.cells import CELL_MARKERS, as_written
 from pipeline.importers.base import ImportFailed
 from pipeline.pandoc import pandoc_command
 
@@ -123,7 +124,7 @@ def write_markdown(blocks: list[Node], api_version: list[int], label: str) -> st
                  json.dumps(doc).encode("utf-8"), label)
     # Only blank lines go from the start: a simple table there is indented, and its indent
     # tells its columns' alignment.
-    return out.decode("utf-8").lstrip("\n").rstrip() + "\n"
+    return as_written(out.decode("utf-8").lstrip("\n").rstrip()) + "\n"
 
 
 def words(text: str) -> list[Node]:
@@ -253,7 +254,10 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             node["c"][2] = [[align, {"t": "ColWidthDefault"}] for align, _ in node["c"][2]]
             _without_lone_head(node)
         if kind == "CodeBlock":
-            node["c"][0] = ["", node["c"][0][1][:1], []]
+            # The language, and a Quarto cell's marks: written back as the cell it was.
+            classes = node["c"][0][1]
+            node["c"][0] = ["", classes[:1] + [name for name in classes[1:]
+                                                if name in CELL_MARKERS], []]
         if kind == "Math":
             # A blank line would end the formula's paragraph when the article is read again
             # (and is no TeX either: math mode has no paragraphs).

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from pipeline.books import BOOKS_DIR
+from pipeline.cells import with_code_cells
 from pipeline.errors import FolioError, location
 from pipeline.importers.base import Book, Imported, ImportFailed, Options, parse_date
 from pipeline.importers.pandoc_ast import walk, write_markdown
@@ -161,8 +162,9 @@ def write_article(item: Imported, project: Project, options: Options, api: list[
     path = project.source_dir / f"{slug}.md"
     _refuse_existing(path, options, item.origin.label)
     head, body, files = render(item, project, slug, api)
-    # Counted as Folio's own reader counts them, from the very text written.
-    _, parsed = parse_body(body, path, project, {}, {})
+    # Counted as Folio's own reader counts them, from the very text written (its cells
+    # marked as the reader marks them).
+    _, parsed = parse_body(with_code_cells(body), path, project, {}, {})
     if not options.dry_run:
         out = OutputDir(project.source_dir)
         try:
