@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.math import mathjax_dir, node_executable
 from tests.conftest import REPO, SAMPLE_SLUG, article, pdf_figure_alts, require_tool
+from tests.outputs import pdf_text
 
 FIGURE = (REPO / "tests" / "fixtures" / "figure.png").read_bytes()
 SAMPLE_SOURCE = REPO / "source" / f"{SAMPLE_SLUG}.md"
@@ -473,3 +474,16 @@ def test_a_definition_term_never_ends_a_page(make_project, folio):
                               capture_output=True, text=True, check=True).stdout
         terms = set(re.findall(r"Term(\d\d)", text))
         assert terms <= set(re.findall(r"Definition(\d\d)", text)), (number, terms)
+
+
+def test_code_in_a_narrow_table_cell_is_never_hyphenated(make_project, folio):
+    # The Rustonomicon's PhantomData table printed "Phantom-Data<&'a mut T>": copied, another
+    # name. Code breaks where it must, without a hyphen of its own.
+    table = ("| Phantom type | variance of a | variance of T | Send and Sync or lack thereof "
+             "| dangling a or T in drop glue |\n|---|---|---|---|---|\n"
+             "| `PhantomData<&'a mut T>` | covariant | invariant | inherited | allowed |\n")
+    root = make_project({"source/a.md": article("Variance", table)})
+    result = folio(root, "build", "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    text = pdf_text(root / "build" / "pdf" / "variance.pdf")
+    assert "PhantomData" in text and "Phantom\u2010" not in text
