@@ -91,6 +91,8 @@ class Ebook:
         self.unlinked: set[tuple[Path, str]] = set()  # (chapter source, address) warned of
         # Where each source writes its addresses, for warnings: read with it (see Article.line).
         self.lines = {article.source: article.address_lines for article in articles}
+        # The file names each article's links give the project's other articles.
+        self.leads = {article.source: {name for name, _ in article.leads} for article in articles}
         # Links between articles of the same book (to the source or the web page) lead to
         # their chapters.
         self.link_targets: dict[str, str] = {}
@@ -415,6 +417,13 @@ class Ebook:
                 return
             if target is None and "crossref" in link.get("class", "").split():
                 unwrap(link)  # "Section 2 in Tidy Data" names what the ebook does not hold
+                return
+            if target is None and not self.is_book and PurePosixPath(
+                    unquote(parts.path)).name in self.leads.get(where, set()):
+                # Another article of the project, which an article's own ebook never holds
+                # (a book of them does): its words stay, without a warning for each link
+                # (an imported course gave 199).
+                unwrap(link)
                 return
             reason = ("the file is not part of it" if target is None
                       else "that article has no such anchor")
