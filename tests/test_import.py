@@ -1123,7 +1123,7 @@ def test_pictures_written_as_html_come_in_as_pictures(project, folio, tmp_path):
     body = imported(project, folio, tmp_path / "README.md", readme, "tool")[1]
     assert "![The logo](images/tool/logo.png)" in body
     assert "see ![a badge](https://img.shields.io/badge/x-y-green.svg) and read on" in body
-    assert "Press Ctrl, see" in body
+    assert "Press `Ctrl`, see" in body
 
 
 def test_callouts_speaker_notes_and_admonitions_stay_what_folio_reads(project, folio, tmp_path):
@@ -1177,3 +1177,16 @@ def test_a_quarto_lectures_code_cells_come_in_as_cells(project, folio, tmp_path)
     code = [" ".join(pre.text_content().split()) for pre in page.iter("pre")]
     assert code == ["x <- 1", "mtcars %>% count(cyl)"]  # the hidden cell is not shown
     assert page.xpath("//h2[text()='Groups']/ancestor::div[contains(@class, 'callout')]") == []
+
+
+def test_inline_html_formatting_comes_in_as_what_it_means(project, folio, tmp_path):
+    # Comprehensive Rust's Collatz exercise read "ni+1"; the Rustonomicon's table cells ran
+    # "Send + Sync<br>requires" together; a <details> block lost the line a reader clicks.
+    text = ("# Bits\n\nn<sub>i+1</sub> = 3n<sup>2</sup>; press <kbd>Ctrl</kbd>+<kbd>C</kbd>, "
+            "a <b>bold</b> word.\n\n| a | b |\n|---|---|\n| one<br/>two | three |\n\n"
+            "<details>\n<summary>Show the <b>answer</b></summary>\n\nIt is 42.\n\n</details>\n\n"
+            "Unpaired <span>words</span> stay.\n")
+    body = imported(project, folio, tmp_path / "bits.md", text, "bits")[1]
+    assert "n~i+1~ = 3n^2^; press `Ctrl`+`C`, a **bold** word." in body
+    assert "one\\   three\n  two" in body and "**Show the answer**\n\nIt is 42." in body
+    assert "Unpaired words stay." in body

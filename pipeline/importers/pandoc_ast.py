@@ -196,6 +196,16 @@ _UNREADABLE = re.compile(r"[^\w:.-]+")
 # An id Folio numbers and cross-references, in Quarto's syntax (pipeline/lua/crossref.lua).
 CROSSREF_ID = re.compile(r"(?:sec|fig|tbl|eq)-[\w:.-]+")
 _IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+# Inline HTML formatting and the element of pandoc's each pair of tags makes.
+_FORMATTING = {"sub": "Subscript", "sup": "Superscript", "b": "Strong", "strong": "Strong",
+               "i": "Emph", "em": "Emph", "cite": "Emph", "var": "Emph", "s": "Strikeout",
+               "del": "Strikeout", "strike": "Strikeout", "u": "Underline", "ins": "Underline",
+               "kbd": "Code", "code": "Code", "samp": "Code", "tt": "Code"}
+_OPEN_TAG = re.compile(r"<([A-Za-z]+)\b[^<>]*>")
+_CLOSE_TAG = re.compile(r"</([A-Za-z]+)\s*>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 _HTML_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
@@ -214,6 +224,7 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
     itself stay: a Quarto lecture's speaker notes were printed in the handout as prose.
     """
     anchors = _Anchors(blocks)
+    blocks = _html_inlines(blocks)
 
     def visit(node: Node) -> list[Node]:
         kind = node["t"]
@@ -224,6 +235,11 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
                 pictures += [{"t": "Space"}] * bool(pictures) + _image(found, dropped, image)
             if pictures:
                 return [{"t": "Para", "c": pictures}] if kind == "RawBlock" else pictures
+            summary = _SUMMARY.search(node["c"][1]) if kind == "RawBlock" else None
+            if summary and text_of(words(_TAG.sub(" ", summary.group(1)))):
+                # A <details> block's summary: the line a reader clicks, in bold.
+                return [{"t": "Para", "c": [{"t": "Strong", "c": words(
+                    html.unescape(_TAG.sub(" ", summary.group(1))))}]}]
             if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
                 dropped[f"raw {node['c'][0].upper()}"] += 1
             return []
@@ -471,6 +487,49 @@ def _folio_div(node: Node) -> bool:
         return False
     node["c"][0] = ["", kept, pairs]
     return True
+
+
+def _html_inlines(value: Any) -> Any:
+    """Return ``value`` with Markdown's inline HTML formatting as pandoc's own elements.
+
+    "n<sub>i+1</sub>" came in as "ni+1", "one<br>two" in a table cell as "onetwo", and
+    "<kbd>Ctrl</kbd>" as a plain word: each pair of tags in one run of text becomes what
+    it means; an unpaired tag goes, its words stay.
+    """
+    if isinstance(value, list):
+        value = [_html_inlines(item) for item in value]
+        if any(isinstance(item, dict) and item.get("t") == "RawInline" for item in value):
+            value = _paired(value)
+        return value
+    if isinstance(value, dict) and "c" in value:
+        value["c"] = _html_inlines(value["c"])
+    return value
+
+
+def _paired(inlines: list[Node]) -> list[Node]:
+    """Return a run of inlines with its HTML formatting tags made pandoc's elements."""
+    out: list[Node] = []
+    opened: list[tuple[str, int]] = []  # tag, and where its content starts in ``out``
+    for node in inlines:
+        text = node["c"][1].strip() if node.get("t") == "RawInline" \
+            and node["c"][0] == "html" else None
+        if text is None:
+            out.append(node)
+        elif _BREAK.fullmatch(text):
+            out.append({"t": "LineBreak"})
+        elif (start := _OPEN_TAG.fullmatch(text)) and start.group(1).lower() in _FORMATTING:
+            opened.append((start.group(1).lower(), len(out)))
+        elif (end := _CLOSE_TAG.fullmatch(text)) and opened \
+                and opened[-1][0] == end.group(1).lower():
+            tag, first = opened.pop()
+            content = out[first:]
+            del out[first:]
+            kind = _FORMATTING[tag]
+            out.append({"t": "Code", "c": [["", [], []], text_of(content)]} if kind == "Code"
+                       else {"t": kind, "c": content})
+        else:
+            out.append(node)  # raw HTML of another kind: the cleaner counts and drops it
+    return out
 
 
 def html_images(node: Node) -> list[Node]:
