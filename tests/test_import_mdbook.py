@@ -27,11 +27,13 @@ fn main() {
 
 BOOK = {
     "book.toml": '[book]\ntitle = "Ferris Teaches"\nauthors = ["Ann Lee", "Bo Chen"]\n'
-                 'language = "en"\n\n[output.html]\nmathjax-support = true\n',
+                 'language = "en"\n\n[output.html]\nmathjax-support = true\n\n'
+                 '[preprocessor.segments]\ncommand = "segments"\n',
     "src/SUMMARY.md": "# Summary\n\n[Ferris Teaches](title-page.md)\n[Preface](preface.md)\n\n"
                       "# Basics\n\n"
                       "- [Getting Going](ch01.md)\n  - [Reading Input](ch01-01.md)\n"
-                      "- [Not Yet Written]()\n\n# Further\n\n- [Ownership](ch02.md)\n",
+                      "- [Not Yet Written]()\n\n# Further\n\n- [Ownership](ch02.md)\n"
+                      "- [More](more/README.md)\n- [Spaced](<my file.md>)\n",
     "src/title-page.md": "# Ferris Teaches\n\n*by Ann Lee and Bo Chen*\n",
     "src/preface.md": "# Preface\n\nWhy this course: it costs $5 a term, with $HOME as "
                       "your `$PATH` prefix.\n",
@@ -50,6 +52,15 @@ BOOK = {
     "src/ch01-01.md": "## Reading Input\n\nA section of the chapter.\n\n### From a File\n\n"
                       "Read it.\n",
     "src/ch02.md": "# Ownership\n\n## Moving Values\n\nA value has one owner.\n",
+    # What other books (the Rustonomicon, Rust by Example, Comprehensive Rust, mdBook's
+    # guide) hold.
+    "src/more/README.md": (
+        "# More\n\n### Straight under the title\n\nRun it:\n\n{{#playground ../../listings/"
+        "main.rs editable}}\n\n{{ #include ../../listings/main.rs:2:2 }} and {{#include }}.\n\n"
+        "![A dot](../img/stack.png) and `{{ user.name }}` stay, so does {{ user.name }}.\n\n"
+        "```rust\n    ## indented\n```\n\nBack to [the start](../ch01.html), "
+        "[here](index.html) and [the list](./).\n"),
+    "src/my file.md": "# Spaced\n\nA file with a space.\n",
     "src/img/stack.png": FIGURE.read_bytes(),
     "listings/main.rs": MAIN_RS,
 }
@@ -78,7 +89,8 @@ def test_an_mdbook_comes_in_as_one_book_in_its_order_and_parts(make_project, fol
     assert meta["contents"] == ["ferris-teaches.md", "preface.md",
                                 {"part": "Basics", "articles": ["getting-going.md",
                                                                 "reading-input.md"]},
-                                {"part": "Further", "articles": ["ownership.md"]}]
+                                {"part": "Further", "articles": ["ownership.md", "more.md",
+                                                                 "spaced.md"]}]
     # A section titled by a level-2 heading: its own sections come up a level with it.
     chapter_meta, body = body_of(project / "source" / "reading-input.md")
     assert chapter_meta["title"] == "Reading Input"
@@ -122,3 +134,27 @@ def test_an_imported_mdbook_builds_and_its_ebook_passes_epubcheck(make_project, 
     assert page.xpath("//img/@alt") == ["Two boxes on a stack"]
     assert page.xpath("//math")  # the MathJax formula
     assert epubcheck_problems(project / "build" / "epub" / "ferris-teaches-book.epub") == []
+
+
+def test_other_books_ways_playgrounds_pictures_and_what_mdbook_shows_as_written(
+        make_project, folio, book):
+    project = make_project()
+    result = folio(project, "import", str(book))
+    assert result.exit_code == 0, result.output
+    assert "book.toml: Folio does not run the preprocessors segments" in result.stderr
+    assert "'{{#include }}' names no file: left out" in result.stderr
+    body = body_of(project / "source" / "more.md")[1]
+    # "###" straight under the title: the level between is no longer missing.
+    assert body.startswith("## Straight under the title\n")
+    # A playground is Rust code, as mdBook shows it.
+    assert "``` rust\nuse std::io;\n\nfn main() {" in body
+    assert "use std::io; and ." in body  # "{{ #include", with a space, filled in too
+    # Inside the book, a picture outside the chapter's folder comes along.
+    assert "![A dot](images/more/stack.png)" in body
+    # mdBook shows Liquid's syntax as written.
+    assert "`{{ user.name }}` stay, so does {{ user.name }}." in body
+    # "##" after an indent shows as "#" at that indent.
+    assert "``` rust\n    # indented\n```" in body
+    # A folder's page is its README.md's.
+    assert ("[the start](getting-going.md), [here](more.md) and [the list](more.md)"
+            in body)

@@ -177,7 +177,12 @@ def _relinked(item: Imported, imported: dict[Path, Imported], slugs: dict[int, s
         if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
             return [node]
         path = (folder / unquote(parts.path)).resolve()
-        # A link to the page a site made of the document ("ch02.html") leads there too.
+        # A link to the page a site made of the document ("ch02.html") leads there too, and
+        # one to a folder ("guide/", "guide/index.html") to its README.md or index.md.
+        if parts.path.endswith("/") or path.name in {"index.html", "index.htm"}:
+            folder_of = path if parts.path.endswith("/") else path.parent
+            path = next((candidate for name in ("README.md", "index.md")
+                         if (candidate := folder_of / name) in imported), path)
         other = imported.get(path) or (by_stem.get(path.with_suffix(""))
                                        if path.suffix in {"", ".html", ".htm"} else None)
         if other is not None:
@@ -190,10 +195,16 @@ def _relinked(item: Imported, imported: dict[Path, Imported], slugs: dict[int, s
 
 
 def _other_slugs(item: Imported, slug: str) -> Iterator[str]:
-    """Yield the slugs an article may take when its own is taken: its title's, then numbered."""
+    """Yield the slugs an article may take when its own is taken.
+
+    Its title's, then its folder's and file's names (a course's nineteen "Solution"
+    chapters, day-1/solution.md...), then numbered.
+    """
     made = slugify(item.title)
     if made and made != slug:
         yield made
+    if item.origin.path is not None:
+        yield slugify(f"{item.origin.path.parent.name}-{item.origin.path.stem}")
     for number in itertools.count(2):
         yield f"{slug}-{number}"
 

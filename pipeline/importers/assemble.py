@@ -219,6 +219,7 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
             # Links to it (and to the bookmarks of its section, moved to it) led to the top
             # of the document: the title block has no anchor, so they keep their words.
             blocks = without_links_to(blocks, {first["c"][1][0]}, dropped, "links to the title")
+    blocks = _without_gaps(blocks)
     title = title or fallback_title or ""
     if not title:
         raise ImportFailed("no title: neither its metadata nor a first heading names one",
@@ -248,6 +249,23 @@ def _raised(blocks: list[Node], levels: int) -> list[Node]:
         return [node]
 
     return walk(blocks, raise_)
+
+
+def _without_gaps(blocks: list[Node]) -> list[Node]:
+    """Return ``blocks`` with no heading more than one level under the one before it.
+
+    "###" straight under the title ("#") left a level out of the outline screen readers
+    move through, and the build warned at each; the structure is the author's, the gap not.
+    """
+    last = 1  # the title's
+
+    def close(node: Node) -> list[Node]:
+        nonlocal last
+        if node["t"] == "Header":
+            node["c"][0] = last = min(node["c"][0], last + 1)
+        return [node]
+
+    return walk(blocks, close)
 
 
 def meta_value(value: dict[str, Any] | None) -> Any:

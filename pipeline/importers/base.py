@@ -55,6 +55,9 @@ class Origin:
     path: Path | None = None
     url: str | None = None
     fetcher: Fetcher | None = None
+    # The folder the document may read from when wider than its own: an mdBook chapter's
+    # book ("../img/diagram.png" from src/ch04/).
+    reach: Path | None = None
 
     @property
     def folder(self) -> Path | None:
@@ -64,14 +67,14 @@ class Origin:
     def inside(self, relative: str) -> Path | None:
         """Return the file ``relative`` names beside the document, if inside its folder.
 
-        None when it leads out of the folder, or the document has none: what an import reads
-        beside a document (images, bibliographies, LaTeX's inputs) is only ever in its folder.
+        None when it leads out of the folder (or its ``reach``), or the document has none:
+        what an import reads beside a document (images, bibliographies, LaTeX's inputs) is
+        only ever in its folder.
         """
         if self.folder is None:
             return None
-        root = self.folder.resolve()
-        path = root.joinpath(*PurePosixPath(relative).parts).resolve()
-        return path if path.is_relative_to(root) else None
+        path = self.folder.resolve().joinpath(*PurePosixPath(relative).parts).resolve()
+        return path if path.is_relative_to((self.reach or self.folder).resolve()) else None
 
 
 @dataclass

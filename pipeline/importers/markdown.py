@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -102,7 +103,13 @@ class MarkdownImporter(Importer):
         quarto = PurePath(origin.label).suffix.lower() in {".qmd", ".rmd"} or "format" in front
         pandoc = _is_pandoc_markdown(front, body, origin.label)
         book = find_book(origin.path)
-        body = convert_syntax(book_syntax(body, origin, book, dropped), origin, dropped)
+        if book is None:
+            body = convert_syntax(book_syntax(body, origin, None, dropped), origin, dropped)
+        else:
+            # mdBook shows Jekyll's, Hugo's and Obsidian's syntax as written; its chapters
+            # read the book's files.
+            origin = replace(origin, reach=book.root)
+            body = book_syntax(body, origin, book, dropped)
         # Quarto's and R Markdown's code cells, which pandoc would run into a line of inline
         # code: marked as the build marks them, written back as cells (pandoc_ast).
         body = with_code_cells(body)

@@ -38,15 +38,16 @@ BOOK_TOML = "book.toml"
 SUMMARY = "SUMMARY.md"
 # {{#include file.rs:anchor}}, {{#rustdoc_include file.rs:2:10}}, {{#playground file.rs
 # editable}}, {{#title Words}}; a backslash before it is mdBook's way to show it as written.
-_DIRECTIVE = re.compile(r"(\\?)\{\{#(include|rustdoc_include|playground|title)[ \t]+"
-                        r"([^}\n]*?)[ \t]*\}\}")
+_DIRECTIVE = re.compile(r"(\\?)\{\{[ \t]*#(include|rustdoc_include|playground|playpen|title)"
+                        r"(?:[ \t]+([^}\n]*?))?[ \t]*\}\}")
 _ANCHOR = re.compile(r"ANCHOR(_END)?:\s*([\w-]+)")
 _RANGE = re.compile(r"(\d*)(:(\d*))?")
 # mdBook follows includes in what it includes, this deep.
 MAX_DEPTH = 10
 # A chapter line of SUMMARY.md: "- [Title](file.md)", nested or not ("[Title](file.md)" for
 # the chapters before and after the numbered ones; "()" for a draft not written yet).
-_CHAPTER = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\[(.+)\]\(([^()]*)\)[ \t]*$", re.MULTILINE)
+_CHAPTER = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?\[(.+)\]\((<[^<>]*>|[^()]*)\)[ \t]*$",
+                      re.MULTILINE)
 _PART = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
 # The Rust book's listings (its mdbook-trpl preprocessor): a numbered caption below.
 _LISTING = re.compile(r"^<Listing\b([^>]*)>[ \t]*\n(.*?)^</Listing>[ \t]*$",
@@ -55,6 +56,13 @@ _ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 # mdBook's MathJax formulas, their backslashes doubled for Markdown: \\( x \\) and \\[ x \\].
 _MATHJAX_INLINE = re.compile(r"\\\\\((.+?)\\\\\)", re.DOTALL)
 _MATHJAX_DISPLAY = re.compile(r"\\\\\[(.+?)\\\\\]", re.DOTALL)
+# A Rust example's line mdBook hides, "# " or "#" alone after any indent; "##" shows as "#".
+_HIDDEN_LINE = re.compile(r"[ \t]*#(?: |$)")
+_HASH_ESCAPE = re.compile(r"^([ \t]*)##")
+# SUMMARY.md's heading when it names the list itself.
+_NO_TITLES = {"summary", "contents", "table of contents"}
+# Preprocessors whose work the import does itself, or that change nothing it reads.
+_KNOWN_PREPROCESSORS = {"links", "index", "katex", "trpl-listing", "trpl-note"}
 # The class that marks a formula taken out of the text before Markdown is read.
 MATH_CLASS = "folio-mdbook-math"
 
@@ -101,6 +109,11 @@ def _book_at(root: Path) -> MdBook:
         log.warning("%s: cannot read it (%s); its book is read without it",
                     location(root / BOOK_TOML), exc)
         config = {}
+    others = sorted(set(config.get("preprocessor", {})) - _KNOWN_PREPROCESSORS)
+    if others:
+        log.warning("%s: Folio does not run the preprocessors %s; what they would write in "
+                    "the chapters is left as written", location(root / BOOK_TOML),
+                    ", ".join(others))
     return MdBook(root, config)
 
 
@@ -113,7 +126,7 @@ def book_syntax(body: str, origin: Origin, book: MdBook | None, dropped: Counter
     folder = book.root if book else origin.folder
     if book is not None:
         body = _LISTING.sub(_listing, body)
-    if "{{#" in body and folder is not None and origin.path is not None:
+    if folder is not None and origin.path is not None:
         body = _Includes(folder, origin.label, dropped).expand(body, origin.path.parent, 0)
     if book is not None and book.mathjax:
         from pipeline.importers.markdown import outside_code
@@ -140,15 +153,22 @@ class _Includes:
         def replace(match: re.Match[str]) -> str:
             if match.group(1):
                 return match.group(0)[1:]
-            if match.group(2) == "title":  # the page's title in a browser's tab only
+            kind, words = match.group(2), (match.group(3) or "").split()
+            if kind == "title":  # the page's title in a browser's tab only
                 return ""
-            name, _, selector = match.group(3).split()[0].partition(":")
-            lines = self.lines(folder, name, selector)
+            name, _, selector = words[0].partition(":") if words else ("", "", "")
+            lines = self.lines(folder, name, selector) if name else None
             if lines is None:
+                if not name:
+                    log.warning("%s: '%s' names no file: left out", self.label, match.group(0))
                 self.dropped["mdBook includes"] += 1
                 return ""
             included = "\n".join(lines)
-            if depth < MAX_DEPTH:
+            if kind in {"playground", "playpen"}:
+                # A runnable example: mdBook shows the file as Rust code (its words after the
+                # name, "editable", are the block's attributes).
+                included = "\n".join([f"```{','.join(['rust', *words[1:]])}", included, "```"])
+            elif depth < MAX_DEPTH:
                 included = self.expand(included, (folder / name).parent, depth + 1)
             # An include indented in a list item goes on at that indent, as its author meant.
             start = text.rfind("\n", 0, match.start()) + 1
@@ -232,9 +252,8 @@ def code_block(node: Node, mdbook: bool) -> list[Node]:
         language = next((word for word in classes[0].split(",") if word), "")
         classes[:1] = [language] if language else []
     if mdbook and classes and classes[0] == "rust":
-        shown = [line[1:] if line.lstrip().startswith("##") else line
-                 for line in node["c"][1].split("\n")
-                 if not re.match(r"[ \t]*#(?:[ \t]|$)", line)]
+        shown = [_HASH_ESCAPE.sub(r"\1#", line) for line in node["c"][1].split("\n")
+                 if not _HIDDEN_LINE.match(line)]
         node["c"][1] = "\n".join(shown)
     return [node]
 
@@ -257,7 +276,8 @@ class MdBookImporter(Importer):
         from pipeline.importers.markdown import MarkdownImporter
 
         summary_title, entries = _summary(decode_text(data, origin.label))
-        book = _book(origin, find_book(origin.path), summary_title)
+        mdbook = find_book(origin.path)
+        book = _book(origin, mdbook, summary_title)
         items: list[Imported | Skipped] = []
         for part, title, target in entries:
             if not target.strip():
@@ -268,7 +288,7 @@ class MdBookImporter(Importer):
                 log.warning("%s: chapter '%s' (%s) is not a file inside the book: left out",
                             origin.label, title, target)
                 continue
-            chapter = Origin(location(path), path=path)
+            chapter = Origin(location(path), path=path, reach=mdbook.root if mdbook else None)
             try:
                 read = MarkdownImporter().read(path.read_bytes(), chapter, options, project)
             except FolioError as exc:
@@ -306,13 +326,19 @@ def _summary(text: str) -> tuple[str | None, list[tuple[str | None, str, str]]]:
             continue
         chapter = _CHAPTER.match(line)
         if chapter and not re.match(r"[a-z][a-z0-9+.-]*:", chapter.group(2)):
-            entries.append((part, chapter.group(1), chapter.group(2)))
+            # "[Spaced](<my file.md>)": Markdown's way to write a name with spaces.
+            target = chapter.group(2).strip()
+            if target.startswith("<") and target.endswith(">"):
+                target = target[1:-1]
+            entries.append((part, chapter.group(1), target))
     return title, entries
 
 
 def _book(origin: Origin, mdbook: MdBook | None, summary_title: str | None) -> Book:
     """Return the book, named as its book.toml names it, else as its SUMMARY.md does."""
     config = mdbook.config.get("book", {}) if mdbook else {}
+    if summary_title and summary_title.strip().lower() in _NO_TITLES:
+        summary_title = None  # mdBook's "# Summary": it names the list, not the book
     title = str(config.get("title") or summary_title
                 or (mdbook.root if mdbook else Path(origin.label).parent.resolve()).name)
     meta: dict[str, Any] = {"title": title}
