@@ -1190,3 +1190,16 @@ def test_inline_html_formatting_comes_in_as_what_it_means(project, folio, tmp_pa
     assert "n~i+1~ = 3n^2^; press `Ctrl`+`C`, a **bold** word." in body
     assert "one\\   three\n  two" in body and "**Show the answer**\n\nIt is 42." in body
     assert "Unpaired words stay." in body
+
+
+def test_articles_of_one_title_are_named_after_their_folders(project, folio, tmp_path):
+    # A course's exercises: nineteen chapters titled "Solution" were solution-2 to -19.
+    for day in ("day-1", "day-2"):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "solution.md").write_text(f"# Solution\n\nThe {day} answer.\n",
+                                                    encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "day-1" / "solution.md"),
+                   str(tmp_path / "day-2" / "solution.md"))
+    assert result.exit_code == 0, result.output
+    assert "The day-2 answer." in body_of(project / "source" / "day-2-solution.md")[1]
+    assert (project / "source" / "solution.md").exists()
