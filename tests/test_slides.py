@@ -495,21 +495,26 @@ def test_a_table_inside_a_cell_is_text_of_that_cell(built: Callable[..., tuple[P
     assert not lxml_html.parse(str(page)).xpath("//table//tr[not(*)]")
 
 
+# A group's name spans two rows; the last row's first cell, two columns.
+PLANETS_GRID = """\
++---------+-------+------+
+| Group   | Name  | Mass |
++=========+=======+======+
+| Inner   | Venus | 4.87 |
+|         +-------+------+
+|         | Earth | 5.97 |
++---------+-------+------+
+| Both of them    | 10.8 |
++-----------------+------+
+"""
+
+
 def test_cells_spanning_rows_and_columns_keep_the_slide_tables_columns(
         built: Callable[..., tuple[Path, Deck]]) -> None:
     # pandoc's planets table: a group's name spans its rows, the head's first cell two
     # columns. The slide's rows lost those places: Venus came out under the empty head,
     # its mass under "Name", on the web deck, the PDF and in PowerPoint.
-    grid = ("+---------+-------+------+\n"
-            "| Group   | Name  | Mass |\n"
-            "+=========+=======+======+\n"
-            "| Inner   | Venus | 4.87 |\n"
-            "|         +-------+------+\n"
-            "|         | Earth | 5.97 |\n"
-            "+---------+-------+------+\n"
-            "| Both of them    | 10.8 |\n"
-            "+-----------------+------+\n")
-    out, deck = built(article("Planets", f"## Masses\n\n{grid}"))
+    out, deck = built(article("Planets", f"## Masses\n\n{PLANETS_GRID}"))
     [table] = [slide.table for slide in deck.slides if slide.table]
     assert table.header == ("Group", "Name", "Mass")
     assert table.rows == (("Inner", "Venus", "4.87"), ("", "Earth", "5.97"),
