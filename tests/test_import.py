@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import http.server
 import ipaddress
+import json
 import re
 import subprocess
 import threading
@@ -1203,3 +1205,50 @@ def test_articles_of_one_title_are_named_after_their_folders(project, folio, tmp
     assert result.exit_code == 0, result.output
     assert "The day-2 answer." in body_of(project / "source" / "day-2-solution.md")[1]
     assert (project / "source" / "solution.md").exists()
+
+
+def notebook(cells: list[dict], **metadata: object) -> str:
+    """Return a Jupyter notebook (nbformat 4) of ``cells`` as its JSON text."""
+    return json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5, "metadata": {
+        "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+        "language_info": {"name": "python"}, **metadata}})
+
+
+def code_cell(source: str, outputs: list[dict], tags: tuple[str, ...] = ()) -> dict:
+    """Return a code cell of ``source`` with its ``outputs``."""
+    return {"cell_type": "code", "execution_count": 1, "source": source, "outputs": outputs,
+            "metadata": {"tags": list(tags)}}
+
+
+def test_a_jupyter_notebook_comes_in_with_its_code_outputs_and_plots(project, folio, tmp_path):
+    # A notebook was read as plain text: one paragraph, its whole JSON the title.
+    plot = {"output_type": "display_data", "metadata": {}, "data": {
+        "image/png": base64.b64encode(FIGURE.read_bytes()).decode(),
+        "text/plain": ["<Figure size 640x480 with 1 Axes>"]}}
+    printed = {"output_type": "stream", "name": "stdout", "text": ["0.5\n"]}
+    cells = [{"cell_type": "markdown", "metadata": {},
+              "source": "# Gradient Descent\n\nWe minimise $f(x) = x^2$; see [the next one]"
+                        "(02-momentum.ipynb)."},
+             code_cell("x = 1.0\nx -= 0.5 * x\nprint(x)", [printed]),
+             code_cell("import helpers", [printed], tags=("remove-cell",)),
+             code_cell("plt.plot([1, 2])", [plot], tags=("hide-input",)),
+             {"cell_type": "raw", "metadata": {}, "source": "\\newpage"}]
+    (tmp_path / "01-descent.ipynb").write_text(notebook(cells, authors=[{"name": "Ann Lee"}]),
+                                               encoding="utf-8")
+    (tmp_path / "02-momentum.ipynb").write_text(notebook([
+        {"cell_type": "markdown", "metadata": {}, "source": "# Momentum\n\nFaster."}]),
+        encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "01-descent.ipynb"),
+                   str(tmp_path / "02-momentum.ipynb"))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"'Gradient Descent', \d+ words, 1 image, 0 footnotes; dropped: raw cells",
+                     result.stderr)
+    meta, body = body_of(project / "source" / "gradient-descent.md")
+    assert meta["author"] == "Ann Lee"
+    assert body.startswith("We minimise $f(x) = x^2$; see [the next one](momentum.md).")
+    assert "``` python\nx = 1.0\nx -= 0.5 * x\nprint(x)\n```\n\n    0.5\n" in body
+    assert "helpers" not in body and "plt.plot" not in body  # removed cell; hidden input
+    [picture] = re.findall(r"!\[\]\((images/gradient-descent/\w+\.png)\)", body)
+    assert (project / "source" / picture).read_bytes() == FIGURE.read_bytes()
+    result = folio(project, "build", "-f", "html")
+    assert result.exit_code == 0, result.output

@@ -18,6 +18,7 @@ from pipeline.importers import (  # noqa: F401  (each registers its importer)
     documents,
     markdown,
     mdbook,
+    notebook,
     text,
     textformats,
     web,
@@ -184,7 +185,8 @@ def _relinked(item: Imported, imported: dict[Path, Imported], slugs: dict[int, s
             path = next((candidate for name in ("README.md", "index.md")
                          if (candidate := folder_of / name) in imported), path)
         other = imported.get(path) or (by_stem.get(path.with_suffix(""))
-                                       if path.suffix in {"", ".html", ".htm"} else None)
+                                       if path.suffix in {"", ".html", ".htm", ".ipynb"}
+                                       else None)
         if other is not None:
             # The heading that became the title has no anchor: its article's top is there.
             fragment = "" if slugify(parts.fragment) == slugify(other.title) else parts.fragment
