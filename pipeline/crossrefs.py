@@ -30,7 +30,7 @@ def with_crossrefs(articles: list[Article]) -> list[Article]:
     """Return ``articles`` with their references to each other resolved; warn of the rest."""
     owners: dict[str, Article] = {}
     for article in articles:
-        for ref in article.labels:
+        for ref in (*article.labels, *([article.label] if article.label else [])):
             owners.setdefault(ref, article)
     resolved = []
     for article in articles:
@@ -43,6 +43,10 @@ def with_crossrefs(articles: list[Article]) -> list[Article]:
             if owner is None:
                 log.warning("%s: cross-reference '%s' not found", location(article.source, line),
                             ref)
+                continue
+            if ref == owner.label:
+                # A whole article (a book's chapter): its title, leading to its top.
+                found.append((ref, owner.title, owner.source.name))
                 continue
             words = translate(article.lang, "crossref_in", ref=owner.labels[ref],
                               title=owner.title)

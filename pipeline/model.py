@@ -104,6 +104,8 @@ class Article:
     # article, as (id, what the reference reads, where it leads). See pipeline/crossrefs.py.
     labels: dict[str, str] = field(default_factory=dict)
     missing_refs: tuple[tuple[str, int | None], ...] = ()
+    # Its own id (front matter ``id:``): a reference to it reads as its title.
+    label: str | None = None
     crossrefs: tuple[tuple[str, str, str], ...] = ()
 
     def line(self, address: str) -> int | None:

@@ -243,6 +243,7 @@ _CHECKS: dict[str, Callable[[object, Field], Any]] = {
     "choice": _choice,
     "bool": _bool,
     "int": _int,
+    "id": _pattern(re.compile(r"[A-Za-z][\w:.-]*"), "an id such as sec-transform"),
 }
 
 # Metadata an article and a book (pipeline/books.py) both describe themselves with.
@@ -262,6 +263,8 @@ PUBLICATION_FIELDS: dict[str, Field] = {
 # Fields an article's front matter may set. Formats add their own options as mappings here.
 ARTICLE_FIELDS: dict[str, Field] = {
     **PUBLICATION_FIELDS,
+    # The id "@sec-x" in any article of the build names this one by (a Quarto chapter's).
+    "id": Field("id"),
     "bibliography": Field("texts"),
     "csl": Field("text"),
     "nocite": Field("texts"),

@@ -135,6 +135,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
         labels=dict(parsed.get("labels", ())),
         missing_refs=tuple((ref, line_of(text, "@" + ref))
                            for ref in dict.fromkeys(parsed.get("missing", ()))),
+        label=meta.get("id"),
     )
     article = replace(article, address_lines=address_lines(text, article))
     _warn_broken(broken, text, path)
@@ -144,7 +145,7 @@ def read_article(path: Path, project: Project, cache: BuildCache | None = None) 
 
 
 _MODEL_FIELDS = {"title", "subtitle", "author", "date", "lang", "description", "keywords",
-                 "slug", "rights", "cover"}
+                 "slug", "rights", "cover", "id"}
 
 
 def decode(raw: bytes, path: Path) -> str:

@@ -1252,3 +1252,45 @@ def test_a_jupyter_notebook_comes_in_with_its_code_outputs_and_plots(project, fo
     assert (project / "source" / picture).read_bytes() == FIGURE.read_bytes()
     result = folio(project, "build", "-f", "html")
     assert result.exit_code == 0, result.output
+
+
+QUARTO_BOOK = {
+    "_quarto.yml": "project:\n  type: book\nlang: en\nbook:\n  title: Tidy Work\n"
+                   "  author:\n    - name: Ann Lee\n    - Bo Chen\n  chapters:\n    - index.qmd\n"
+                   "    - part: Basics\n      chapters:\n        - a.qmd\n"
+                   "    - part: b-part.qmd\n      chapters: [b.qmd]\n"
+                   "  appendices:\n    - c.ipynb\n",
+    "index.qmd": "# Welcome {.unnumbered}\n\nA book.\n",
+    "a.qmd": "# Arrange {#sec-arrange}\n\n## Rows {#sec-rows}\n\nSorted.\n",
+    "b-part.qmd": "---\ntitle: Going Further\n---\n\nThe second part.\n",
+    "b.qmd": "# Bind\n\nFirst sort (@sec-arrange), then see @sec-rows.\n",
+}
+
+
+def test_a_quarto_book_comes_in_as_one_book_and_its_chapters_refer_to_each_other(
+        project, folio, tmp_path):
+    # R for Data Science: its _quarto.yml lists 38 chapters in 6 parts, and its chapters
+    # refer to each other by the ids of their titles ("@sec-data-transform"), which the
+    # import dropped with the heading that became the title: 79 references were lost.
+    for name, text in QUARTO_BOOK.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "c.ipynb").write_text(notebook([{"cell_type": "markdown", "metadata": {},
+                                                 "source": "# Data\n\nThe files."}]),
+                                      encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "_quarto.yml"))
+    assert result.exit_code == 0, result.output
+    book = yaml.safe_load((project / "source" / "books" / "tidy-work.yaml").read_text())
+    assert book["title"] == "Tidy Work" and book["author"] == ["Ann Lee", "Bo Chen"]
+    assert book["lang"] == "en"
+    assert book["contents"] == ["welcome.md", {"part": "Basics", "articles": ["arrange.md"]},
+                                {"part": "Going Further", "articles": ["going-further.md",
+                                                                       "bind.md"]},
+                                {"part": "Appendices", "articles": ["data.md"]}]
+    assert body_of(project / "source" / "arrange.md")[0]["id"] == "sec-arrange"
+    result = folio(project, "build", "-f", "html,epub")
+    assert result.exit_code == 0, result.output
+    assert "cross-reference" not in result.stderr
+    page = lxml_html.parse(str(project / "build" / "html" / "bind.html"))
+    assert [(a.get("href"), a.text) for a in page.xpath("//a[@class='crossref']")] == [
+        ("arrange.html", "Arrange"), ("arrange.html#sec-rows", "Section\u00a01 in Arrange")]
+    assert epubcheck_problems(project / "build" / "epub" / "tidy-work.epub") == []

@@ -19,6 +19,7 @@ from pipeline.importers import (  # noqa: F401  (each registers its importer)
     markdown,
     mdbook,
     notebook,
+    quarto,
     text,
     textformats,
     web,

@@ -20,7 +20,14 @@ from pipeline.importers.base import (
     keyword_list,
     split_names,
 )
-from pipeline.importers.pandoc_ast import Node, clean, text_of, walk, without_links_to
+from pipeline.importers.pandoc_ast import (
+    CROSSREF_ID,
+    Node,
+    clean,
+    text_of,
+    walk,
+    without_links_to,
+)
 from pipeline.schema import LANG_RE
 from pipeline.urls import split_url
 
@@ -215,7 +222,11 @@ def assemble(blocks: list[Node], meta: dict[str, Any], origin: Origin, media: Me
         # The title written again as the first heading: it is the title, not a section.
         title = title or text_of(first["c"][2])
         blocks = _raised(blocks[1:], first["c"][0] - 1)
-        if first["c"][1][0]:
+        if CROSSREF_ID.fullmatch(first["c"][1][0]) and "id" not in meta:
+            # A Quarto chapter's "# Transform {#sec-transform}": the article's own id, so
+            # that "@sec-transform" in the other chapters still names it.
+            meta["id"] = first["c"][1][0]
+        elif first["c"][1][0]:
             # Links to it (and to the bookmarks of its section, moved to it) led to the top
             # of the document: the title block has no anchor, so they keep their words.
             blocks = without_links_to(blocks, {first["c"][1][0]}, dropped, "links to the title")

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import FolioError, location
+from pipeline.errors import location
 from pipeline.importers.base import (
     Book,
     Imported,
     Importer,
-    ImportFailed,
     Origin,
     Skipped,
     decode_text,
@@ -25,6 +24,7 @@ from pipeline.importers.base import (
     register,
     split_names,
 )
+from pipeline.importers.chapters import Chapter, read_chapters
 from pipeline.importers.pandoc_ast import Node, not_included
 from pipeline.source import slugify
 
@@ -273,49 +273,20 @@ class MdBookImporter(Importer):
     def read(self, data: bytes, origin: Origin, options: Options,
              project: Project) -> list[Imported | Skipped]:
         """Return the chapters as articles of one book; a chapter that fails is one warning."""
-        from pipeline.importers.markdown import MarkdownImporter
-
         summary_title, entries = _summary(decode_text(data, origin.label))
         mdbook = find_book(origin.path)
-        book = _book(origin, mdbook, summary_title)
-        items: list[Imported | Skipped] = []
-        for part, title, target in entries:
-            if not target.strip():
-                items.append(Skipped(title, "a draft chapter, not written yet"))
-                continue
-            path = origin.inside(target.split("#")[0])
-            if path is None or not path.is_file():
-                log.warning("%s: chapter '%s' (%s) is not a file inside the book: left out",
-                            origin.label, title, target)
-                continue
-            chapter = Origin(location(path), path=path, reach=mdbook.root if mdbook else None)
-            try:
-                read = MarkdownImporter().read(path.read_bytes(), chapter, options, project)
-            except FolioError as exc:
-                log.warning("%s: chapter '%s' left out: %s", origin.label, title, exc.message)
-                continue
-            for item in read:
-                if isinstance(item, Imported):
-                    item.book, item.part = book, part
-                    if item.title == path.stem:  # the chapter has no heading to name it
-                        item.title = title
-                    if book.meta.get("lang"):
-                        item.meta.setdefault("lang", book.meta["lang"])
-                items.append(item)
-        if not any(isinstance(item, Imported) for item in items):
-            raise ImportFailed("this SUMMARY.md lists no chapter that could be read",
-                               origin.label)
-        return items
+        return read_chapters(entries, _book(origin, mdbook, summary_title), origin, options,
+                             project, mdbook.root if mdbook else None)
 
 
-def _summary(text: str) -> tuple[str | None, list[tuple[str | None, str, str]]]:
-    """Return SUMMARY.md's title and its chapters as (part, title, file), in order.
+def _summary(text: str) -> tuple[str | None, list[Chapter]]:
+    """Return SUMMARY.md's title and its chapters, in order.
 
     A heading before the first chapter is the book's title; one after it opens a part.
     """
     title: str | None = None
     part: str | None = None
-    entries: list[tuple[str | None, str, str]] = []
+    entries: list[Chapter] = []
     for line in text.split("\n"):
         heading = _PART.match(line)
         if heading:
@@ -330,7 +301,7 @@ def _summary(text: str) -> tuple[str | None, list[tuple[str | None, str, str]]]:
             target = chapter.group(2).strip()
             if target.startswith("<") and target.endswith(">"):
                 target = target[1:-1]
-            entries.append((part, chapter.group(1), target))
+            entries.append(Chapter(target, chapter.group(1), part))
     return title, entries
 
 

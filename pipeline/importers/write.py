@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # The order fields are written in: the order of the README's table.
 FIELD_ORDER = ("title", "subtitle", "author", "date", "lang", "description", "keywords", "slug",
-               "rights", "cover", "bibliography", "csl", "nocite", "link-citations")
+               "id", "rights", "cover", "bibliography", "csl", "nocite", "link-citations")
 
 
 @dataclass(frozen=True)
