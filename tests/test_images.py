@@ -633,3 +633,19 @@ def test_raw_html_pictures_are_the_articles_images(make_project, folio):
     assert epubcheck_problems(build / "epub" / "own.epub") == []
     assert pdf_figure_alts(PdfReader(build / "pdf" / "own.pdf")) == [
         "Two tables: s1 and its heap data"]
+
+
+def test_many_undescribed_images_are_one_warning_with_their_lines(make_project, folio):
+    # A notebook's plots: 309 warnings in a row for the Python Data Science Handbook.
+    few = "".join(f"Plot {n}:\n\n![](p{n}.png)\n\n" for n in range(2))
+    many = "".join(f"Plot {n}:\n\n![](p{n}.png)\n\n" for n in range(5))
+    files = {f"source/p{n}.png": png(n) for n in range(5)}
+    root = make_project({"source/few.md": article("Few", few),
+                         "source/many.md": article("Many", many), **files})
+    result = folio(root, "build", "-f", "pdf")  # the handout says it
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "alt text" in line]
+    assert [line.split("/source/")[-1] for line in warnings if "many.md" in line] == [
+        "many.md:7: 5 images have no alt text, the first 'p0.png' (lines 7, 11, 15, 19, 23); "
+        "describe them for readers who cannot see them"]
+    assert len([line for line in warnings if "few.md" in line]) == 2

@@ -117,10 +117,26 @@ def keep_inside(files: ArticleFiles, shown: Shown) -> str:
     return shown.kept()
 
 
+# How many images without alternative text get a warning each.
+MISSING_ALT_LINES = 3
+
+
 def warn_missing_alt(article: Article, left_out: frozenset[str] = frozenset()) -> None:
-    """Warn once per image that has no alternative text: screen readers would skip it."""
-    for src in dict.fromkeys(image.src for image in article.images
-                             if not image.alt.strip() and image.src not in left_out):
+    """Warn once per image that has no alternative text: screen readers would skip it.
+
+    Past a few, one warning says how many and where: a notebook's 40 plots gave 40 lines
+    that buried every other warning.
+    """
+    sources = list(dict.fromkeys(image.src for image in article.images
+                                 if not image.alt.strip() and image.src not in left_out))
+    if len(sources) > MISSING_ALT_LINES:
+        lines = [str(line) for src in sources if (line := article.line(src)) is not None]
+        log.warning("%s: %d images have no alt text, the first '%s'%s; describe them for "
+                    "readers who cannot see them", location(article.source,
+                                                            article.line(sources[0])),
+                    len(sources), sources[0], f" (lines {', '.join(lines)})" if lines else "")
+        return
+    for src in sources:
         log.warning("%s: image '%s' has no alt text; describe it for readers who cannot see it",
                     location(article.source, article.line(src)), src)
 
