@@ -1294,3 +1294,34 @@ def test_a_quarto_book_comes_in_as_one_book_and_its_chapters_refer_to_each_other
     assert [(a.get("href"), a.text) for a in page.xpath("//a[@class='crossref']")] == [
         ("arrange.html", "Arrange"), ("arrange.html#sec-rows", "Section\u00a01 in Arrange")]
     assert epubcheck_problems(project / "build" / "epub" / "tidy-work.epub") == []
+
+
+def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, tmp_path):
+    # From the Python Data Science Handbook, rasbt's machine-learning book, Jupyter's own
+    # documentation and seaborn's tutorials.
+    printed = {"output_type": "stream", "name": "stdout",
+               "text": "Epoch 1\r\u2588\u2588   20%\r\u2588\u2588\u2588\u2588 100%\nDone\n"}
+    warned = {"output_type": "stream", "name": "stderr", "text": "DeprecationWarning: old\n"}
+    cells = [code_cell("import numpy as np", []),
+             {"cell_type": "markdown", "source": "# Real Title\n\nAs Jupyter writes it.[^1] "
+                                                 "The area is \\(\\pi r^2\\).\n\n[^1]: A note."},
+             {"cell_type": "raw", "metadata": {"raw_mimetype": "text/markdown"},
+              "source": "Prose kept in a *raw* cell."},
+             {"cell_type": "markdown", "metadata": {},
+              "source": "\\begin{equation}\ne^x = \\sum_{i=0}^\\infty x^i / i!\n\\end{equation}"},
+             {"cell_type": "code", "metadata": {"tags": ["remove-stderr"]},
+              "source": "%%bash\nls -l", "outputs": [printed, warned]},
+             {"cell_type": "code", "metadata": {}, "source": "", "outputs": []}]
+    # Cells without metadata, execution counts or outputs: Jupyter opens such a notebook.
+    (tmp_path / "real.ipynb").write_text(notebook(cells), encoding="utf-8")
+    result = folio(project, "import", str(tmp_path / "real.ipynb"))
+    assert result.exit_code == 0, result.output
+    meta, body = body_of(project / "source" / "real-title.md")
+    assert meta["title"] == "Real Title"
+    assert body.startswith("``` python\nimport numpy as np\n```\n\nAs Jupyter writes it.[^1] "
+                           "The area is $\\pi r^2$.")
+    assert "Prose kept in a *raw* cell." in body
+    assert "$$\\begin{equation}\ne^x = \\sum_{i=0}^\\infty x^i / i!\n\\end{equation}$$" in body
+    assert "``` bash\n%%bash\nls -l\n```\n\n    ████ 100%\n    Done" in body
+    assert "Deprecation" not in body and "``` python\n```" not in body
+    assert "[^1]: A note." in body

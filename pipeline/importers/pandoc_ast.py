@@ -196,6 +196,9 @@ _UNREADABLE = re.compile(r"[^\w:.-]+")
 # An id Folio numbers and cross-references, in Quarto's syntax (pipeline/lua/crossref.lua).
 CROSSREF_ID = re.compile(r"(?:sec|fig|tbl|eq)-[\w:.-]+")
 _IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+# A LaTeX environment that is a formula, written outside $$.
+_MATH_ENVIRONMENT = re.compile(r"\s*\\begin\{(?:equation|align|alignat|gather|multline|"
+                               r"eqnarray|flalign)\*?\}")
 # Inline HTML formatting and the element of pandoc's each pair of tags makes.
 _FORMATTING = {"sub": "Subscript", "sup": "Superscript", "b": "Strong", "strong": "Strong",
                "i": "Emph", "em": "Emph", "cite": "Emph", "var": "Emph", "s": "Strikeout",
@@ -229,6 +232,12 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
     def visit(node: Node) -> list[Node]:
         kind = node["t"]
         anchors.visit(node)
+        if kind in {"RawBlock", "RawInline"} and node["c"][0] in {"tex", "latex"} \
+                and _MATH_ENVIRONMENT.match(node["c"][1]):
+            # "\begin{align} ... \end{align}" written bare, as MathJax reads it in Jupyter's
+            # and pandoc's Markdown: a display formula.
+            formula = {"t": "Math", "c": [{"t": "DisplayMath"}, node["c"][1].strip()]}
+            return [{"t": "Para", "c": [formula]}] if kind == "RawBlock" else [formula]
         if kind in {"RawBlock", "RawInline"}:
             pictures: list[Node] = []
             for found in html_images(node):
