@@ -1325,3 +1325,20 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     assert "``` bash\n%%bash\nls -l\n```\n\n    ████ 100%\n    Done" in body
     assert "Deprecation" not in body and "``` python\n```" not in body
     assert "[^1]: A note." in body
+
+
+def test_raw_html_blocks_keep_their_words_tables_and_pictures(project, folio, tmp_path):
+    # A README's centred paragraph, an HTML table and Jupyter's alert boxes were dropped
+    # whole, words and all ("Notebook Basics" lost its three tips).
+    (tmp_path / "pic.png").write_bytes(FIGURE.read_bytes())
+    text = ('# Raw\n\n<p align="center">Centred <i>words</i> <img src="pic.png" alt="Pic"></p>\n\n'
+            '<div class="alert alert-warning">Save often.</div>\n\n'
+            "<table><tr><th>Key</th></tr><tr><td>Value</td></tr></table>\n\n"
+            "<details>\n<summary>Show the <b>answer</b></summary>\n\nIt is 42.\n\n</details>\n\n"
+            '<!-- a comment -->\n\n<div align="center">\n\nMarkdown *inside*.\n\n</div>\n')
+    body = imported(project, folio, tmp_path / "raw.md", text, "raw")[1]
+    assert "Centred *words* ![Pic](images/raw/pic.png)" in body
+    assert "::: callout-warning\nSave often.\n:::" in body
+    assert "Key" in body and "Value" in body
+    assert "**Show the answer**\n\nIt is 42.\n\nMarkdown *inside*." in body
+    assert "comment" not in body

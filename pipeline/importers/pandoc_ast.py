@@ -209,6 +209,9 @@ _CLOSE_TAG = re.compile(r"</([A-Za-z]+)\s*>")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Bootstrap's alert boxes by the admonition each is.
+_ALERT_KINDS = {"info": "note", "success": "tip", "warning": "warning", "danger": "caution"}
 _HTML_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
@@ -226,8 +229,8 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
     With ``folio_divs`` (Markdown, whose fenced divs are the author's), the divs Folio reads
     itself stay: a Quarto lecture's speaker notes were printed in the handout as prose.
     """
+    blocks = _html_inlines(_html_blocks(blocks))
     anchors = _Anchors(blocks)
-    blocks = _html_inlines(blocks)
 
     def visit(node: Node) -> list[Node]:
         kind = node["t"]
@@ -244,11 +247,6 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
                 pictures += [{"t": "Space"}] * bool(pictures) + _image(found, dropped, image)
             if pictures:
                 return [{"t": "Para", "c": pictures}] if kind == "RawBlock" else pictures
-            summary = _SUMMARY.search(node["c"][1]) if kind == "RawBlock" else None
-            if summary and text_of(words(_TAG.sub(" ", summary.group(1)))):
-                # A <details> block's summary: the line a reader clicks, in bold.
-                return [{"t": "Para", "c": [{"t": "Strong", "c": words(
-                    html.unescape(_TAG.sub(" ", summary.group(1))))}]}]
             if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
                 dropped[f"raw {node['c'][0].upper()}"] += 1
             return []
@@ -496,6 +494,53 @@ def _folio_div(node: Node) -> bool:
         return False
     node["c"][0] = ["", kept, pairs]
     return True
+
+
+def _html_blocks(blocks: list[Node]) -> list[Node]:
+    """Return ``blocks`` with each raw HTML block that holds words or pictures read as HTML.
+
+    A README's <p align="center">, an HTML table, Jupyter's <div class="alert"> tip: the
+    cleaner dropped each whole, words and all. They are read by pandoc's HTML reader, all
+    of a document's in one run; an alert box becomes a callout, a <details> block's
+    <summary> (the line a reader clicks) a bold line. Bare tags, which open or close what
+    Markdown between them holds, still go.
+    """
+    found: list[Node] = []
+
+    def note(node: Node) -> list[Node]:
+        if node["t"] == "RawBlock" and node["c"][0] == "html" and _holds_content(node["c"][1]):
+            found.append(node)
+        return [node]
+
+    blocks = walk(blocks, note)
+    if not found:
+        return blocks
+    html_text = "".join(f'<div data-folio-raw="{number}">{_SUMMARY.sub(_bold, node["c"][1])}'
+                        "</div>" for number, node in enumerate(found))
+    read = read_ast(html_text.encode("utf-8"), "html", "raw HTML")["blocks"]
+    parsed = {dict(block["c"][0][2]).get("folio-raw"): walk(block["c"][1], _alert)
+              for block in read if block["t"] == "Div"}
+    numbers = {id(node): str(number) for number, node in enumerate(found)}
+    return walk(blocks, lambda node: parsed.get(numbers.get(id(node), ""), [node]))
+
+
+def _bold(summary: re.Match[str]) -> str:
+    """Return a <details> block's <summary> as a paragraph of bold words."""
+    return f"<p><strong>{_TAG.sub('', summary.group(1))}</strong></p>"
+
+
+def _holds_content(text: str) -> bool:
+    """Tell whether raw HTML holds words or a picture, not only tags and comments."""
+    return "<img" in text.lower() or bool(html.unescape(_TAG.sub("", _COMMENT.sub("", text)))
+                                          .strip())
+
+
+def _alert(node: Node) -> list[Node]:
+    """Make a Bootstrap alert box (Jupyter's tips and warnings) the callout of its kind."""
+    if node["t"] != "Div" or "alert" not in node["c"][0][1]:
+        return [node]
+    kinds = [name.removeprefix("alert-") for name in node["c"][0][1] if name.startswith("alert-")]
+    return [callout(_ALERT_KINDS.get(kinds[0], "note") if kinds else "note", "", node["c"][1])]
 
 
 def _html_inlines(value: Any) -> Any:
