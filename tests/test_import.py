@@ -1311,7 +1311,17 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
               "source": "\\begin{equation}\ne^x = \\sum_{i=0}^\\infty x^i / i!\n\\end{equation}"},
              {"cell_type": "code", "metadata": {"tags": ["remove-stderr"]},
               "source": "%%bash\nls -l", "outputs": [printed, warned]},
-             {"cell_type": "code", "metadata": {}, "source": "", "outputs": []}]
+             {"cell_type": "code", "metadata": {}, "source": "", "outputs": []},
+             code_cell("df", [{"output_type": "execute_result", "metadata": {}, "data": {
+                 "text/plain": "   a\n0  1", "text/html": "<style>td {}</style><table><tr>"
+                 "<th></th><th>a</th></tr><tr><th>0</th><td>1</td></tr></table>"}},
+                 {"output_type": "display_data", "metadata": {}, "data": {
+                     "text/markdown": "**Bold** result",
+                     "text/plain": "<IPython.core.display.Markdown object>"}},
+                 {"output_type": "display_data", "metadata": {}, "data": {
+                     "text/latex": "$\\frac{1}{2}$", "text/plain": "1/2"}},
+                 {"output_type": "error", "ename": "TypeError", "evalue": "no",
+                  "traceback": ["\x1b[0;31mTypeError\x1b[0m: no"]}])]
     # Cells without metadata, execution counts or outputs: Jupyter opens such a notebook.
     (tmp_path / "real.ipynb").write_text(notebook(cells), encoding="utf-8")
     result = folio(project, "import", str(tmp_path / "real.ipynb"))
@@ -1325,6 +1335,10 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     assert "``` bash\n%%bash\nls -l\n```\n\n    ████ 100%\n    Done" in body
     assert "Deprecation" not in body and "``` python\n```" not in body
     assert "[^1]: A note." in body
+    # An output's best form: a data frame's table, its Markdown, its formula; no colours.
+    assert "      a\n  --- ---\n  0   1" in body and "**Bold** result" in body
+    assert "$$\\frac{1}{2}$$" in body and "    TypeError: no" in body
+    assert "IPython" not in body and "[0;31m" not in body
 
 
 def test_raw_html_blocks_keep_their_words_tables_and_pictures(project, folio, tmp_path):

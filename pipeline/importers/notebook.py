@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.importers.assemble import Media, assemble, meta_value
 from pipeline.importers.base import Importer, ImportFailed, Skipped, register, split_names
-from pipeline.importers.pandoc_ast import Node, pandoc, read_ast, text_of
+from pipeline.importers.pandoc_ast import Node, count, pandoc, read_ast, text_of
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin
@@ -23,6 +23,9 @@ READER = "ipynb+footnotes+tex_math_single_backslash+raw_tex"
 # Raw cells that hold prose, by their mimetype, and the reader of each.
 RAW_PROSE = {"text/markdown": "markdown", "text/x-markdown": "markdown",
              "text/restructuredtext": "rst", "text/x-rst": "rst"}
+# A LaTeX output that is a formula: "$x$", "$$x$$", "\\[x\\]".
+_FORMULA = re.compile(r"\$\$?(.+?)\$?\$|\\\[(.+?)\\\]", re.DOTALL)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Cell magics and the language of the code under them.
 CELL_MAGICS = {"bash": "bash", "sh": "bash", "script": "bash", "html": "html",
                "javascript": "javascript", "js": "javascript", "latex": "latex",
@@ -55,7 +58,8 @@ class NotebookImporter(Importer):
         """Return the notebook as one article, its plots extracted as images."""
         with tempfile.TemporaryDirectory(prefix="folio-import-") as temp:
             media_dir = Path(temp)
-            ast = read_ast(_normalised(data, origin.label), READER, origin.label, media_dir)
+            ast = read_ast(_normalised(data, origin.label), READER, origin.label, media_dir,
+                           options=("--ipynb-output=all",))
             dropped: Counter[str] = Counter()
             blocks = [block for cell in ast["blocks"] for block in _cell(cell, dropped)]
             if not blocks:
@@ -171,10 +175,44 @@ def _cell(cell: Node, dropped: Counter[str]) -> list[Node]:
                 is_output and hidden & set(block["c"][0][1])):  # its stdout or stderr
             continue
         if is_output:
-            shown += block["c"][1]
+            shown += _best(block["c"][1], dropped)
         elif block["t"] == "CodeBlock" and block["c"][1].strip():  # not an empty cell
             shown.append(_with_magic_language(block))
     return shown
+
+
+def _best(shown: list[Node], dropped: Counter[str]) -> list[Node]:
+    """Return the one of an output's representations that shows it best on a page.
+
+    pandoc offers them all: a plot, HTML (a data frame's table, read by the cleaner as
+    HTML), Markdown, LaTeX (a formula), and the plain text every output has. Plain text
+    alone showed "<IPython.core.display.Markdown object>" and tables as aligned text.
+    """
+    for kind in ("picture", "html", "markdown", "latex"):
+        for block in shown:
+            if kind == "picture" and block["t"] in {"Para", "Plain", "Figure"} \
+                    and count([block], {"Image"}):
+                return [block]
+            if block["t"] == "RawBlock" and block["c"][0] == kind:
+                text = block["c"][1]
+                if kind == "markdown":
+                    return read_ast(text.encode("utf-8"), "markdown", "an output")["blocks"]
+                if kind == "latex":
+                    formula = _FORMULA.fullmatch(text.strip())
+                    if formula:
+                        tex = (formula.group(1) or formula.group(2)).strip()
+                        return [{"t": "Para", "c": [{"t": "Math", "c": [{"t": "DisplayMath"},
+                                                                        tex]}]}]
+                    continue
+                return [block]
+    text = [block for block in shown if block["t"] == "CodeBlock"
+            and not block["c"][1].lstrip().startswith('{"model_id"')]
+    if not text and shown:
+        dropped["widgets"] += 1  # interactive: nothing to show on a page
+    for block in text[:1]:
+        # A traceback's terminal colours: "\x1b[0;31mTypeError\x1b[0m" is "TypeError".
+        block["c"][1] = _ANSI.sub("", block["c"][1])
+    return text[:1]
 
 
 def _with_magic_language(block: Node) -> Node:

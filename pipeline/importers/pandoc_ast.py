@@ -105,13 +105,15 @@ def not_included(label: str, name: str, why: str = "only the file named is impor
 
 
 def read_ast(data: bytes, reader: str, label: str, media_dir: Path | None = None,
-             standalone: bool = False) -> Node:
+             standalone: bool = False, options: tuple[str, ...] = ()) -> Node:
     """Return the pandoc AST of ``data`` read as ``reader``, images extracted to ``media_dir``.
 
     ``standalone`` reads it as a whole document: reStructuredText's reader takes the title
-    and the docinfo fields (:Author:, :Date:) into the metadata only then.
+    and the docinfo fields (:Author:, :Date:) into the metadata only then. ``options`` are
+    the reader's own (``--ipynb-output=all``).
     """
-    args = ["--from", reader, "--to", "json", *(["--standalone"] if standalone else [])]
+    args = ["--from", reader, "--to", "json", *(["--standalone"] if standalone else []),
+            *options]
     if media_dir is not None:
         args.append(f"--extract-media={media_dir}")
     return json.loads(pandoc(args, data, label))
