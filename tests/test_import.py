@@ -1304,7 +1304,8 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     warned = {"output_type": "stream", "name": "stderr", "text": "DeprecationWarning: old\n"}
     cells = [code_cell("import numpy as np", []),
              {"cell_type": "markdown", "source": "# Real Title\n\nAs Jupyter writes it.[^1] "
-                                                 "The area is \\(\\pi r^2\\).\n\n[^1]: A note."},
+                                                 "The area is \\(\\pi r^2\\). See [the end]"
+                                                 "(#The-End,-at-Last).\n\n[^1]: A note."},
              {"cell_type": "raw", "metadata": {"raw_mimetype": "text/markdown"},
               "source": "Prose kept in a *raw* cell."},
              {"cell_type": "markdown", "metadata": {},
@@ -1312,6 +1313,7 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
              {"cell_type": "code", "metadata": {"tags": ["remove-stderr"]},
               "source": "%%bash\nls -l", "outputs": [printed, warned]},
              {"cell_type": "code", "metadata": {}, "source": "", "outputs": []},
+             {"cell_type": "markdown", "metadata": {}, "source": "## The End, at Last"},
              code_cell("df", [{"output_type": "execute_result", "metadata": {}, "data": {
                  "text/plain": "   a\n0  1", "text/html": "<style>td {}</style><table><tr>"
                  "<th></th><th>a</th></tr><tr><th>0</th><td>1</td></tr></table>"}},
@@ -1329,7 +1331,8 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     meta, body = body_of(project / "source" / "real-title.md")
     assert meta["title"] == "Real Title"
     assert body.startswith("``` python\nimport numpy as np\n```\n\nAs Jupyter writes it.[^1] "
-                           "The area is $\\pi r^2$.")
+                           "The area is $\\pi r^2$. See [the end](#The-End--at-Last).")
+    assert "## The End, at Last {#The-End--at-Last}" in body  # Jupyter's id, made readable
     assert "Prose kept in a *raw* cell." in body
     assert "$$\\begin{equation}\ne^x = \\sum_{i=0}^\\infty x^i / i!\n\\end{equation}$$" in body
     assert "``` bash\n%%bash\nls -l\n```\n\n    ████ 100%\n    Done" in body

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.importers.assemble import Media, assemble, meta_value
 from pipeline.importers.base import Importer, ImportFailed, Skipped, register, split_names
-from pipeline.importers.pandoc_ast import Node, count, pandoc, read_ast, text_of
+from pipeline.importers.pandoc_ast import (
+    Node,
+    count,
+    elements,
+    pandoc,
+    read_ast,
+    text_of,
+    walk,
+)
 
 if TYPE_CHECKING:
     from pipeline.importers.base import Imported, Options, Origin
@@ -67,6 +75,7 @@ class NotebookImporter(Importer):
             meta = _meta(ast["meta"])
             if "title" not in meta:
                 blocks = _titled(blocks, meta)
+            blocks = _jupyter_anchors(blocks)
             media = Media(origin, options, extracted=media_dir)
             return [assemble(blocks, meta, origin, media, dropped,
                              fallback_title=PurePath(origin.label).stem, folio_divs=True)]
@@ -137,6 +146,26 @@ def _as_terminal_shows(text: str) -> str:
             line = re.sub(r"[^\b]?\b", "", line, count=1)
         lines.append(line)
     return "\n".join(lines)
+
+
+def _jupyter_anchors(blocks: list[Node]) -> list[Node]:
+    """Give each heading a link of the notebook names by Jupyter's id ("Section-Two").
+
+    Jupyter makes a heading's id of its words joined by "-", case and all; a notebook's table
+    of contents links them so ("#Section-Two"), and pandoc's ids are others: 246 such links
+    of a book were left out as leading nowhere.
+    """
+    wanted = {node["c"][2][0][1:] for node in elements(blocks)
+              if node["t"] == "Link" and node["c"][2][0].startswith("#")}
+
+    def name(node: Node) -> list[Node]:
+        if node["t"] == "Header":
+            jupyter = "-".join(text_of(node["c"][2]).split())
+            if jupyter in wanted and node["c"][1][0] not in wanted:
+                node["c"][1][0] = jupyter
+        return [node]
+
+    return walk(blocks, name) if wanted else blocks
 
 
 def _titled(blocks: list[Node], meta: dict[str, Any]) -> list[Node]:
