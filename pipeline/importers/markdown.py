@@ -26,9 +26,10 @@ from pipeline.importers.base import (
     register,
     split_names,
 )
+from pipeline.importers.callouts import callout_kind, callout_title
 from pipeline.importers.mdbook import book_syntax, code_block, find_book
 from pipeline.importers.mdbook import math as mdbook_math
-from pipeline.importers.pandoc_ast import Node, callout_kind, callout_title, read_ast, walk
+from pipeline.importers.pandoc_ast import Node, read_ast, walk
 from pipeline.source import slugify
 
 if TYPE_CHECKING:

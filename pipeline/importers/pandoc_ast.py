@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
@@ -32,17 +31,6 @@ WRITER = ("markdown-smart-raw_html-raw_tex-raw_attribute-native_divs-native_span
 # Folio reads (a callout's title, figures side by side).
 FOLIO_DIVS = frozenset({"notes", "slide", "no-slides", "callout"})
 FOLIO_DIV_ATTRIBUTES = frozenset({"title", "layout-ncol"})
-# The kinds of admonition of MkDocs, Obsidian, reStructuredText, AsciiDoc and Org by the
-# callout Folio draws for them; any other is a note.
-_CALLOUT_KINDS = {
-    "tip": {"tip", "hint", "success", "check", "done"},
-    "important": {"important"},
-    "warning": {"warning", "attention"},
-    "caution": {"caution", "danger", "error", "failure", "fail", "missing", "bug"},
-}
-# The title of a kind whose name is not the title it needs.
-_ADMONITION_TITLES = {"seealso": "See also", "tldr": "TL;DR", "faq": "FAQ"}
-
 # Lines that belong to a site's chrome, not to the article: what each kind is called in the
 # summary, and a pattern matching the whole line (case ignored).
 _COUNT = r"[\d.,]+\s*[km]?\s*(?:views?|likes?|comments?|shares?|reads?|claps?)"
@@ -197,24 +185,9 @@ _READABLE_ID = re.compile(r"[\w:.-]+")
 _UNREADABLE = re.compile(r"[^\w:.-]+")
 # An id Folio numbers and cross-references, in Quarto's syntax (pipeline/lua/crossref.lua).
 CROSSREF_ID = re.compile(r"(?:sec|fig|tbl|eq)-[\w:.-]+")
-_IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
 # A LaTeX environment that is a formula, written outside $$.
 _MATH_ENVIRONMENT = re.compile(r"\s*\\begin\{(?:equation|align|alignat|gather|multline|"
                                r"eqnarray|flalign)\*?\}")
-# Inline HTML formatting and the element of pandoc's each pair of tags makes.
-_FORMATTING = {"sub": "Subscript", "sup": "Superscript", "b": "Strong", "strong": "Strong",
-               "i": "Emph", "em": "Emph", "cite": "Emph", "var": "Emph", "s": "Strikeout",
-               "del": "Strikeout", "strike": "Strikeout", "u": "Underline", "ins": "Underline",
-               "kbd": "Code", "code": "Code", "samp": "Code", "tt": "Code"}
-_OPEN_TAG = re.compile(r"<([A-Za-z]+)\b[^<>]*>")
-_CLOSE_TAG = re.compile(r"</([A-Za-z]+)\s*>")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-# Bootstrap's alert boxes by the admonition each is.
-_ALERT_KINDS = {"info": "note", "success": "tip", "warning": "warning", "danger": "caution"}
-_HTML_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EMPTY = {"Para", "Plain", "Header", "Emph", "Strong", "Span", "Underline", "Link", "Div",
           "BlockQuote", "BulletList", "OrderedList"}
@@ -231,7 +204,10 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
     With ``folio_divs`` (Markdown, whose fenced divs are the author's), the divs Folio reads
     itself stay: a Quarto lecture's speaker notes were printed in the handout as prose.
     """
-    blocks = _html_inlines(_html_blocks(blocks))
+    # Imported here: raw_html reads with this module's pandoc and walks with its walk.
+    from pipeline.importers.raw_html import html_blocks, html_images, html_inlines
+
+    blocks = html_inlines(html_blocks(blocks))
     anchors = _Anchors(blocks)
 
     def visit(node: Node) -> list[Node]:
@@ -460,32 +436,6 @@ def _without_lone_head(table: Node) -> None:
         head[1] = []
 
 
-def callout_kind(kind: str) -> str:
-    """Return the callout Folio draws for another tool's kind of admonition ("danger")."""
-    kind = kind.lower()
-    return next((folio for folio, kinds in _CALLOUT_KINDS.items() if kind in kinds), "note")
-
-
-def callout_title(kind: str, title: str) -> str:
-    """Return the title a callout of another tool's ``kind`` keeps: its own, or its kind's.
-
-    None where Folio's own word for the kind says it ("Note", in the article's language).
-    """
-    # pandoc's readers title a ".. note::" "Note": no title of its own.
-    if title.strip() and title.strip().lower() != kind.lower():
-        return " ".join(title.split())
-    if kind.lower() == callout_kind(kind):
-        return ""
-    return _ADMONITION_TITLES.get(kind.lower(), kind.title())
-
-
-def callout(kind: str, title: str, blocks: list[Node]) -> Node:
-    """Return an admonition of another tool as the callout div Folio draws."""
-    title = callout_title(kind, title)
-    return {"t": "Div", "c": [["", [f"callout-{callout_kind(kind)}"],
-                               [["title", title]] if title else []], blocks]}
-
-
 def _folio_div(node: Node) -> bool:
     """Tell whether a div is one Folio reads; if so, leave it only what Folio reads of it."""
     _, classes, attributes = node["c"][0]
@@ -496,116 +446,6 @@ def _folio_div(node: Node) -> bool:
         return False
     node["c"][0] = ["", kept, pairs]
     return True
-
-
-def _html_blocks(blocks: list[Node]) -> list[Node]:
-    """Return ``blocks`` with each raw HTML block that holds words or pictures read as HTML.
-
-    A README's <p align="center">, an HTML table, Jupyter's <div class="alert"> tip: the
-    cleaner dropped each whole, words and all. They are read by pandoc's HTML reader, all
-    of a document's in one run; an alert box becomes a callout, a <details> block's
-    <summary> (the line a reader clicks) a bold line. Bare tags, which open or close what
-    Markdown between them holds, still go.
-    """
-    found: list[Node] = []
-
-    def note(node: Node) -> list[Node]:
-        if node["t"] == "RawBlock" and node["c"][0] == "html" and _holds_content(node["c"][1]):
-            found.append(node)
-        return [node]
-
-    blocks = walk(blocks, note)
-    if not found:
-        return blocks
-    html_text = "".join(f'<div data-folio-raw="{number}">{_SUMMARY.sub(_bold, node["c"][1])}'
-                        "</div>" for number, node in enumerate(found))
-    read = read_ast(html_text.encode("utf-8"), "html", "raw HTML")["blocks"]
-    parsed = {dict(block["c"][0][2]).get("folio-raw"): walk(block["c"][1], _alert)
-              for block in read if block["t"] == "Div"}
-    numbers = {id(node): str(number) for number, node in enumerate(found)}
-    return walk(blocks, lambda node: parsed.get(numbers.get(id(node), ""), [node]))
-
-
-def _bold(summary: re.Match[str]) -> str:
-    """Return a <details> block's <summary> as a paragraph of bold words."""
-    return f"<p><strong>{_TAG.sub('', summary.group(1))}</strong></p>"
-
-
-def _holds_content(text: str) -> bool:
-    """Tell whether raw HTML holds words or a picture, not only tags and comments."""
-    return "<img" in text.lower() or bool(html.unescape(_TAG.sub("", _COMMENT.sub("", text)))
-                                          .strip())
-
-
-def _alert(node: Node) -> list[Node]:
-    """Make a Bootstrap alert box (Jupyter's tips and warnings) the callout of its kind."""
-    if node["t"] != "Div" or "alert" not in node["c"][0][1]:
-        return [node]
-    kinds = [name.removeprefix("alert-") for name in node["c"][0][1] if name.startswith("alert-")]
-    return [callout(_ALERT_KINDS.get(kinds[0], "note") if kinds else "note", "", node["c"][1])]
-
-
-def _html_inlines(value: Any) -> Any:
-    """Return ``value`` with Markdown's inline HTML formatting as pandoc's own elements.
-
-    "n<sub>i+1</sub>" came in as "ni+1", "one<br>two" in a table cell as "onetwo", and
-    "<kbd>Ctrl</kbd>" as a plain word: each pair of tags in one run of text becomes what
-    it means; an unpaired tag goes, its words stay.
-    """
-    if isinstance(value, list):
-        value = [_html_inlines(item) for item in value]
-        if any(isinstance(item, dict) and item.get("t") == "RawInline" for item in value):
-            value = _paired(value)
-        return value
-    if isinstance(value, dict) and "c" in value:
-        value["c"] = _html_inlines(value["c"])
-    return value
-
-
-def _paired(inlines: list[Node]) -> list[Node]:
-    """Return a run of inlines with its HTML formatting tags made pandoc's elements."""
-    out: list[Node] = []
-    opened: list[tuple[str, int]] = []  # tag, and where its content starts in ``out``
-    for node in inlines:
-        text = node["c"][1].strip() if node.get("t") == "RawInline" \
-            and node["c"][0] == "html" else None
-        if text is None:
-            out.append(node)
-        elif _BREAK.fullmatch(text):
-            out.append({"t": "LineBreak"})
-        elif (start := _OPEN_TAG.fullmatch(text)) and start.group(1).lower() in _FORMATTING:
-            opened.append((start.group(1).lower(), len(out)))
-        elif (end := _CLOSE_TAG.fullmatch(text)) and opened \
-                and opened[-1][0] == end.group(1).lower():
-            tag, first = opened.pop()
-            content = out[first:]
-            del out[first:]
-            kind = _FORMATTING[tag]
-            out.append({"t": "Code", "c": [["", [], []], text_of(content)]} if kind == "Code"
-                       else {"t": kind, "c": content})
-        else:
-            out.append(node)  # raw HTML of another kind: the cleaner counts and drops it
-    return out
-
-
-def html_images(node: Node) -> list[Node]:
-    """Return the pictures of the ``<img>`` tags in raw HTML, as pandoc's Image elements.
-
-    Markdown's authors write a picture as HTML to size or centre it (a README's logo, an
-    mdBook's diagrams): it is a picture like any other.
-    """
-    if node["c"][0].lower() != "html":
-        return []
-    found: list[Node] = []
-    for tag in _IMG.finditer(node["c"][1]):
-        attributes = {name.lower(): html.unescape(value.strip("\"'"))
-                      for name, value in _HTML_ATTRIBUTE.findall(tag.group(1))}
-        if not attributes.get("src", "").strip():
-            continue
-        found.append({"t": "Image", "c": [["", [], []], words(attributes.get("alt", "")),
-                                          [attributes["src"].strip(),
-                                           attributes.get("title", "")]]})
-    return found
 
 
 def _image(node: Node, dropped: Counter[str], image: AddressHook) -> list[Node]:

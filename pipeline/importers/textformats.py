@@ -25,6 +25,7 @@ from pipeline.importers.base import (
     looks_like_text,
     register,
 )
+from pipeline.importers.callouts import callout
 from pipeline.importers.latex import (
     chapter_level,
     chapters,
@@ -34,7 +35,6 @@ from pipeline.importers.latex import (
 )
 from pipeline.importers.pandoc_ast import (
     Node,
-    callout,
     not_included,
     read_ast,
     text_of,
