@@ -11,6 +11,7 @@ from pipeline.importers.pandoc_ast import Node, read_ast, text_of, walk, words
 
 # A picture written as HTML, and the attributes of a tag.
 _IMG = re.compile(r"<img\b([^>]*)>", re.IGNORECASE)
+_HTML_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 # Inline HTML formatting and the element of pandoc's each pair of tags makes.
 _FORMATTING = {"sub": "Subscript", "sup": "Superscript", "b": "Strong", "strong": "Strong",
                "i": "Emph", "em": "Emph", "cite": "Emph", "var": "Emph", "s": "Strikeout",
@@ -24,7 +25,6 @@ _TAG = re.compile(r"<[^>]*>")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Bootstrap's alert boxes by the admonition each is.
 _ALERT_KINDS = {"info": "note", "success": "tip", "warning": "warning", "danger": "caution"}
-_HTML_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 
 
 def html_blocks(blocks: list[Node]) -> list[Node]:
