@@ -351,7 +351,10 @@ def _new_article(project: Project, title: str, slug: str | None = None) -> Path:
 @click.pass_context
 def import_(ctx: click.Context, sources: tuple[str, ...], slug: str | None, force: bool,
             dry_run: bool, drafts: bool, pages: bool, images: bool) -> None:
-    """Bring documents, web pages and exports into source/ as articles."""
+    """Bring documents, web pages and exports into source/ as articles.
+
+    A folder brings its book (_quarto.yml, SUMMARY.md) if it has one, else its documents.
+    """
     from pipeline.importers import Options, import_sources
 
     if slug and len(sources) > 1:

@@ -1359,3 +1359,24 @@ def test_raw_html_blocks_keep_their_words_tables_and_pictures(project, folio, tm
     assert "Key" in body and "Value" in body
     assert "**Show the answer**\n\nIt is 42.\n\nMarkdown *inside*." in body
     assert "comment" not in body
+
+
+def test_a_folder_brings_its_book_or_its_documents(project, folio, tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    for name, text in QUARTO_BOOK.items():
+        (book / name).write_text(text, encoding="utf-8")
+    (book / "c.ipynb").write_text(notebook([]), encoding="utf-8")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "one.md").write_text("# One\n\nFirst.\n", encoding="utf-8")
+    (notes / "two.rst").write_text("Two\n===\n\nSecond.\n", encoding="utf-8")
+    (notes / "figure.png").write_bytes(FIGURE.read_bytes())  # a picture is no article
+    (tmp_path / "empty").mkdir()
+    result = folio(project, "import", str(book), str(notes), str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert (project / "source" / "books" / "tidy-work.yaml").is_file()
+    assert {path.name for path in (project / "source").glob("*.md")} == {
+        "welcome.md", "arrange.md", "going-further.md", "bind.md", "one.md", "two.md"}
+    assert result.stderr.splitlines()[-1].endswith(
+        "empty: a folder holding no document Folio imports")

@@ -45,6 +45,10 @@ from pipeline.urls import split_url
 __all__ = ["ImportFailed", "ImportReport", "Options", "import_sources", "importers"]
 
 log = logging.getLogger(__name__)
+# What a folder named to the import brings: a book's contents file, else its documents.
+BOOK_FILES = ("_quarto.yml", "_quarto.yaml", "SUMMARY.md", "src/SUMMARY.md")
+DOCUMENT_SUFFIXES = frozenset({*markdown.SUFFIXES, *textformats.READERS, ".ipynb", ".docx",
+                               ".odt", ".rtf", ".epub", ".html", ".htm", ".txt"})
 # A document larger than this is not an article; reading it whole would only exhaust memory.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -68,7 +72,7 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
     report = ImportReport()
     api = api_version()
     read: list[tuple[Origin, list[Imported | Skipped]]] = []
-    for source in sources:
+    for source in _expanded(sources, report):
         try:
             origin, data = _load(source, fetcher)
             items = _read(origin, data, options, project)
@@ -121,6 +125,29 @@ def import_sources(project: Project, sources: Sequence[str], options: Options,
             log.info("%s %s: book '%s', %d articles", "would write" if options.dry_run
                      else "imported", location(path), book.meta["title"], len(chapters))
     return report
+
+
+def _expanded(sources: Sequence[str], report: ImportReport) -> list[str]:
+    """Return ``sources`` with each folder replaced by what it holds to import.
+
+    A book's contents file if it has one (Quarto's _quarto.yml, mdBook's SUMMARY.md, in
+    src/ or not), else its documents, in name order: not hidden ones, nor its subfolders'.
+    """
+    expanded: list[str] = []
+    for source in sources:
+        folder = Path(source)
+        if is_address(source) or not folder.is_dir():
+            expanded.append(source)
+            continue
+        book = next((folder / name for name in BOOK_FILES if (folder / name).is_file()), None)
+        held = [book] if book else sorted(
+            path for path in folder.iterdir() if path.is_file()
+            and not path.name.startswith(".") and path.suffix.lower() in DOCUMENT_SUFFIXES)
+        if not held:
+            report.errors.append(ImportFailed("a folder holding no document Folio imports",
+                                              location(folder)))
+        expanded += [str(path) for path in held]
+    return expanded
 
 
 def _slugs(items: list[Imported], options: Options) -> dict[int, str]:
