@@ -316,6 +316,20 @@ def test_a_formula_pandoc_cannot_read_is_one_warning_with_its_line(make_project,
         r"(unexpected control sequence \badcommand); it is shown as TeX"]
 
 
+def test_old_tex_font_switches_are_read(make_project, folio):
+    # The Python Data Science Handbook writes Bayes' theorem with {\rm features}, which
+    # MathJax reads and pandoc's MathML conversion did not: printed as TeX, one warning each.
+    body = r"Bayes: $P(L~|~{\rm features}) = {\bf x} + {\rm P(x_{1})}$."
+    root = make_project({"source/bayes.md": article("Bayes", body)})
+    result = folio(root, "build", "-f", "html")
+    assert result.exit_code == 0, result.output
+    assert build_warnings(result) == []
+    page = html.parse(str(root / "build" / "html" / "bayes.html"))
+    [formula] = page.xpath("//math/@alttext")
+    assert formula == r"P(L~|~\mathrm{features}) = \mathbf{x} + \mathrm{P(x_{1})}"
+    assert page.xpath("//math//mi[@mathvariant='normal' and text()='f']")
+
+
 WIDE = (r"\frac{\partial y}{\partial x} = \frac{\partial y}{\partial u_m} "
         r"\frac{\partial u_m}{\partial u_{m-1}} \frac{\partial u_{m-1}}{\partial u_{m-2}} \cdots "
         r"\frac{\partial u_2}{\partial u_1} \frac{\partial u_1}{\partial x} + \lambda "

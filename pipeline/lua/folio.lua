@@ -345,6 +345,40 @@ local function top_level_breaks(tex)
   return breaks, ampersand
 end
 
+-- TeX's old font switches ({\rm features}, {\bf x}: the Python Data Science Handbook's
+-- formulas), which MathJax reads and pandoc's MathML conversion does not ("unexpected
+-- control sequence"): written as the commands that replaced them.
+local FONT_SWITCHES = { rm = 'mathrm', bf = 'mathbf', it = 'mathit', sf = 'mathsf',
+                        tt = 'mathtt', cal = 'mathcal' }
+
+local function modern_fonts(tex)
+  local out, i = {}, 1
+  while true do
+    local start, stop, name = tex:find('{%s*\\(%a+)%s*', i)
+    if not start then break end
+    local command = FONT_SWITCHES[name]
+    -- The group's end, past any groups it holds ({\rm P(x_{1})}).
+    local depth, j = 1, stop + 1
+    while command and j <= #tex and depth > 0 do
+      local c = tex:sub(j, j)
+      if c == '\\' then j = j + 1
+      elseif c == '{' then depth = depth + 1
+      elseif c == '}' then depth = depth - 1 end
+      j = j + 1
+    end
+    if command and depth == 0 then
+      out[#out + 1] = tex:sub(i, start - 1) .. '\\' .. command .. '{' .. tex:sub(stop + 1, j - 2)
+                      .. '}'
+      i = j
+    else
+      out[#out + 1] = tex:sub(i, stop)
+      i = stop + 1
+    end
+  end
+  out[#out + 1] = tex:sub(i)
+  return table.concat(out)
+end
+
 local function display_rows(el)
   if el.mathtype ~= 'DisplayMath' or not el.text:find('\\\\', 1, true) then return nil end
   local breaks, ampersand = top_level_breaks(el.text)
@@ -557,7 +591,10 @@ local function article_json(doc, opts)
     Table = mark_wide_table,
     BulletList = task_list,
     CodeBlock = code_cell,
-    Math = display_rows,
+    Math = function(el)
+      el.text = modern_fonts(el.text)
+      return display_rows(el) or el
+    end,
     Div = callout,
     Para = paragraph_roles,
     Plain = paragraph_roles,
