@@ -1301,6 +1301,9 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     # documentation and seaborn's tutorials.
     printed = {"output_type": "stream", "name": "stdout",
                "text": "Epoch 1\r\u2588\u2588   20%\r\u2588\u2588\u2588\u2588 100%\nDone\n"}
+    # A training loop's progress: shown as Jupyter scrolls it, its head and its tail.
+    training = {"output_type": "stream", "name": "stdout",
+                "text": "".join(f"step {n}\n" for n in range(100))}
     warned = {"output_type": "stream", "name": "stderr", "text": "DeprecationWarning: old\n"}
     cells = [code_cell("import numpy as np", []),
              {"cell_type": "markdown", "source": "# Real Title\n\nAs Jupyter writes it.[^1] "
@@ -1314,6 +1317,7 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
               "source": "%%bash\nls -l", "outputs": [printed, warned]},
              {"cell_type": "code", "metadata": {}, "source": "", "outputs": []},
              {"cell_type": "markdown", "metadata": {}, "source": "## The End, at Last"},
+             code_cell("train()", [training]),
              code_cell("df", [{"output_type": "execute_result", "metadata": {}, "data": {
                  "text/plain": "   a\n0  1", "text/html": "<style>td {}</style><table><tr>"
                  "<th></th><th>a</th></tr><tr><th>0</th><td>1</td></tr></table>"}},
@@ -1342,6 +1346,8 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     assert "      a\n  --- ---\n  0   1" in body and "**Bold** result" in body
     assert "$$\\frac{1}{2}$$" in body and "    TypeError: no" in body
     assert "IPython" not in body and "[0;31m" not in body
+    assert "    step 19\n    [… 70 more lines …]\n    step 90\n" in body
+    assert "step 20\n" not in body and "dropped: 70 lines of long outputs" in result.stderr
 
 
 def test_raw_html_blocks_keep_their_words_tables_and_pictures(project, folio, tmp_path):

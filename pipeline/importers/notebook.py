@@ -33,6 +33,9 @@ RAW_PROSE = {"text/markdown": "markdown", "text/x-markdown": "markdown",
              "text/restructuredtext": "rst", "text/x-rst": "rst"}
 # A LaTeX output that is a formula: "$x$", "$$x$$", "\\[x\\]".
 _FORMULA = re.compile(r"\$\$?(.+?)\$?\$|\\\[(.+?)\\\]", re.DOTALL)
+# A printed output longer than this keeps its first and last lines only.
+OUTPUT_LINES = 40
+OUTPUT_HEAD, OUTPUT_TAIL = 20, 10
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Cell magics and the language of the code under them.
 CELL_MAGICS = {"bash": "bash", "sh": "bash", "script": "bash", "html": "html",
@@ -240,8 +243,22 @@ def _best(shown: list[Node], dropped: Counter[str]) -> list[Node]:
         dropped["widgets"] += 1  # interactive: nothing to show on a page
     for block in text[:1]:
         # A traceback's terminal colours: "\x1b[0;31mTypeError\x1b[0m" is "TypeError".
-        block["c"][1] = _ANSI.sub("", block["c"][1])
+        block["c"][1] = _shortened(_ANSI.sub("", block["c"][1]), dropped)
     return text[:1]
+
+
+def _shortened(output: str, dropped: Counter[str]) -> str:
+    """Return a long printed output as its head and tail, as Jupyter scrolls it.
+
+    A training loop's 500 lines of progress took pages of the handout and 73 slides.
+    """
+    lines = output.rstrip("\n").split("\n")
+    if len(lines) <= OUTPUT_LINES:
+        return output
+    left_out = len(lines) - OUTPUT_HEAD - OUTPUT_TAIL
+    dropped["lines of long outputs"] += left_out
+    return "\n".join([*lines[:OUTPUT_HEAD], f"[… {left_out} more lines …]",
+                      *lines[-OUTPUT_TAIL:]])
 
 
 def _with_magic_language(block: Node) -> Node:
