@@ -1300,7 +1300,8 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     # From the Python Data Science Handbook, rasbt's machine-learning book, Jupyter's own
     # documentation and seaborn's tutorials.
     printed = {"output_type": "stream", "name": "stdout",
-               "text": "Epoch 1\r\u2588\u2588   20%\r\u2588\u2588\u2588\u2588 100%\nDone\n"}
+               "text": "Epoch 1\r\u2588\u2588   20%\r\u2588\u2588\u2588\u2588 100%\nDone\n"
+                       "Spinning |\b/\b-\b\\\b ok\n"}
     # A training loop's progress: shown as Jupyter scrolls it, its head and its tail.
     training = {"output_type": "stream", "name": "stdout",
                 "text": "".join(f"step {n}\n" for n in range(100))}
@@ -1339,7 +1340,7 @@ def test_what_real_notebooks_hold_comes_in_as_jupyter_shows_it(project, folio, t
     assert "## The End, at Last {#The-End--at-Last}" in body  # Jupyter's id, made readable
     assert "Prose kept in a *raw* cell." in body
     assert "$$\\begin{equation}\ne^x = \\sum_{i=0}^\\infty x^i / i!\n\\end{equation}$$" in body
-    assert "``` bash\n%%bash\nls -l\n```\n\n    ████ 100%\n    Done" in body
+    assert "``` bash\n%%bash\nls -l\n```\n\n    ████ 100%\n    Done\n    Spinning  ok" in body
     assert "Deprecation" not in body and "``` python\n```" not in body
     assert "[^1]: A note." in body
     # An output's best form: a data frame's table, its Markdown, its formula; no colours.

@@ -144,10 +144,13 @@ def _as_terminal_shows(text: str) -> str:
     """Return printed output with carriage returns and backspaces applied, line by line."""
     lines = []
     for line in text.split("\n"):
-        line = line.rstrip("\r").rsplit("\r", 1)[-1]
-        while "\b" in line:
-            line = re.sub(r"[^\b]?\b", "", line, count=1)
-        lines.append(line)
+        shown: list[str] = []
+        for char in line.rstrip("\r").rsplit("\r", 1)[-1]:
+            if char != "\b":
+                shown.append(char)
+            elif shown:  # a backspace takes back the character before it
+                shown.pop()
+        lines.append("".join(shown))
     return "\n".join(lines)
 
 
