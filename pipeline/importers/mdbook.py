@@ -315,7 +315,7 @@ def _book(origin: Origin, mdbook: MdBook | None, summary_title: str | None) -> B
     meta: dict[str, Any] = {"title": title}
     authors = config.get("authors")
     if isinstance(authors, list) and authors:
-        meta["author"] = [name for author in authors for name in split_names(str(author))]
+        meta["author"] = split_names(authors)
     for key, field in (("language", "lang"), ("description", "description")):
         if isinstance(config.get(key), str) and config[key].strip():
             meta[field] = config[key].strip()

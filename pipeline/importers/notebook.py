@@ -289,10 +289,7 @@ def _meta(meta: dict[str, Any]) -> dict[str, Any]:
         if isinstance(notebook.get("title"), str) and notebook["title"].strip():
             found["title"] = notebook["title"].strip()
         authors = notebook.get("authors")
-        names = [author.get("name") if isinstance(author, dict) else author
-                 for author in authors] if isinstance(authors, list) else []
-        names = [name for value in names if isinstance(value, str)
-                 for name in split_names(value)]
+        names = split_names(authors) if isinstance(authors, list) else []
         if names:
-            found["author"] = names if len(names) > 1 else names[0]
+            found["author"] = names  # one name is written as one (importers/write.py)
     return found

@@ -219,12 +219,14 @@ def clean(blocks: list[Node], dropped: Counter[str], image: AddressHook,
             # and pandoc's Markdown: a display formula.
             formula = {"t": "Math", "c": [{"t": "DisplayMath"}, node["c"][1].strip()]}
             return [{"t": "Para", "c": [formula]}] if kind == "RawBlock" else [formula]
-        if kind in {"RawBlock", "RawInline"}:
+        if kind == "RawInline":
+            # (A raw block with a picture was read as HTML by html_blocks, before this walk.)
             pictures: list[Node] = []
             for found in html_images(node):
                 pictures += [{"t": "Space"}] * bool(pictures) + _image(found, dropped, image)
             if pictures:
-                return [{"t": "Para", "c": pictures}] if kind == "RawBlock" else pictures
+                return pictures
+        if kind in {"RawBlock", "RawInline"}:
             if node["c"][1].strip() and not node["c"][1].lstrip().startswith("<!--"):
                 dropped[f"raw {node['c'][0].upper()}"] += 1
             return []

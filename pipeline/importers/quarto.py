@@ -100,12 +100,9 @@ def _book(book: dict[str, Any], config: dict[str, Any], origin: Origin) -> Book:
     for key in ("subtitle", "description", "date"):
         if isinstance(book.get(key), str | int) and str(book[key]).strip():
             meta[key] = str(book[key]).strip()
-    authors = book.get("author") or book.get("authors")
-    names = [author.get("name") if isinstance(author, dict) else author
-             for author in (authors if isinstance(authors, list) else [authors])]
-    names = [name for value in names if isinstance(value, str) for name in split_names(value)]
+    names = split_names(book.get("author") or book.get("authors"))
     if names:
-        meta["author"] = names if len(names) > 1 else names[0]
+        meta["author"] = names  # one name is written as one (importers/write.py)
     lang = config.get("lang")
     if isinstance(lang, str) and LANG_RE.fullmatch(lang):
         meta["lang"] = lang
